@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace Choria.Cli;
+
+/// <summary>Flags every command accepts (cli-config.md B.1).</summary>
+public static class GlobalOptions
+{
+    public static readonly Option<bool> Debug = new("--debug", "-d")
+    {
+        Description = "Enable debug logging",
+        Recursive = true,
+    };
+
+    public static readonly Option<FileInfo?> Config = new("--config")
+    {
+        Description = "Config file to use",
+        Recursive = true,
+    };
+}

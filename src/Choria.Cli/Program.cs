@@ -1,0 +1,3 @@
+using Choria.Cli;
+
+return await ChoriaApp.RunAsync(args);
