@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Choria.Protocol.Filters;
+
+/// <summary>
+/// The <c>envelope.filter</c> object of a <c>choria:request:1</c> (protocol.md 4.1). Every list is
+/// always present on the wire (<c>[]</c>, never <c>null</c>); unknown keys (Ruby's
+/// <c>collective</c>) are ignored on read.
+/// </summary>
+public sealed record Filter
+{
+    [JsonPropertyName("fact")]
+    public List<FactFilter> Fact { get; init; } = [];
+
+    [JsonPropertyName("cf_class")]
+    public List<string> CfClass { get; init; } = [];
+
+    [JsonPropertyName("agent")]
+    public List<string> Agent { get; init; } = [];
+
+    [JsonPropertyName("identity")]
+    public List<string> Identity { get; init; } = [];
+
+    /// <summary>
+    /// Compound filters kept as raw JSON: an outer list of call stacks, each a list of single-key
+    /// objects (MCollective statement form <c>{"statement":"a=b"}</c>, <c>{"and":"and"}</c>, ... or
+    /// the expression form <c>{"expr":"..."}</c>).
+    /// </summary>
+    [JsonPropertyName("compound")]
+    public List<List<JsonElement>> Compound { get; init; } = [];
+
+    [JsonIgnore]
+    public bool IsEmpty => Fact.Count == 0 && CfClass.Count == 0 && Agent.Count == 0 && Identity.Count == 0 && Compound.Count == 0;
+}
+
+/// <summary>One fact filter: <c>{"fact":"os.family","operator":"==","value":"RedHat"}</c>.</summary>
+public sealed record FactFilter
+{
+    [JsonPropertyName("fact")]
+    public string Fact { get; init; } = "";
+
+    [JsonPropertyName("operator")]
+    public string Operator { get; init; } = "";
+
+    [JsonPropertyName("value")]
+    public string Value { get; init; } = "";
+}
+
+/// <summary>
+/// What a node knows about itself for filter evaluation (server.md 4.1). Facts are the merged
+/// facts document (an object; <c>default</c> when there are none).
+/// </summary>
+public sealed record NodeData(string Identity, IReadOnlyList<string> Classes, IReadOnlyList<string> Agents, JsonElement Facts);
