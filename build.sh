@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the one `choria` executable into dist/choria (Native AOT; self-contained single file as fallback).
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/lib.sh
+ensure_dotnet
+# Native AOT links with the system C toolchain and zlib.
+ensure_packages gcc:gcc zlib1g-dev:-
+
+sha=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+date=$(date -u '+%Y-%m-%d %H:%M:%S +0000')
+props=(-p:ChoriaGitSha="$sha" -p:ChoriaBuildDate="\"$date\"")
+out=artifacts/publish
+rm -rf "$out"
+mkdir -p dist
+
+if dotnet publish src/Choria.Cli -c Release -r linux-x64 -p:PublishAot=true "${props[@]}" -o "$out" -v q -nologo; then
+  mode="native AOT"
+else
+  echo ">> native AOT publish failed, falling back to a self-contained single-file build" >&2
+  dotnet publish src/Choria.Cli -c Release -r linux-x64 --self-contained -p:ChoriaSingleFile=true \
+    -p:PublishSingleFile=true "${props[@]}" -o "$out" -v q -nologo
+  mode="self-contained single file"
+fi
+cp "$out/choria" dist/choria
+echo ">> built dist/choria ($mode, $(du -h dist/choria | cut -f1))"

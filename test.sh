@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds dist/choria and runs the whole test suite.
+# Ends with one summary line "N passed, N failed[, N skipped]".
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/lib.sh
+ensure_dotnet
+ensure_packages nats-server:nats-server util-linux:setpriv openssl:openssl
+
+./build.sh
+export CHORIA_BIN="$PWD/dist/choria"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Choria.slnx -c Release --nologo -v q 2>&1 | tee "$log" || status=$?
+
+# Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, ...").
+read -r passed failed skipped < <(awk '
+  /(Passed|Failed)! +- +Failed:/ {
+    for (i = 1; i <= NF; i++) {
+      v = $(i + 1); gsub(",", "", v)
+      if ($i == "Failed:") f += v
+      if ($i == "Passed:") p += v
+      if ($i == "Skipped:") s += v
+    }
+  }
+  END { printf "%d %d %d\n", p, f, s }' "$log")
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The run failed before or outside any test (build error, crashed host): count it as a failure.
+  failed=1
+fi
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"
