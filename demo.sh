@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# One-command demo: installs what is missing, builds dist/choria, creates a throw-away CA, starts a
+# real broker (supervising nats-server) and three servers with different facts and classes on
+# 127.0.0.1, then runs `choria ping` and `choria req rpcutil inventory` against them.
+# Everything lives in a temporary directory that is removed on exit. KEEP=1 leaves it running
+# until you press Enter.
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/lib.sh
+. scripts/devpki.sh
+ensure_dotnet
+ensure_packages nats-server:nats-server openssl:openssl util-linux:setpriv
+
+./build.sh
+choria=$PWD/dist/choria
+work=$(mktemp -d /tmp/choria-demo.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "choria buildinfo"
+"$choria" buildinfo
+
+step "Throw-away CA and certificates in $work/ssl"
+devpki_ca "$work/ssl"
+devpki_cert "$work/ssl" broker.demo "DNS:localhost,IP:127.0.0.1"
+devpki_cert "$work/ssl" demo.mcollective "DNS:demo.mcollective"
+for n in 1 2 3; do devpki_cert "$work/ssl" "node$n.demo" "DNS:node$n.demo"; done
+ls "$work/ssl"
+
+client_port=$(free_port)
+stats_port=$(free_port)
+
+security() { # certname
+  cat <<CFG
+plugin.security.provider = file
+plugin.security.file.certificate = $work/ssl/$1.pem
+plugin.security.file.key = $work/ssl/$1.key
+plugin.security.file.ca = $work/ssl/ca.pem
+plugin.security.file.cache = $work/cache/$1
+CFG
+}
+
+step "Starting the broker on 127.0.0.1:$client_port (stats on :$stats_port)"
+{
+  echo "identity = broker.demo"
+  echo "loglevel = info"
+  echo "logfile = $work/broker.log"
+  echo "plugin.choria.broker_network = true"
+  echo "plugin.choria.network.listen_address = 127.0.0.1"
+  echo "plugin.choria.network.client_port = $client_port"
+  echo "plugin.choria.network.peer_port = 0"
+  echo "plugin.choria.stats_address = 127.0.0.1"
+  echo "plugin.choria.stats_port = $stats_port"
+  security broker.demo
+} > "$work/broker.conf"
+"$choria" broker run --config "$work/broker.conf" &
+pids+=($!)
+for _ in $(seq 1 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$client_port") 2>/dev/null && break
+  sleep 0.2
+done
+
+step "Starting three servers"
+countries=(mt de uk)
+roles=(web db web)
+for n in 1 2 3; do
+  i=$((n - 1))
+  mkdir -p "$work/node$n"
+  printf 'country: %s\nrole: %s\nnode_number: %d\nmonitored: yes\n' "${countries[$i]}" "${roles[$i]}" "$n" > "$work/node$n/facts.yaml"
+  printf 'role::%s\nprofile::base\n' "${roles[$i]}" > "$work/node$n/classes.txt"
+  {
+    echo "identity = node$n.demo"
+    echo "loglevel = info"
+    echo "logfile = $work/node$n/server.log"
+    echo "plugin.choria.middleware_hosts = 127.0.0.1:$client_port"
+    echo "plugin.choria.use_srv = false"
+    echo "plugin.yaml = $work/node$n/facts.yaml"
+    echo "classesfile = $work/node$n/classes.txt"
+    echo "plugin.choria.status_file_path = $work/node$n/status.json"
+    echo "plugin.choria.status_update_interval = 5"
+    security "node$n.demo"
+  } > "$work/node$n/server.conf"
+  "$choria" server run --config "$work/node$n/server.conf" &
+  pids+=($!)
+  echo "node$n.demo: country=${countries[$i]} role=${roles[$i]}"
+done
+
+{
+  echo "identity = demo.mcollective"
+  echo "plugin.choria.middleware_hosts = 127.0.0.1:$client_port"
+  echo "plugin.choria.use_srv = false"
+  security demo.mcollective
+} > "$work/client.conf"
+export MCOLLECTIVE_CERTNAME=demo.mcollective
+
+# Servers are ready once they answer; give them a moment on a cold machine.
+for _ in $(seq 1 25); do
+  count=$("$choria" ping --config "$work/client.conf" --names --timeout 1 2>/dev/null | wc -l || true)
+  [ "$count" -ge 3 ] && break
+  sleep 0.2
+done
+
+step "choria ping"
+"$choria" ping --config "$work/client.conf"
+
+step "choria ping -W country=mt  (fact filter)"
+"$choria" ping --config "$work/client.conf" -W country=mt
+
+step "choria req rpcutil ping -C role::web"
+"$choria" req rpcutil ping --config "$work/client.conf" -C role::web
+
+step "choria req rpcutil inventory -I node1.demo"
+"$choria" req rpcutil inventory --config "$work/client.conf" -I node1.demo
+
+step "choria req rpcutil get_fact fact=country --json"
+"$choria" req rpcutil get_fact fact=country --config "$work/client.conf" --json
+
+step "Broker metrics (first lines of /choria/prometheus)"
+curl -s "http://127.0.0.1:$stats_port/choria/prometheus" 2>/dev/null | grep '^choria_network' | head -5 || true
+
+if [ "${KEEP:-0}" = "1" ]; then
+  echo
+  echo "Demo network left running; client config: $work/client.conf. Press Enter to stop."
+  read -r _
+fi
+step "Done: stopping broker and servers"
