@@ -40,6 +40,7 @@ ls "$work/ssl"
 
 client_port=$(free_port)
 stats_port=$(free_port)
+peer_port=$(free_port)
 
 security() { # certname
   cat <<CFG
@@ -59,7 +60,7 @@ step "Starting the broker on 127.0.0.1:$client_port (stats on :$stats_port)"
   echo "plugin.choria.broker_network = true"
   echo "plugin.choria.network.listen_address = 127.0.0.1"
   echo "plugin.choria.network.client_port = $client_port"
-  echo "plugin.choria.network.peer_port = 0"
+  echo "plugin.choria.network.peer_port = $peer_port"
   echo "plugin.choria.stats_address = 127.0.0.1"
   echo "plugin.choria.stats_port = $stats_port"
   security broker.demo
