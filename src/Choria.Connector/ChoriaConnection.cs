@@ -21,13 +21,14 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly NatsConnection _nats;
     private readonly ConcurrentDictionary<NatsSubBase, ChoriaSubscription> _subscriptions = new();
+    private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _connectedServerUrl = UnknownServer;
     private long _initialConnectAttempts;
     private long _reconnects;
     private long _disconnects;
     private long _dropped;
-    private long _disconnectedBytes;
+    private long _bufferedBytes;
     private int _hasConnected;
     private int _disposed;
 
@@ -102,8 +103,9 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Publishes raw bytes. While disconnected, publishes queue up to
-    /// <see cref="ConnectorOptions.ReconnectBufferSize"/> bytes and are sent after reconnecting.
+    /// Publishes raw bytes. While disconnected, publishes are copied into a reconnect buffer of at
+    /// most <see cref="ConnectorOptions.ReconnectBufferSize"/> bytes, return at once and are sent after
+    /// reconnecting; once the buffer is full they fail with <see cref="PublishResult.ReconnectBufferFull"/>.
     /// </summary>
     public async ValueTask<PublishResult> PublishAsync(string subject, ReadOnlyMemory<byte> data, string? replyTo = null, CancellationToken cancellationToken = default)
     {
@@ -112,10 +114,9 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
             return PublishResult.Closed;
         }
 
-        if (_nats.ConnectionState != NatsConnectionState.Open
-            && Interlocked.Add(ref _disconnectedBytes, data.Length + subject.Length) > _options.ReconnectBufferSize)
+        if (_nats.ConnectionState != NatsConnectionState.Open)
         {
-            return PublishResult.ReconnectBufferFull;
+            return BufferWhileDisconnected(subject, data, replyTo);
         }
 
         await _nats.PublishAsync(subject, data, headers: null, replyTo: replyTo, serializer: Raw, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -151,7 +152,41 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
         _nats.ConnectionDisconnected -= OnDisconnectedAsync;
         _nats.MessageDropped -= OnMessageDroppedAsync;
         _subscriptions.Clear();
+        await _closing.CancelAsync().ConfigureAwait(false);
         await _nats.DisposeAsync().ConfigureAwait(false);
+        _closing.Dispose();
+    }
+
+    // NATS.Net has no reconnect buffer: a publish while disconnected waits for the next connection.
+    // Choria's clients expect publishes to return while the client reconnects, bounded by a small
+    // buffer, so the wait happens here in the background against a byte budget.
+    private PublishResult BufferWhileDisconnected(string subject, ReadOnlyMemory<byte> data, string? replyTo)
+    {
+        var size = data.Length + subject.Length + (replyTo?.Length ?? 0);
+        if (Interlocked.Add(ref _bufferedBytes, size) > _options.ReconnectBufferSize)
+        {
+            Interlocked.Add(ref _bufferedBytes, -size);
+            return PublishResult.ReconnectBufferFull;
+        }
+
+        _ = SendBufferedAsync(subject, data.ToArray(), replyTo, size);
+        return PublishResult.Published;
+    }
+
+    private async Task SendBufferedAsync(string subject, byte[] data, string? replyTo, int size)
+    {
+        try
+        {
+            await _nats.PublishAsync(subject, (ReadOnlyMemory<byte>)data, headers: null, replyTo: replyTo, serializer: Raw, cancellationToken: _closing.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogBufferedPublishFailed(_logger, subject, Reason(ex));
+        }
+        finally
+        {
+            Interlocked.Add(ref _bufferedBytes, -size);
+        }
     }
 
     internal static NatsOpts BuildNatsOpts(ConnectorOptions options)
@@ -230,7 +265,6 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
     {
         var url = NormaliseServerUrl(args.Message);
         Volatile.Write(ref _connectedServerUrl, url);
-        Interlocked.Exchange(ref _disconnectedBytes, 0);
         ConnectionStateChange change;
         if (Interlocked.Exchange(ref _hasConnected, 1) == 0)
         {
@@ -279,6 +313,9 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Initial connection attempt {Attempt} to {Servers} failed: {Reason}")]
     private static partial void LogInitialConnectFailed(ILogger logger, long attempt, string servers, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publish to {Subject} buffered during a disconnection was lost: {Reason}")]
+    private static partial void LogBufferedPublishFailed(ILogger logger, string subject, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "NATS connection {Name} connected to {Server}")]
     private static partial void LogConnected(ILogger logger, string name, string server);

@@ -96,8 +96,10 @@ public class ConnectionTests
         Assert.Equal(ConnectionStateChange.Disconnected, (await changes.Reader.ReadAsync(cts.Token)).Change);
         Assert.False(conn.IsConnected);
 
-        // While disconnected, small publishes queue; beyond the 10 KiB reconnect buffer they fail.
-        Assert.Equal(PublishResult.Published, await conn.PublishAsync("after.restart", "queued"u8.ToArray(), cancellationToken: cts.Token));
+        // While disconnected, small publishes return at once and queue; beyond the 10 KiB reconnect buffer they fail.
+        var queued = conn.PublishAsync("after.restart", "queued"u8.ToArray(), cancellationToken: cts.Token);
+        Assert.True(queued.IsCompleted);
+        Assert.Equal(PublishResult.Published, await queued);
         Assert.Equal(PublishResult.ReconnectBufferFull, await conn.PublishAsync("after.restart", new byte[11 * 1024], cancellationToken: cts.Token));
 
         await server.StartAgainAsync();
@@ -114,6 +116,7 @@ public class ConnectionTests
             received.Add(Encoding.ASCII.GetString((await ReadOneAsync(sub)).Data.Span));
         }
 
+        Assert.Contains("queued", received);
         Assert.DoesNotContain(received, r => r.Length > 100);
     }
 
