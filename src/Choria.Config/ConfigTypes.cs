@@ -10,10 +10,10 @@ public enum ConfigRole
     Broker,
 }
 
-/// <summary>A problem that does not stop loading, such as an unknown key.</summary>
+/// <summary>A problem that does not stop loading, such as an unknown key. <see cref="Message"/> starts with <c>file:line:</c>.</summary>
 public sealed record ConfigWarning(string File, int Line, string Key, string Message)
 {
-    public override string ToString() => $"{File}:{Line}: {Message}";
+    public override string ToString() => Message;
 }
 
 /// <summary>The loaded configuration plus every warning met while reading it.</summary>

@@ -145,7 +145,7 @@ public static partial class SettingsTable
         yield return new("plugin.choria.middleware_hosts", SettingType.CommaList, "", "Brokers as host:port or nats://host:port; empty means SRV lookup then puppet:4222") { Category = C };
         yield return new("plugin.choria.randomize_middleware_hosts", SettingType.Bool, "true", "Shuffle the broker list; false connects in listed order") { Category = C };
         yield return new("plugin.choria.use_srv", SettingType.Bool, "true", "Allow SRV lookups for brokers, peers and the Puppet CA") { Category = C };
-        yield return new("plugin.choria.srv_domain", SettingType.String, null, "Domain for SRV lookups; unset uses the facter domain") { Category = C, EnvironmentVariable = "CHORIA_SRV_DOMAIN" };
+        yield return new("plugin.choria.srv_domain", SettingType.String, "", "Domain for SRV lookups; empty uses the facter domain") { Category = C, EnvironmentVariable = "CHORIA_SRV_DOMAIN" };
         yield return new("plugin.nats.user", SettingType.String, null, "NATS user name (used only together with plugin.nats.pass)") { Category = C, EnvironmentVariable = "MCOLLECTIVE_NATS_USERNAME" };
         yield return new("plugin.nats.pass", SettingType.String, null, "NATS password (used only together with plugin.nats.user)") { Category = C, EnvironmentVariable = "MCOLLECTIVE_NATS_PASSWORD" };
         yield return new("plugin.nats.credentials", SettingType.PathString, null, "NATS 2 credentials file") { Category = C, EnvironmentVariable = "MCOLLECTIVE_NATS_CREDENTIALS" };
