@@ -31,8 +31,8 @@ public static class SettingsDocs
             {
                 sb.Append("| `").Append(Cell(d.Key)).Append("` | ").Append(d.Type)
                   .Append(" | ").Append(d.Default is null ? "*unset*" : d.Default.Length == 0 ? "*empty*" : "`" + Cell(d.Default) + "`")
-                  .Append(" | ").Append(Cell(Describe(d)))
-                  .Append(" | ").Append(Cell(d.Expectation()))
+                  .Append(" | ").Append(Prose(Describe(d)))
+                  .Append(" | ").Append(Prose(d.Expectation()))
                   .Append(" |\n");
             }
 
@@ -65,6 +65,12 @@ public static class SettingsDocs
 
         return text;
     }
+
+    /// <summary>Text outside code spans: keep placeholders like &lt;name&gt; from being read as HTML tags.</summary>
+    private static string Prose(string s) => Cell(s)
+        .Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal)
+        .Replace("*", "\\*", StringComparison.Ordinal);
 
     private static string Cell(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 }
