@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Choria.Cli.Commands;
+using Choria.Cli.Commands.Tool;
 
 namespace Choria.Cli;
 
@@ -13,6 +14,7 @@ public static class ChoriaApp
         root.Options.Add(GlobalOptions.Config);
 
         root.Subcommands.Add(BuildinfoCommand.Create());
+        root.Subcommands.Add(ToolCommand.Create());
         return root;
     }
 

@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Choria.Cli.Commands.Tool;
+
+/// <summary><c>choria tool</c>: parent of the utility commands (cli-config.md B.6).</summary>
+public static class ToolCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("tool", "Various utilities");
+        cmd.Subcommands.Add(ToolConfigCommand.Create());
+        return cmd;
+    }
+}
