@@ -122,13 +122,13 @@ internal sealed class FieldReader(JsonElement obj, string layer)
 
         foreach (var item in array.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String)
+            if (!JsonStrings.TryGet(item, out var text))
             {
-                Fail(ProtocolErrorReason.WrongType, $"items of '{name}' must be strings");
+                Fail(ProtocolErrorReason.WrongType, $"items of '{name}' must be valid strings");
                 return result;
             }
 
-            result.Add(item.GetString()!);
+            result.Add(text);
         }
 
         return result;
@@ -136,13 +136,12 @@ internal sealed class FieldReader(JsonElement obj, string layer)
 
     private string CheckString(string name, JsonElement value, int minLength, int exactLength)
     {
-        if (value.ValueKind != JsonValueKind.String)
+        if (!JsonStrings.TryGet(value, out var text))
         {
-            Fail(ProtocolErrorReason.WrongType, $"field '{name}' must be a string, not {value.ValueKind}");
+            Fail(ProtocolErrorReason.WrongType, $"field '{name}' must be a valid string, not {value.ValueKind}");
             return "";
         }
 
-        var text = value.GetString()!;
         // JSON Schema lengths count code points, not UTF-16 units.
         if (exactLength >= 0 && text.EnumerateRunes().Count() is var runes && runes != exactLength)
         {

@@ -79,3 +79,30 @@ internal static class JsonInput
         return false;
     }
 }
+
+/// <summary>String access that cannot throw on hostile input.</summary>
+internal static class JsonStrings
+{
+    /// <summary>
+    /// JsonDocument does not validate the UTF-8 inside string values, so <c>GetString</c> can
+    /// throw on a corrupted payload; this reports it as a failed read instead.
+    /// </summary>
+    public static bool TryGet(JsonElement element, out string value)
+    {
+        value = "";
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        try
+        {
+            value = element.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

@@ -167,13 +167,7 @@ public sealed record LifecycleEvent
     private static bool IsString(JsonElement obj, string name, out string value)
     {
         value = "";
-        if (obj.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.String)
-        {
-            value = element.GetString()!;
-            return true;
-        }
-
-        return false;
+        return obj.TryGetProperty(name, out var element) && JsonStrings.TryGet(element, out value);
     }
 
     private ChoriaLifecycleEventJson ToJsonObject() => new()

@@ -137,12 +137,12 @@ public sealed record TransportMessage
         var parts = new List<string>(3);
         foreach (var item in array.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String)
+            if (!JsonStrings.TryGet(item, out var part))
             {
                 return null;
             }
 
-            parts.Add(item.GetString()!);
+            parts.Add(part);
         }
 
         return parts;
