@@ -1,0 +1,56 @@
+namespace Choria.Protocol.Messages;
+
+/// <summary>A NATS payload unwrapped down to the secure request; the inner request is not yet trusted.</summary>
+public sealed record DecodedSecureRequest(TransportMessage Transport, SecureRequest Secure);
+
+/// <summary>A fully unwrapped request. Signature verification is the caller's job (security project).</summary>
+public sealed record DecodedRequest(TransportMessage Transport, SecureRequest Secure, Request Request);
+
+/// <summary>A fully unwrapped reply; check <see cref="SecureReply.IsHashValid"/> before trusting it.</summary>
+public sealed record DecodedReply(TransportMessage Transport, SecureReply Secure, Reply Reply);
+
+/// <summary>Peels the v1 layers off a NATS payload (protocol.md 1 and 2.11).</summary>
+public static class ProtocolDecoder
+{
+    public static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, out DecodedSecureRequest? decoded, out ProtocolError? error)
+    {
+        decoded = null;
+        if (!TransportMessage.TryParse(payload, out var transport, out error)
+            || !transport!.TryDecodeData(out var secureJson, out error)
+            || !SecureRequest.TryParse(secureJson, out var secure, out error))
+        {
+            return false;
+        }
+
+        decoded = new DecodedSecureRequest(transport, secure!);
+        return true;
+    }
+
+    public static bool TryDecodeRequest(ReadOnlySpan<byte> payload, out DecodedRequest? decoded, out ProtocolError? error)
+    {
+        decoded = null;
+        if (!TryDecodeSecureRequest(payload, out var secure, out error)
+            || !secure!.Secure.TryParseRequest(out var request, out error))
+        {
+            return false;
+        }
+
+        decoded = new DecodedRequest(secure.Transport, secure.Secure, request!);
+        return true;
+    }
+
+    public static bool TryDecodeReply(ReadOnlySpan<byte> payload, out DecodedReply? decoded, out ProtocolError? error)
+    {
+        decoded = null;
+        if (!TransportMessage.TryParse(payload, out var transport, out error)
+            || !transport!.TryDecodeData(out var secureJson, out error)
+            || !SecureReply.TryParse(secureJson, out var secure, out error)
+            || !secure!.TryParseReply(out var reply, out error))
+        {
+            return false;
+        }
+
+        decoded = new DecodedReply(transport, secure, reply!);
+        return true;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Choria.Protocol.Json;
+
+namespace Choria.Protocol.Messages;
+
+/// <summary><c>choria:reply:1</c> (protocol.md 2.3).</summary>
+public sealed record Reply
+{
+    [JsonPropertyName("protocol")]
+    public string Protocol { get; init; } = Protocols.ReplyV1;
+
+    /// <summary>Agent reply body as raw text (never base64 in v1); see <see cref="ReplyPayload.Parse"/>.</summary>
+    [JsonPropertyName("message")]
+    public string Message { get; init; } = "";
+
+    [JsonPropertyName("envelope")]
+    public ReplyEnvelope Envelope { get; init; } = new();
+
+    /// <summary>Builds the reply to <paramref name="request"/> from this server.</summary>
+    public static Reply Create(Request request, string senderId, string message, TimeProvider clock) =>
+        Create(request.Envelope.RequestId, request.Envelope.Agent, senderId, message, clock);
+
+    public static Reply Create(string requestId, string agent, string senderId, string message, TimeProvider clock)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(message);
+        ArgumentException.ThrowIfNullOrEmpty(agent);
+        return new Reply
+        {
+            Message = message,
+            Envelope = new ReplyEnvelope
+            {
+                RequestId = requestId,
+                SenderId = senderId,
+                Agent = agent,
+                Time = clock.GetUtcNow().ToUnixTimeSeconds(),
+            },
+        };
+    }
+
+    public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(this, ProtocolJson.Context.Reply);
+
+    public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
+
+    public static bool TryParse(string json, out Reply? reply, out ProtocolError? error)
+    {
+        reply = null;
+        return JsonInput.TryParseObject(json, "reply", out var document, out error) && TryRead(document!, out reply, out error);
+    }
+
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out Reply? reply, out ProtocolError? error)
+    {
+        reply = null;
+        return JsonInput.TryParseObject(utf8, "reply", out var document, out error) && TryRead(document!, out reply, out error);
+    }
+
+    private static bool TryRead(JsonDocument document, out Reply? reply, out ProtocolError? error)
+    {
+        using (document)
+        {
+            reply = null;
+            var reader = new FieldReader(document.RootElement, "reply");
+            reader.Protocol(Protocols.ReplyV1);
+            var message = reader.RequiredString("message", minLength: 1);
+            ReplyEnvelope? envelope = null;
+            if (reader.RequiredObject("envelope") is { } env)
+            {
+                var er = new FieldReader(env, "reply envelope");
+                envelope = new ReplyEnvelope
+                {
+                    RequestId = er.RequiredString("requestid", exactLength: Request.RequestIdLength),
+                    SenderId = er.RequiredString("senderid"),
+                    Agent = er.RequiredString("agent", minLength: 1),
+                    Time = er.RequiredInteger("time"),
+                };
+                if (er.Error is { } e)
+                {
+                    reader.Fail(e.Reason, e.Message);
+                }
+            }
+
+            if (reader.Failed || envelope is null)
+            {
+                error = reader.Error;
+                return false;
+            }
+
+            reply = new Reply { Message = message, Envelope = envelope };
+            error = null;
+            return true;
+        }
+    }
+}
+
+/// <summary>Envelope of a reply; exactly the keys a Ruby client accepts.</summary>
+public sealed record ReplyEnvelope
+{
+    [JsonPropertyName("requestid")]
+    public string RequestId { get; init; } = "";
+
+    [JsonPropertyName("senderid")]
+    public string SenderId { get; init; } = "";
+
+    [JsonPropertyName("agent")]
+    public string Agent { get; init; } = "";
+
+    /// <summary>Unix seconds, UTC.</summary>
+    [JsonPropertyName("time")]
+    public long Time { get; init; }
+}

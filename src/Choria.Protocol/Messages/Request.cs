@@ -1,0 +1,178 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Choria.Protocol.Filters;
+using Choria.Protocol.Json;
+
+namespace Choria.Protocol.Messages;
+
+/// <summary><c>choria:request:1</c> (protocol.md 2.2).</summary>
+public sealed record Request
+{
+    /// <summary>Schema minimum for <c>envelope.ttl</c>.</summary>
+    public const int MinimumTtl = 30;
+
+    public const int RequestIdLength = 32;
+
+    [JsonPropertyName("protocol")]
+    public string Protocol { get; init; } = Protocols.RequestV1;
+
+    /// <summary>The agent payload as text (protocol.md 2.8); see <see cref="RequestPayload.Decode"/>.</summary>
+    [JsonPropertyName("message")]
+    public string Message { get; init; } = "";
+
+    [JsonPropertyName("envelope")]
+    public RequestEnvelope Envelope { get; init; } = new();
+
+    /// <summary>UUID v4 without hyphens (protocol.md 2.9).</summary>
+    public static string NewRequestId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// Builds a request stamped with the current time. Invalid arguments are programming errors
+    /// (Go clients also refuse to build them), so they throw.
+    /// </summary>
+    public static Request Create(RequestSpec spec, TimeProvider clock)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(spec.Ttl, MinimumTtl);
+        ArgumentException.ThrowIfNullOrEmpty(spec.Message);
+        ArgumentException.ThrowIfNullOrEmpty(spec.CallerId);
+        ArgumentException.ThrowIfNullOrEmpty(spec.Collective);
+        ArgumentException.ThrowIfNullOrEmpty(spec.Agent);
+        var requestId = spec.RequestId ?? NewRequestId();
+        if (requestId.Length != RequestIdLength)
+        {
+            throw new ArgumentException($"request id must be {RequestIdLength} characters", nameof(spec));
+        }
+
+        return new Request
+        {
+            Message = spec.Message,
+            Envelope = new RequestEnvelope
+            {
+                RequestId = requestId,
+                SenderId = spec.SenderId,
+                CallerId = spec.CallerId,
+                Collective = spec.Collective,
+                Agent = spec.Agent,
+                Ttl = spec.Ttl,
+                Time = clock.GetUtcNow().ToUnixTimeSeconds(),
+                Filter = spec.Filter ?? new Filter(),
+            },
+        };
+    }
+
+    public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(this, ProtocolJson.Context.Request);
+
+    /// <summary>The compact JSON text to sign and carry verbatim in the secure request.</summary>
+    public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
+
+    /// <summary>True when <paramref name="clock"/> is inside the validity window (protocol.md 2.9).</summary>
+    public bool IsCurrent(TimeProvider clock) => TtlWindow.IsCurrent(Envelope.Time, Envelope.Ttl, clock);
+
+    public static bool TryParse(string json, out Request? request, out ProtocolError? error)
+    {
+        request = null;
+        return JsonInput.TryParseObject(json, "request", out var document, out error) && TryRead(document!, out request, out error);
+    }
+
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out Request? request, out ProtocolError? error)
+    {
+        request = null;
+        return JsonInput.TryParseObject(utf8, "request", out var document, out error) && TryRead(document!, out request, out error);
+    }
+
+    private static bool TryRead(JsonDocument document, out Request? request, out ProtocolError? error)
+    {
+        using (document)
+        {
+            request = null;
+            var reader = new FieldReader(document.RootElement, "request");
+            reader.Protocol(Protocols.RequestV1);
+            var message = reader.RequiredString("message", minLength: 1);
+            var envelope = reader.RequiredObject("envelope") is { } env ? ReadEnvelope(env, reader) : null;
+            if (reader.Failed || envelope is null)
+            {
+                error = reader.Error;
+                return false;
+            }
+
+            request = new Request { Message = message, Envelope = envelope };
+            error = null;
+            return true;
+        }
+    }
+
+    private static RequestEnvelope ReadEnvelope(JsonElement element, FieldReader parent)
+    {
+        var reader = new FieldReader(element, "request envelope");
+        var envelope = new RequestEnvelope
+        {
+            RequestId = reader.RequiredString("requestid", exactLength: RequestIdLength),
+            SenderId = reader.RequiredString("senderid"),
+            CallerId = reader.RequiredString("callerid", minLength: 1),
+            Collective = reader.RequiredString("collective", minLength: 1),
+            Agent = reader.RequiredString("agent", minLength: 1),
+            Ttl = reader.RequiredInteger("ttl", minimum: MinimumTtl),
+            Time = reader.RequiredInteger("time"),
+            Filter = reader.RequiredObject("filter") is { } filter ? FilterReader.Read(filter, reader) : new Filter(),
+        };
+        if (reader.Error is { } e)
+        {
+            parent.Fail(e.Reason, e.Message);
+        }
+
+        return envelope;
+    }
+}
+
+/// <summary>Envelope of a request; property order is the order Go emits.</summary>
+public sealed record RequestEnvelope
+{
+    [JsonPropertyName("requestid")]
+    public string RequestId { get; init; } = "";
+
+    [JsonPropertyName("senderid")]
+    public string SenderId { get; init; } = "";
+
+    [JsonPropertyName("callerid")]
+    public string CallerId { get; init; } = "";
+
+    [JsonPropertyName("collective")]
+    public string Collective { get; init; } = "";
+
+    [JsonPropertyName("agent")]
+    public string Agent { get; init; } = "";
+
+    [JsonPropertyName("ttl")]
+    public long Ttl { get; init; } = 60;
+
+    /// <summary>Unix seconds, UTC.</summary>
+    [JsonPropertyName("time")]
+    public long Time { get; init; }
+
+    [JsonPropertyName("filter")]
+    public Filter Filter { get; init; } = new();
+}
+
+/// <summary>What a sender supplies to build a request; time and (by default) the id are generated.</summary>
+public sealed record RequestSpec
+{
+    public required string Agent { get; init; }
+
+    public required string Collective { get; init; }
+
+    /// <summary><c>choria=&lt;certname&gt;</c>.</summary>
+    public required string CallerId { get; init; }
+
+    /// <summary>The sender's configured identity.</summary>
+    public required string SenderId { get; init; }
+
+    /// <summary>Agent payload text, normally raw JSON (protocol.md 2.8).</summary>
+    public required string Message { get; init; }
+
+    public Filter? Filter { get; init; }
+
+    public int Ttl { get; init; } = 60;
+
+    public string? RequestId { get; init; }
+}

@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Choria.Protocol.Json;
+
+namespace Choria.Protocol.Messages;
+
+/// <summary><c>choria:secure:reply:1</c> (protocol.md 2.5): the reply text plus its SHA-256 for integrity.</summary>
+public sealed record SecureReply
+{
+    [JsonPropertyName("protocol")]
+    public string Protocol { get; init; } = Protocols.SecureReplyV1;
+
+    [JsonPropertyName("message")]
+    public string Message { get; init; } = "";
+
+    [JsonPropertyName("hash")]
+    public string Hash { get; init; } = "";
+
+    public static SecureReply Create(string replyJson) => new() { Message = replyJson, Hash = ComputeHash(replyJson) };
+
+    /// <summary>Base64 of SHA-256 over UTF-8(<paramref name="message"/>).</summary>
+    public static string ComputeHash(string message) => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(message)));
+
+    /// <summary>True when <see cref="Hash"/> matches the received <see cref="Message"/> text.</summary>
+    public bool IsHashValid()
+    {
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(Message));
+        Span<byte> actual = stackalloc byte[64];
+        return Convert.TryFromBase64String(Hash, actual, out var written)
+            && CryptographicOperations.FixedTimeEquals(expected, actual[..written]);
+    }
+
+    public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(this, ProtocolJson.Context.SecureReply);
+
+    public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
+
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out SecureReply? message, out ProtocolError? error)
+    {
+        message = null;
+        if (!JsonInput.TryParseObject(utf8, "secure reply", out var document, out error))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            var reader = new FieldReader(document!.RootElement, "secure reply");
+            reader.Protocol(Protocols.SecureReplyV1);
+            var parsed = new SecureReply
+            {
+                Message = reader.RequiredString("message", minLength: 1),
+                Hash = reader.RequiredString("hash", minLength: 1),
+            };
+            if (reader.Failed)
+            {
+                error = reader.Error;
+                return false;
+            }
+
+            message = parsed;
+            return true;
+        }
+    }
+
+    public bool TryParseReply(out Reply? reply, out ProtocolError? error) => Reply.TryParse(Message, out reply, out error);
+}

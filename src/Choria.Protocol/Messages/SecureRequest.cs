@@ -1,0 +1,69 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Choria.Protocol.Json;
+
+namespace Choria.Protocol.Messages;
+
+/// <summary>
+/// <c>choria:secure:request:1</c> (protocol.md 2.4). <see cref="Message"/> is the request JSON text
+/// exactly as signed; verification must use it, never a re-serialisation.
+/// </summary>
+public sealed record SecureRequest
+{
+    /// <summary>Value of <c>signature</c> and <c>pubcert</c> when protocol security is disabled.</summary>
+    public const string Insecure = "insecure";
+
+    [JsonPropertyName("protocol")]
+    public string Protocol { get; init; } = Protocols.SecureRequestV1;
+
+    [JsonPropertyName("message")]
+    public string Message { get; init; } = "";
+
+    /// <summary>Base64 RSA/SHA-256 PKCS#1 v1.5 signature over UTF-8(<see cref="Message"/>).</summary>
+    [JsonPropertyName("signature")]
+    public string Signature { get; init; } = "";
+
+    /// <summary>PEM of the caller's certificate (possibly a chain, leaf first).</summary>
+    [JsonPropertyName("pubcert")]
+    public string PubCert { get; init; } = "";
+
+    public static SecureRequest Create(string requestJson, string signature, string pubCert) =>
+        new() { Message = requestJson, Signature = signature, PubCert = pubCert };
+
+    public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(this, ProtocolJson.Context.SecureRequest);
+
+    public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
+
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out SecureRequest? message, out ProtocolError? error)
+    {
+        message = null;
+        if (!JsonInput.TryParseObject(utf8, "secure request", out var document, out error))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            var reader = new FieldReader(document!.RootElement, "secure request");
+            reader.Protocol(Protocols.SecureRequestV1);
+            var parsed = new SecureRequest
+            {
+                Message = reader.RequiredString("message", minLength: 1),
+                Signature = reader.RequiredString("signature", minLength: 1),
+                PubCert = reader.RequiredString("pubcert", minLength: 1),
+            };
+            if (reader.Failed)
+            {
+                error = reader.Error;
+                return false;
+            }
+
+            message = parsed;
+            return true;
+        }
+    }
+
+    /// <summary>Parses the signed <see cref="Message"/>; call only after the signature was accepted.</summary>
+    public bool TryParseRequest(out Request? request, out ProtocolError? error) => Request.TryParse(Message, out request, out error);
+}

@@ -1,0 +1,71 @@
+using System.Text.Json.Serialization;
+
+namespace Choria.Protocol.Messages;
+
+/// <summary>
+/// <c>headers</c> of <c>choria:transport:1</c>. Every sub-key is omitted on the wire when empty;
+/// these headers are outside the signature and purely routing data.
+/// </summary>
+public sealed record TransportHeaders
+{
+    [JsonPropertyName("reply-to")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ReplyTo { get; init; }
+
+    [JsonPropertyName("mc_sender")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? McSender { get; init; }
+
+    [JsonPropertyName("seen-by")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<SeenByHop>? SeenBy { get; init; }
+
+    [JsonPropertyName("federation")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FederationHeader? Federation { get; init; }
+
+    /// <summary>Returns a copy with <paramref name="hop"/> appended to <c>seen-by</c>.</summary>
+    public TransportHeaders WithSeenByHop(SeenByHop hop) => this with { SeenBy = [.. SeenBy ?? [], hop] };
+
+    /// <summary>
+    /// Headers for the reply to a request carrying <paramref name="request"/> headers (protocol.md 2.11
+    /// step 10): own identity as sender, federation data and hops carried back, no reply-to.
+    /// </summary>
+    public static TransportHeaders ForReply(TransportHeaders request, string identity) => new()
+    {
+        McSender = identity,
+        SeenBy = request.SeenBy,
+        Federation = request.Federation is { } f ? f with { Targets = null } : null,
+    };
+
+    internal TransportHeaders Compact() => new()
+    {
+        ReplyTo = string.IsNullOrEmpty(ReplyTo) ? null : ReplyTo,
+        McSender = string.IsNullOrEmpty(McSender) ? null : McSender,
+        SeenBy = SeenBy is { Count: > 0 } ? SeenBy : null,
+        Federation = Federation?.Compact(),
+    };
+}
+
+/// <summary><c>headers.federation</c>; the wire key of the target list is singular <c>target</c>.</summary>
+public sealed record FederationHeader
+{
+    [JsonPropertyName("req")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RequestId { get; init; }
+
+    [JsonPropertyName("reply-to")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ReplyTo { get; init; }
+
+    [JsonPropertyName("target")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Targets { get; init; }
+
+    internal FederationHeader Compact() => new()
+    {
+        RequestId = string.IsNullOrEmpty(RequestId) ? null : RequestId,
+        ReplyTo = string.IsNullOrEmpty(ReplyTo) ? null : ReplyTo,
+        Targets = Targets is { Count: > 0 } ? Targets : null,
+    };
+}
