@@ -133,7 +133,22 @@ internal sealed class ParsedCertificateCache
             return reason;
         }
 
-        parsed = new ParsedCertificate(key, certificates) { LastUsed = Interlocked.Increment(ref _clock) };
+        try
+        {
+            // Certificates whose DER parses can still carry an undecodable key.
+            parsed = new ParsedCertificate(key, certificates) { LastUsed = Interlocked.Increment(ref _clock) };
+        }
+        catch (CryptographicException e)
+        {
+            foreach (var certificate in certificates)
+            {
+                certificate.Dispose();
+            }
+
+            error = "could not read certificate public key: " + e.Message;
+            return SecurityFailureReason.CertificateUnparsable;
+        }
+
         parsed = _entries.GetOrAdd(key, parsed);
         if (_entries.Count > _capacity)
         {
