@@ -1,0 +1,344 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Choria.Security;
+
+/// <summary>Behaviour shared by the file and puppet providers; subclasses only supply paths.</summary>
+public abstract partial class X509SecurityProvider : ISecurityProvider
+{
+    private readonly SecurityPolicyOptions _policy;
+    private readonly PatternList _allowList;
+    private readonly PatternList _privileged;
+    private readonly ParsedCertificateCache _parsed;
+    private readonly CertificateValidator _validator;
+    private readonly ILogger _logger;
+    private readonly Lock _cacheWriteLock = new();
+    private readonly Lock _keyLock = new();
+    private RSA? _privateKey;
+
+    protected X509SecurityProvider(string identity, SecurityPolicyOptions policy, TimeProvider? time, ILogger? logger)
+    {
+        Identity = identity;
+        _policy = policy;
+        _allowList = new PatternList(policy.CertnameAllowList);
+        _privileged = new PatternList(policy.PrivilegedUsers);
+        _parsed = new ParsedCertificateCache(policy.ParsedCertificateCacheSize);
+        _validator = new CertificateValidator(time ?? TimeProvider.System);
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    public string Identity { get; }
+
+    public string CallerId => Security.CallerId.For(Identity);
+
+    public abstract string CertificatePath { get; }
+
+    public abstract string PrivateKeyPath { get; }
+
+    public abstract string CaPath { get; }
+
+    public abstract string CacheDirectory { get; }
+
+    internal int ParsedCertificateCount => _parsed.Count;
+
+    public string PublicCertPem
+    {
+        get
+        {
+            try
+            {
+                return File.ReadAllText(CertificatePath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new SecurityConfigurationException($"cannot read public certificate {CertificatePath}: {e.Message}", e);
+            }
+        }
+    }
+
+    public IReadOnlyList<string> ValidateFiles()
+    {
+        var problems = new List<string>();
+        Check("public certificate", CertificatePath);
+        Check("private key", PrivateKeyPath);
+        Check("CA", CaPath);
+        return problems;
+
+        void Check(string what, string path)
+        {
+            if (string.IsNullOrEmpty(path))
+            {
+                problems.Add($"{what} path is not configured");
+            }
+            else if (!File.Exists(path))
+            {
+                problems.Add($"{what} {path} does not exist");
+            }
+        }
+    }
+
+    public byte[] Sign(ReadOnlySpan<byte> data) =>
+        PrivateKey().SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
+    public string SignToBase64(ReadOnlySpan<byte> data) => Convert.ToBase64String(Sign(data));
+
+    public void EnsureCacheDirectory() => UnixFiles.CreateDirectory(CacheDirectory, UnixFiles.Mode0755);
+
+    public CertificateVerification VerifyCertificate(string pem, string name)
+    {
+        var loaded = Load(pem, out var certificate, out var ca);
+        return loaded ?? _validator.Verify(certificate!, ca!, name);
+    }
+
+    public CacheDecision ShouldCacheClientCert(string pem, string callerCertname)
+    {
+        var failure = Load(pem, out var certificate, out var ca);
+        if (failure is not null)
+        {
+            return Reject(failure.Reason, failure.Message);
+        }
+
+        var chain = _validator.VerifyChain(certificate!, ca!);
+        if (!chain.Valid)
+        {
+            return Reject(chain.Reason, chain.Message);
+        }
+
+        foreach (var name in new[] { certificate!.CommonName }.Concat(certificate.SanNames.DnsNames))
+        {
+            if (_privileged.Matches(name))
+            {
+                return new CacheDecision(true, true, name, SecurityFailureReason.None, "");
+            }
+        }
+
+        var named = CertificateValidator.VerifyName(certificate, callerCertname);
+        if (!named.Valid)
+        {
+            return Reject(named.Reason, named.Message);
+        }
+
+        return _allowList.Matches(callerCertname)
+            ? new CacheDecision(true, false, callerCertname, SecurityFailureReason.None, "")
+            : Reject(SecurityFailureReason.NotAllowed, $"certname {callerCertname} is not on the certname allow list");
+
+        CacheDecision Reject(SecurityFailureReason reason, string message) => new(false, false, callerCertname, reason, message);
+    }
+
+    public CacheDecision CacheClientCert(string pem, string callerCertname)
+    {
+        var decision = ShouldCacheClientCert(pem, callerCertname);
+        if (!decision.Accept)
+        {
+            LogCertificateRejected(_logger, callerCertname, decision.Message);
+            return decision;
+        }
+
+        // A privileged certificate's CN or SAN could hold path characters; never let it escape the cache.
+        if (decision.Name.Length == 0 || decision.Name.IndexOfAny(['/', '\\', '\0']) >= 0 || decision.Name is "." or "..")
+        {
+            return decision with { Accept = false, Reason = SecurityFailureReason.CacheNameInvalid, Message = $"cannot cache a certificate as '{decision.Name}'" };
+        }
+
+        var path = Path.Combine(CacheDirectory, decision.Name + ".pem");
+        var bytes = Encoding.UTF8.GetBytes(pem);
+        try
+        {
+            lock (_cacheWriteLock)
+            {
+                if (File.Exists(path))
+                {
+                    if (!_policy.AlwaysOverwriteCache
+                        || SHA256.HashData(File.ReadAllBytes(path)).AsSpan().SequenceEqual(SHA256.HashData(bytes)))
+                    {
+                        return decision;
+                    }
+                }
+
+                EnsureCacheDirectory();
+                UnixFiles.WriteFile(path, bytes, UnixFiles.Mode0644);
+                LogCertificateCached(_logger, decision.Name, path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return decision with { Accept = false, Reason = SecurityFailureReason.CacheWriteFailed, Message = $"could not cache {path}: {e.Message}" };
+        }
+
+        return decision;
+    }
+
+    public bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname)
+    {
+        var own = Path.Combine(CacheDirectory, callerCertname + ".pem");
+        if (VerifyWithFile(own, data, signature))
+        {
+            return true;
+        }
+
+        foreach (var (_, path) in PrivilegedCertificates())
+        {
+            if (VerifyWithFile(path, data, signature))
+            {
+                LogPrivilegedSignature(_logger, callerCertname, path);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public IReadOnlyList<string> PrivilegedCertificateNames() => [.. PrivilegedCertificates().Select(p => p.Name)];
+
+    public SecureRequestVerification VerifySecureRequest(string message, string signature, string pubcert, string callerId)
+    {
+        if (_policy.Insecure)
+        {
+            return new SecureRequestVerification(SecurityFailureReason.None, "protocol security is disabled", false, null);
+        }
+
+        if (!Security.CallerId.TryParseCertname(callerId, out var certname))
+        {
+            return SecureRequestVerification.Fail(SecurityFailureReason.CallerIdInvalid, $"invalid callerid '{callerId}'");
+        }
+
+        var decision = CacheClientCert(pubcert ?? "", certname);
+        if (!decision.Accept)
+        {
+            return SecureRequestVerification.Fail(decision.Reason, $"could not cache client public certificate for {certname}: {decision.Message}", certname);
+        }
+
+        if (!SecurityAlgorithms.TryDecodeBase64(signature ?? "", out var signatureBytes))
+        {
+            return SecureRequestVerification.Fail(SecurityFailureReason.SignatureNotBase64, "signature is not valid base64", certname);
+        }
+
+        if (!VerifySignature(Encoding.UTF8.GetBytes(message ?? ""), signatureBytes, certname))
+        {
+            return SecureRequestVerification.Fail(SecurityFailureReason.SignatureInvalid, $"invalid signature for request from {certname}", certname);
+        }
+
+        return new SecureRequestVerification(SecurityFailureReason.None, "", decision.Privileged, certname);
+    }
+
+    private List<(string Name, string Path)> PrivilegedCertificates()
+    {
+        var found = new List<(string Name, string Path)>();
+        if (!Directory.Exists(CacheDirectory))
+        {
+            return found;
+        }
+
+        try
+        {
+            foreach (var path in Directory.EnumerateFiles(CacheDirectory, "*", SearchOption.AllDirectories))
+            {
+                var file = Path.GetFileName(path);
+                var name = file.EndsWith(".pem", StringComparison.Ordinal) ? file[..^4] : file;
+                if (_privileged.Matches(name))
+                {
+                    found.Add((name, path));
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogCacheWalkFailed(_logger, CacheDirectory, e.Message);
+        }
+
+        found.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return found;
+    }
+
+    private bool VerifyWithFile(string path, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        return _parsed.TryGet(bytes, out var parsed, out _) == SecurityFailureReason.None
+            && parsed!.PublicKey is { } key
+            && SecurityAlgorithms.VerifyRsaSha256(key, data, signature);
+    }
+
+    private CertificateVerification? Load(string pem, out ParsedCertificate? certificate, out ParsedCertificate? ca)
+    {
+        ca = null;
+        var reason = _parsed.TryGet(Encoding.UTF8.GetBytes(pem), out certificate, out var error);
+        if (reason != SecurityFailureReason.None)
+        {
+            return new CertificateVerification(reason, error);
+        }
+
+        byte[] caBytes;
+        try
+        {
+            caBytes = File.ReadAllBytes(CaPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return new CertificateVerification(SecurityFailureReason.CaUnavailable, $"cannot read CA {CaPath}: {e.Message}");
+        }
+
+        reason = _parsed.TryGet(caBytes, out ca, out error);
+        return reason == SecurityFailureReason.None
+            ? null
+            : new CertificateVerification(SecurityFailureReason.CaUnavailable, $"CA {CaPath} is unusable: {error}");
+    }
+
+    private RSA PrivateKey()
+    {
+        lock (_keyLock)
+        {
+            if (_privateKey is not null)
+            {
+                return _privateKey;
+            }
+
+            string text;
+            try
+            {
+                text = File.ReadAllText(PrivateKeyPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                throw new SecurityConfigurationException($"cannot read private key {PrivateKeyPath}: {e.Message}", e);
+            }
+
+            var rsa = RSA.Create();
+            try
+            {
+                // Accepts PKCS#1 "RSA PRIVATE KEY" and PKCS#8 "PRIVATE KEY".
+                rsa.ImportFromPem(text);
+            }
+            catch (Exception e) when (e is ArgumentException or CryptographicException)
+            {
+                rsa.Dispose();
+                throw new SecurityConfigurationException($"cannot load RSA private key {PrivateKeyPath}: {e.Message}", e);
+            }
+
+            _privateKey = rsa;
+            return rsa;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected client certificate for {Certname}: {Reason}")]
+    private static partial void LogCertificateRejected(ILogger logger, string certname, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cached client certificate {Name} in {Path}")]
+    private static partial void LogCertificateCached(ILogger logger, string name, string path);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Request from {Certname} verified with privileged certificate {Path}")]
+    private static partial void LogPrivilegedSignature(ILogger logger, string certname, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list client certificate cache {Directory}: {Error}")]
+    private static partial void LogCacheWalkFailed(ILogger logger, string directory, string error);
+}

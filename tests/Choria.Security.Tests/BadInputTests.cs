@@ -1,0 +1,78 @@
+using CsCheck;
+
+namespace Choria.Security.Tests;
+
+public sealed class BadInputTests : IDisposable
+{
+    private static readonly string RipPem = File.ReadAllText(TestPaths.Good("certs/rip.mcollective.pem"));
+    private static readonly SecureRequestFields Request = SecureRequestFields.FromMessageFile("v1_secure_request.json");
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static readonly Gen<string> Garbage = Gen.OneOf(
+        Gen.String,
+        Gen.Byte.Array[0, 400].Select(b => System.Text.Encoding.Latin1.GetString(b)),
+        Gen.Int[0, RipPem.Length].Select(n => RipPem[..n]),
+        Gen.Int[0, RipPem.Length - 1].Select(Gen.Char, (n, c) => RipPem[..n] + c + RipPem[(n + 1)..]),
+        Gen.String.Select(s => "-----BEGIN CERTIFICATE-----\n" + s + "\n-----END CERTIFICATE-----\n"));
+
+    [Fact]
+    public void Random_pubcert_yields_typed_failure()
+    {
+        var provider = Providers.Rip(_dir.Path);
+        Garbage.Sample(pem =>
+        {
+            var result = provider.VerifySecureRequest(Request.Message, Request.Signature, pem, Request.CallerId);
+            return pem == RipPem || (!result.Valid && result.Reason != SecurityFailureReason.None && result.Message.Length > 0);
+        }, iter: 300);
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "rip.mcollective.pem")) && File.ReadAllText(Path.Combine(_dir.Path, "rip.mcollective.pem")) != RipPem);
+    }
+
+    [Fact]
+    public void Random_signature_yields_typed_failure()
+    {
+        var provider = Providers.Rip(_dir.Path);
+        Gen.OneOf(Gen.String, Gen.Byte.Array[0, 600].Select(Convert.ToBase64String)).Sample(signature =>
+        {
+            var result = provider.VerifySecureRequest(Request.Message, signature, Request.Pubcert, Request.CallerId);
+            return result.Reason is SecurityFailureReason.SignatureNotBase64 or SecurityFailureReason.SignatureInvalid;
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void Random_callerid_never_throws()
+    {
+        var provider = Providers.Rip(_dir.Path);
+        Gen.OneOf(Gen.String, Gen.String.Select(s => "choria=" + s)).Sample(callerId =>
+        {
+            var result = provider.VerifySecureRequest(Request.Message, Request.Signature, Request.Pubcert, callerId);
+            return result.Valid == (CallerId.TryParseCertname(callerId, out var name) && name == "rip.mcollective") || !result.Valid;
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void Random_pem_as_certificate_or_ca_never_throws()
+    {
+        Garbage.Sample(pem =>
+        {
+            var caPath = Path.Combine(_dir.Path, "ca-" + Guid.NewGuid().ToString("N") + ".pem");
+            File.WriteAllText(caPath, pem);
+            var provider = Providers.Rip(Path.Combine(_dir.Path, "cache"), ca: caPath);
+            var verification = provider.VerifyCertificate(RipPem, "rip.mcollective");
+            var decision = provider.ShouldCacheClientCert(pem, "rip.mcollective");
+            // A mutation can leave the certificate intact (e.g. a replaced newline), so only
+            // typed, self-consistent results are required here.
+            return verification.Valid == (verification.Reason == SecurityFailureReason.None)
+                && decision.Accept == (decision.Reason == SecurityFailureReason.None)
+                && (verification.Valid || verification.Message.Length > 0);
+        }, iter: 100);
+    }
+
+    [Fact]
+    public void Missing_ca_is_typed()
+    {
+        var provider = Providers.Rip(_dir.Path, ca: _dir.Combine("missing.pem"));
+        Assert.Equal(SecurityFailureReason.CaUnavailable, provider.VerifyCertificate(RipPem, "rip.mcollective").Reason);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+
+namespace Choria.Security.Tests;
+
+internal static class TestPaths
+{
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Choria.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Choria.slnx not found above " + AppContext.BaseDirectory);
+    });
+
+    // CI clones the repo next to shared/; a git worktree sits one level deeper, so take the nearest ancestor's.
+    private static readonly Lazy<string> FixtureRoot = new(() =>
+    {
+        for (var directory = new DirectoryInfo(Root.Value).Parent; directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "shared", "fixtures");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.GetFullPath(Path.Combine(Root.Value, "..", "shared", "fixtures"));
+    });
+
+    public static string Fixtures => FixtureRoot.Value;
+
+    public static string Protocol(params string[] parts) => Path.Combine([Fixtures, "protocol", .. parts]);
+
+    public static string Wire(params string[] parts) => Path.Combine([Fixtures, "wire", .. parts]);
+
+    public static string Good(string relative) => Protocol("ssl", "good", relative);
+
+    public static JsonDocument Json(string path) => JsonDocument.Parse(File.ReadAllBytes(path));
+}
+
+internal sealed class FixedTime : TimeProvider
+{
+    private readonly DateTimeOffset _now;
+
+    public FixedTime(DateTimeOffset now) => _now = now;
+
+    public static FixedTime At(long unixSeconds) => new(DateTimeOffset.FromUnixTimeSeconds(unixSeconds));
+
+    public static FixedTime Fixture => At(1578000000);
+
+    public override DateTimeOffset GetUtcNow() => _now;
+}
+
+internal sealed class FakeEnvironment : ISecurityEnvironment
+{
+    public Dictionary<string, string> Variables { get; init; } = [];
+
+    public bool IsRoot { get; init; } = true;
+
+    public bool IsWindows { get; init; }
+
+    public string? HomeDirectory { get; init; } = "/home/test";
+
+    public string? GetVariable(string name) => Variables.GetValueOrDefault(name);
+}
+
+/// <summary>A temporary directory removed on dispose.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public TempDir() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "choria-sec-" + Guid.NewGuid().ToString("N"));
+
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+}
+
+internal static class Providers
+{
+    public static readonly SecurityPolicyOptions TestPolicy = new()
+    {
+        CertnameAllowList = [@"\.mcollective$"],
+        PrivilegedUsers = [@"\.privileged.mcollective$"],
+    };
+
+    /// <summary>A file provider as rip.mcollective on the good fixture PKI with an empty cache in <paramref name="cache"/>.</summary>
+    public static FileSecurityProvider Rip(string cache, SecurityPolicyOptions? policy = null, TimeProvider? time = null, string? ca = null) =>
+        new(new FileSecurityOptions
+        {
+            Certificate = TestPaths.Good("certs/rip.mcollective.pem"),
+            Key = TestPaths.Good("private_keys/rip.mcollective.pem"),
+            Ca = ca ?? TestPaths.Good("certs/ca.pem"),
+            CacheDirectory = cache,
+            Identity = "rip.mcollective",
+            Policy = policy ?? TestPolicy,
+        }, new FakeEnvironment(), time ?? FixedTime.Fixture);
+}
+
+/// <summary>The fields of a <c>choria:secure:request:1</c> as the verifier needs them.</summary>
+internal sealed record SecureRequestFields(string Message, string Signature, string Pubcert, string CallerId, long Time)
+{
+    public static SecureRequestFields From(JsonElement secure)
+    {
+        var message = secure.GetProperty("message").GetString()!;
+        using var inner = JsonDocument.Parse(message);
+        var envelope = inner.RootElement.GetProperty("envelope");
+        return new SecureRequestFields(
+            message,
+            secure.GetProperty("signature").GetString()!,
+            secure.GetProperty("pubcert").GetString()!,
+            envelope.GetProperty("callerid").GetString()!,
+            envelope.GetProperty("time").GetInt64());
+    }
+
+    public static SecureRequestFields FromMessageFile(string name)
+    {
+        using var document = TestPaths.Json(TestPaths.Protocol("messages", name));
+        return From(document.RootElement);
+    }
+}
