@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Choria.Config;
+using Choria.Framework;
+using Microsoft.Extensions.Logging;
+
+namespace Choria.Cli.Hosting;
+
+/// <summary>Shared command plumbing: config loading and the error/exit-code rules of cli-config.md B.1.</summary>
+public static class CliRuntime
+{
+    /// <summary>
+    /// Loads the configuration for <paramref name="role"/>: <c>--config</c> when given, else the client search
+    /// path (clients) or a required flag (daemons). Warnings go to stderr.
+    /// </summary>
+    public static ChoriaConfig LoadConfig(ParseResult parse, ConfigRole role)
+    {
+        var file = parse.GetValue(GlobalOptions.Config);
+        string path;
+        if (file is not null)
+        {
+            if (!file.Exists)
+            {
+                throw new ConfigException($"configuration file {file.FullName} was not found") { File = file.FullName };
+            }
+
+            path = file.FullName;
+        }
+        else if (role == ConfigRole.Client)
+        {
+            path = ConfigPaths.FindClientConfig(Environment.GetEnvironmentVariable("HOME"))!;
+        }
+        else
+        {
+            throw new ConfigException("a configuration file is required, pass it with --config");
+        }
+
+        var result = ConfigLoader.Load(path, new ConfigLoadOptions { Role = role });
+        foreach (var warning in result.Warnings)
+        {
+            parse.InvocationConfiguration.Error.WriteLine($"warning: {warning.Message}");
+        }
+
+        return result.Config;
+    }
+
+    /// <summary>Loads config and the framework for a client command; logs stay quiet unless --debug.</summary>
+    public static Task<ChoriaFramework> ClientFrameworkAsync(ParseResult parse, CancellationToken cancellationToken, LogLevel minimum = LogLevel.Warning)
+    {
+        var config = LoadConfig(parse, ConfigRole.Client);
+        return ChoriaFramework.CreateAsync(config, parse.GetValue(GlobalOptions.Debug), verifySecurityFiles: true, minimum, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a command body: configuration problems print <c>Could not configure Choria: ...</c>, anything else
+    /// <c>Could not run Choria: ...</c>; both exit 1. Interrupts end quietly.
+    /// </summary>
+    public static async Task<int> RunAsync(ParseResult parse, Func<CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        var stderr = parse.InvocationConfiguration.Error;
+        try
+        {
+            return await body(cancellationToken);
+        }
+        catch (ConfigException e)
+        {
+            await stderr.WriteLineAsync($"choria: Could not configure Choria: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 130;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await stderr.WriteLineAsync($"choria: Could not run Choria: {e.Message}");
+            if (parse.GetValue(GlobalOptions.Debug))
+            {
+                await stderr.WriteLineAsync(e.ToString());
+            }
+
+            return 1;
+        }
+    }
+}
