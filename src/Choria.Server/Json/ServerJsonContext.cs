@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+using Choria.Server.Agents;
+using Choria.Server.Ddl;
+
+namespace Choria.Server.Json;
+
+/// <summary>Source-generated (AOT safe) JSON metadata for the server's agent layer.</summary>
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(AgentDdl))]
+[JsonSerializable(typeof(AgentMetadata))]
+[JsonSerializable(typeof(RpcRequestBody))]
+internal sealed partial class ServerJsonContext : JsonSerializerContext;
