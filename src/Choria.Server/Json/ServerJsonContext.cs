@@ -12,4 +12,5 @@ namespace Choria.Server.Json;
 [JsonSerializable(typeof(AgentDdl))]
 [JsonSerializable(typeof(AgentMetadata))]
 [JsonSerializable(typeof(RpcRequestBody))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;
