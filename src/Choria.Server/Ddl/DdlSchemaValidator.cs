@@ -17,6 +17,11 @@ public static partial class DdlSchemaValidator
     [GeneratedRegex("^[a-z0-9_]*$")]
     private static partial Regex ShortName();
 
+    // The schema says ^[a-z0-9_]*$ for input names, but the upstream provisioning DDLs use C, L, O, OU
+    // and ST and Choria accepts them, so upper case is allowed here.
+    [GeneratedRegex("^[a-zA-Z0-9_]*$")]
+    private static partial Regex InputName();
+
     [GeneratedRegex(@"^(\d+\.)?(\d+\.)?(\*|\d+)$")]
     private static partial Regex Version();
 
@@ -159,9 +164,9 @@ public static partial class DdlSchemaValidator
             {
                 foreach (var prop in input.EnumerateObject())
                 {
-                    if (!ShortName().IsMatch(prop.Name))
+                    if (!InputName().IsMatch(prop.Name))
                     {
-                        errors.Add($"{path}: input name '{prop.Name}' does not match ^[a-z0-9_]*$");
+                        errors.Add($"{path}: input name '{prop.Name}' does not match ^[a-zA-Z0-9_]*$");
                     }
 
                     ValidateInput(prop.Value, $"{path} input {prop.Name}", errors);
