@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+
+namespace Choria.Server.Agents;
+
+public enum DispatchOutcome
+{
+    /// <summary><see cref="DispatchResult.Reply"/> must be published.</summary>
+    Replied,
+    NoReply,
+    UnknownAgent,
+    TimedOut,
+    Shutdown,
+    Failed,
+}
+
+public sealed record DispatchResult(DispatchOutcome Outcome, byte[]? Reply, string? Error);
+
+/// <summary>
+/// Runs an agent with a fresh per-request timeout of <c>metadata.timeout</c> seconds (server.md 1.6).
+/// Every request runs on its own task; late results are dropped.
+/// </summary>
+public sealed partial class AgentDispatcher(AgentRegistry registry, ILogger<AgentDispatcher> logger)
+{
+    public async Task<DispatchResult> DispatchAsync(AgentRequest request, CancellationToken shutdown)
+    {
+        if (!registry.TryGet(request.Agent, out var agent))
+        {
+            LogUnknownAgent(request.Agent);
+            return new(DispatchOutcome.UnknownAgent, null, $"Received a message for agent {request.Agent} that does not exist, discarding");
+        }
+
+        var timeout = TimeSpan.FromSeconds(Math.Max(0, agent.Metadata.Timeout));
+        using var timeoutCts = new CancellationTokenSource(timeout);
+        using var waitCts = CancellationTokenSource.CreateLinkedTokenSource(timeoutCts.Token, shutdown);
+
+        var work = Task.Run(async () => await agent.HandleAsync(request, timeoutCts.Token), CancellationToken.None);
+        var finished = await Task.WhenAny(work, Task.Delay(Timeout.Infinite, waitCts.Token));
+
+        if (finished != work)
+        {
+            // Observe the abandoned task so a late failure is not reported as unobserved.
+            _ = work.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+            if (shutdown.IsCancellationRequested)
+            {
+                return new(DispatchOutcome.Shutdown, null, $"Agent dispatcher for request {request.RequestId} exiting on interrupt");
+            }
+
+            var error = $"Agent dispatcher for request {request.RequestId} exiting on {(int)timeout.TotalSeconds}s timeout";
+            LogTimeout(error);
+            return new(DispatchOutcome.TimedOut, null, error);
+        }
+
+        try
+        {
+            var result = await work;
+            return result.Reply is null
+                ? new(DispatchOutcome.NoReply, null, result.Error)
+                : new(DispatchOutcome.Replied, result.Reply, null);
+        }
+        catch (Exception e)
+        {
+            LogFailed(e, request.Agent, request.RequestId);
+            return new(DispatchOutcome.Failed, null, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Received a message for agent {Agent} that does not exist, discarding")]
+    private partial void LogUnknownAgent(string agent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Error}")]
+    private partial void LogTimeout(string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Agent {Agent} failed handling request {RequestId}")]
+    private partial void LogFailed(Exception exception, string agent, string requestId);
+}

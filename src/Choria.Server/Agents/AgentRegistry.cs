@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Choria.Server.Agents;
+
+public enum AgentRegistrationStatus
+{
+    Registered,
+    Denied,
+    Duplicate,
+    InvalidMetadata,
+}
+
+public sealed record AgentRegistrationResult(AgentRegistrationStatus Status, string? Error)
+{
+    /// <summary>Deny-listed agents are skipped, which Go reports as success.</summary>
+    public bool Success => Status is AgentRegistrationStatus.Registered or AgentRegistrationStatus.Denied;
+}
+
+public sealed record AgentRegistryOptions
+{
+    /// <summary>Agent names never registered (<c>plugin.choria.agents.denylist</c> style).</summary>
+    public IReadOnlySet<string> DenyList { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+}
+
+/// <summary>Named agents of a server (server.md 1.9). Thread safe; subscription is the caller's job.</summary>
+public sealed partial class AgentRegistry(AgentRegistryOptions options, ILogger<AgentRegistry> logger)
+{
+    private readonly ConcurrentDictionary<string, IAgent> _agents = new(StringComparer.Ordinal);
+
+    public AgentRegistrationResult Register(IAgent agent)
+    {
+        var name = agent.Metadata.Name;
+        if (string.IsNullOrEmpty(name) || agent.Metadata.Timeout < 1)
+        {
+            return new(AgentRegistrationStatus.InvalidMetadata, $"agent '{name}' has invalid metadata: a name and a timeout of at least 1 second are required");
+        }
+
+        if (options.DenyList.Contains(name))
+        {
+            LogDenied(name);
+            return new(AgentRegistrationStatus.Denied, null);
+        }
+
+        if (!_agents.TryAdd(name, agent))
+        {
+            return new(AgentRegistrationStatus.Duplicate, $"agent {name} is already registered");
+        }
+
+        return new(AgentRegistrationStatus.Registered, null);
+    }
+
+    public bool Unregister(string name) => _agents.TryRemove(name, out _);
+
+    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IAgent? agent) => _agents.TryGetValue(name, out agent);
+
+    /// <summary>Sorted registered names, as used by filters, rpcutil and registration.</summary>
+    public IReadOnlyList<string> KnownAgents() => [.. _agents.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Metadata of every agent, sorted by agent name.</summary>
+    public IReadOnlyList<AgentMetadata> AllMetadata() => [.. _agents.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Value.Metadata)];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {Agent} is on the deny list, not registering")]
+    private partial void LogDenied(string agent);
+}

@@ -1,0 +1,41 @@
+namespace Choria.Server.Agents;
+
+/// <summary>
+/// What the request processor hands to an agent: envelope values of a validated request plus the
+/// decoded payload bytes (after the base64 fall-back rule of server.md 1.5 step 7).
+/// </summary>
+public sealed record AgentRequest
+{
+    public string RequestId { get; init; } = "";
+
+    public string SenderId { get; init; } = "";
+
+    public string CallerId { get; init; } = "";
+
+    public string Collective { get; init; } = "";
+
+    public string Agent { get; init; } = "";
+
+    public int Ttl { get; init; }
+
+    /// <summary>Request creation time, unix seconds.</summary>
+    public long Time { get; init; }
+
+    public ReadOnlyMemory<byte> Payload { get; init; }
+}
+
+/// <summary>An agent's answer: reply bytes to publish, or no reply with the reason.</summary>
+public sealed record AgentResult(byte[]? Reply, string? Error)
+{
+    public static AgentResult Publish(byte[] reply) => new(reply, null);
+
+    public static AgentResult NoReply(string reason) => new(null, reason);
+}
+
+/// <summary>A named RPC service. Handlers must not throw; failures become replies or <see cref="AgentResult.NoReply"/>.</summary>
+public interface IAgent
+{
+    AgentMetadata Metadata { get; }
+
+    ValueTask<AgentResult> HandleAsync(AgentRequest request, CancellationToken cancellationToken);
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using YamlDotNet.RepresentationModel;
+
+namespace Choria.Server.Data;
+
+public sealed record FactsOptions
+{
+    /// <summary>The <c>plugin.yaml</c> value: one or more files joined by the OS path-list separator.</summary>
+    public string FactsFiles { get; init; } = "";
+}
+
+/// <summary>
+/// Merged facts of server.md 4.1. Go re-reads the files on every use; this reads them again only
+/// when a file's size or mtime changed (a cheap stat per use), which gives the same answers.
+/// </summary>
+public sealed partial class FactsSource(FactsOptions options, ILogger<FactsSource> logger)
+{
+    private readonly Lock _lock = new();
+    private readonly string[] _files = options.FactsFiles.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+    private (long Size, DateTime Mtime)[]? _stamps;
+    private JsonElement _facts = ActionEmpty;
+
+    private static readonly JsonElement ActionEmpty = JsonDocument.Parse("{}").RootElement.Clone();
+
+    /// <summary>The merged facts object (<c>{}</c> when no file could be read).</summary>
+    public JsonElement Facts()
+    {
+        var stamps = _files.Select(Stamp).ToArray();
+        lock (_lock)
+        {
+            if (_stamps is null || !_stamps.SequenceEqual(stamps))
+            {
+                _facts = Load();
+                _stamps = stamps;
+            }
+
+            return _facts;
+        }
+    }
+
+    private static (long, DateTime) Stamp(string file)
+    {
+        var fi = new FileInfo(file);
+        return fi.Exists ? (fi.Length, fi.LastWriteTimeUtc) : (-1, DateTime.MinValue);
+    }
+
+    private JsonElement Load()
+    {
+        var merged = new JsonObject();
+        foreach (var file in _files)
+        {
+            if (!File.Exists(file))
+            {
+                LogMissing(file);
+                continue;
+            }
+
+            try
+            {
+                var text = File.ReadAllText(file);
+                var parsed = file.EndsWith("yaml", StringComparison.Ordinal) ? YamlToJson(text) : JsonNode.Parse(text);
+                if (parsed is not JsonObject obj)
+                {
+                    LogInvalid(file, "facts must be an object");
+                    continue;
+                }
+
+                foreach (var (key, value) in obj.ToList())
+                {
+                    obj.Remove(key);
+                    merged[key] = value;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or YamlDotNet.Core.YamlException)
+            {
+                LogInvalid(file, e.Message);
+            }
+        }
+
+        return JsonSerializer.SerializeToElement(merged, Json.ServerJsonContext.Default.JsonObject);
+    }
+
+    /// <summary>Converts YAML to JSON with YAML 1.1 scalars: yes/no/on/off/y/n/true/false are booleans.</summary>
+    public static JsonNode? YamlToJson(string yaml)
+    {
+        var stream = new YamlStream();
+        using var reader = new StringReader(yaml);
+        stream.Load(reader);
+        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);
+    }
+
+    private static JsonNode? Convert(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new JsonObject(map.Children.Select(kv => new KeyValuePair<string, JsonNode?>(((YamlScalarNode)kv.Key).Value ?? "", Convert(kv.Value)))),
+        YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(Convert)]),
+        YamlScalarNode scalar => ConvertScalar(scalar),
+        _ => null,
+    };
+
+    private static JsonValue? ConvertScalar(YamlScalarNode scalar)
+    {
+        var value = scalar.Value ?? "";
+        if (scalar.Style is YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted
+            or YamlDotNet.Core.ScalarStyle.Literal or YamlDotNet.Core.ScalarStyle.Folded)
+        {
+            return JsonValue.Create(value);
+        }
+
+        switch (value)
+        {
+            case "" or "~" or "null" or "Null" or "NULL":
+                return null;
+            case "y" or "Y" or "yes" or "Yes" or "YES" or "true" or "True" or "TRUE" or "on" or "On" or "ON":
+                return JsonValue.Create(true);
+            case "n" or "N" or "no" or "No" or "NO" or "false" or "False" or "FALSE" or "off" or "Off" or "OFF":
+                return JsonValue.Create(false);
+        }
+
+        if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+        {
+            return JsonValue.Create(l);
+        }
+
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && value.Any(char.IsAsciiDigit))
+        {
+            return JsonValue.Create(d);
+        }
+
+        return JsonValue.Create(value);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fact file {File} does not exist, skipping")]
+    private partial void LogMissing(string file);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not load facts from {File}: {Reason}")]
+    private partial void LogInvalid(string file, string reason);
+}

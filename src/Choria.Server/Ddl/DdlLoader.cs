@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Choria.Server.Json;
+
+namespace Choria.Server.Ddl;
+
+/// <summary>Outcome of loading one DDL: either <see cref="Ddl"/> or a human <see cref="Error"/>.</summary>
+public sealed record DdlLoadResult(AgentDdl? Ddl, string? Error, string Source)
+{
+    public bool Success => Ddl is not null;
+}
+
+/// <summary>Loads JSON DDLs from disk or from the built-in copies compiled into the assembly.</summary>
+public static class DdlLoader
+{
+    private const string ResourcePrefix = "Choria.Server.Ddl.Builtin.";
+
+    /// <summary>Names of the DDLs embedded in this assembly (<c>choria_util</c>, <c>discovery</c>, <c>rpcutil</c>).</summary>
+    public static IReadOnlyList<string> BuiltinNames { get; } = [.. typeof(DdlLoader).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
+        .Select(n => n[ResourcePrefix.Length..^".json".Length])
+        .Order(StringComparer.Ordinal)];
+
+    public static DdlLoadResult LoadBuiltin(string name)
+    {
+        var source = $"builtin:{name}";
+        using var stream = typeof(DdlLoader).Assembly.GetManifestResourceStream(ResourcePrefix + name + ".json");
+        if (stream is null)
+        {
+            return new DdlLoadResult(null, $"no built-in DDL named {name}", source);
+        }
+
+        using var ms = new MemoryStream();
+        stream.CopyTo(ms);
+        return Parse(ms.ToArray(), source);
+    }
+
+    public static DdlLoadResult LoadFile(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new DdlLoadResult(null, $"could not read {path}: {e.Message}", path);
+        }
+
+        return Parse(bytes, path);
+    }
+
+    /// <summary>Loads every <c>*.json</c> in <paramref name="directory"/> (sorted by file name); failures are returned, not thrown.</summary>
+    public static IReadOnlyList<DdlLoadResult> LoadDirectory(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        return [.. Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal).Select(LoadFile)];
+    }
+
+    /// <summary>Parses and structurally validates a DDL document.</summary>
+    public static DdlLoadResult Parse(ReadOnlySpan<byte> json, string source)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            var errors = DdlSchemaValidator.Validate(doc.RootElement);
+            if (errors.Count > 0)
+            {
+                return new DdlLoadResult(null, $"invalid DDL {source}: {string.Join("; ", errors)}", source);
+            }
+
+            var ddl = doc.RootElement.Deserialize(ServerJsonContext.Default.AgentDdl);
+            if (ddl is null)
+            {
+                return new DdlLoadResult(null, $"invalid DDL {source}: empty document", source);
+            }
+
+            return new DdlLoadResult(Normalise(ddl) with { Source = source }, null, source);
+        }
+        catch (JsonException e)
+        {
+            return new DdlLoadResult(null, $"invalid DDL {source}: {e.Message}", source);
+        }
+    }
+
+    private static AgentDdl Normalise(AgentDdl ddl) => ddl with
+    {
+        Actions = [.. ddl.Actions.Select(a => string.IsNullOrEmpty(a.Display) ? a with { Display = "failed" } : a)],
+    };
+}

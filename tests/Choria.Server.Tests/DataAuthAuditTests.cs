@@ -1,0 +1,128 @@
+using System.Text.Json;
+using Choria.Server.Agents;
+using Choria.Server.Audit;
+using Choria.Server.Authorization;
+using Choria.Server.Data;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Choria.Server.Tests;
+
+public sealed class DataAuthAuditTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory();
+
+    public void Dispose() => _dir.Delete(true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir.FullName, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static FactsSource Facts(params string[] files) =>
+        new(new FactsOptions { FactsFiles = string.Join(Path.PathSeparator, files) }, NullLogger<FactsSource>.Instance);
+
+    [Fact]
+    public void Facts_yaml_11_booleans_numbers_and_merge_order()
+    {
+        var yaml = Write("f.yaml", "a: yes\nb: off\nc: 'yes'\nd: 1\ne: 1.5\nf: text\ng: n\n");
+        var json = Write("g.json", """{"d":2,"h":[1]}""");
+        var facts = Facts(yaml, Path.Combine(_dir.FullName, "missing.yaml"), Write("bad.json", "{"), json).Facts();
+        Assert.Equal("""{"a":true,"b":false,"c":"yes","d":2,"e":1.5,"f":"text","g":false,"h":[1]}""", facts.GetRawText());
+    }
+
+    [Fact]
+    public void Fixture_facts_and_yml_is_json()
+    {
+        var facts = Facts(TestPaths.Fixtures("server", "facts", "discovery_facts.yaml"), TestPaths.Fixtures("protocol", "filter", "2ndfact.json")).Facts();
+        Assert.Equal(2, facts.GetProperty("ifact").GetInt32());
+        Assert.True(facts.GetProperty("nested").GetProperty("tbool").GetBoolean());
+        Assert.Equal(1.2, facts.GetProperty("fnumber").GetDouble());
+        Assert.Equal("{}", Facts(Write("x.yml", "a: 1")).Facts().GetRawText());
+    }
+
+    [Fact]
+    public void Facts_and_classes_reload_when_files_change()
+    {
+        var file = Write("r.json", """{"v":1}""");
+        var facts = Facts(file);
+        Assert.Equal(1, facts.Facts().GetProperty("v").GetInt32());
+        File.WriteAllText(file, """{"v":22}""");
+        Assert.Equal(22, facts.Facts().GetProperty("v").GetInt32());
+
+        var classesFile = Write("classes.txt", "a\r\nb \n");
+        var classes = new ClassesSource(new ClassesOptions { ClassesFile = classesFile });
+        Assert.Equal(["a", "b "], classes.Classes());
+        File.WriteAllText(classesFile, "x\ny\nz");
+        Assert.Equal(["x", "y", "z"], classes.Classes());
+        File.Delete(classesFile);
+        Assert.Empty(classes.Classes());
+        Assert.Equal(["role::testing", "testing", "apache"], new ClassesSource(new ClassesOptions { ClassesFile = TestPaths.Fixtures("server", "facts", "discovery_classes.txt") }).Classes());
+    }
+
+    private bool Authorize(string policy, string caller = "choria=rip", string action = "ping", bool enableDefault = false, string agent = "rpcutil")
+    {
+        Write(enableDefault ? "default.policy" : "rpcutil.policy", policy);
+        Write("groups", "admins choria=admin choria=rip\n");
+        var facts = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixtures("server", "facts", "authz_facts.json"))).RootElement;
+        var auth = new ActionPolicyAuthorizer(new ActionPolicyOptions { PolicyDirectory = _dir.FullName, EnableDefault = enableDefault }, () => facts, () => ["apache", "role::web"], new SimpleFactMatcher(), NullLogger<ActionPolicyAuthorizer>.Instance);
+        return auth.IsAuthorized(new ActionRequest { Agent = agent, Action = action, CallerId = caller });
+    }
+
+    [Theory]
+    [InlineData("allow\t*\t*\t*\t*", true)]
+    [InlineData("policy default deny", false)]
+    [InlineData("policy default allow", true)]
+    [InlineData("", false)]
+    [InlineData("allow\tchoria=rip\tping\t*\t*", true)]
+    [InlineData("allow\tchoria=other\t*\t*\t*", false)]
+    [InlineData("allow\t/^choria=r/\t*\t*\t*", true)]
+    [InlineData("allow\tadmins\t*\t*\t*", true)]
+    [InlineData("allow\t*\tstatus inventory\t*\t*", false)]
+    [InlineData("allow\t*\tstatus ping\t*\t*", true)]
+    [InlineData("allow\t*\t*\tone=one digit=1\t*", true)]
+    [InlineData("allow\t*\t*\tone=two\t*", false)]
+    [InlineData("allow\t*\t*\ttwo=/two/\t*", true)]
+    [InlineData("allow\t*\t*\tdigit>=1\t*", true)]
+    [InlineData("allow\t*\t*\t*\tapache /^role::/", true)]
+    [InlineData("allow\t*\t*\t*\tnginx", false)]
+    [InlineData("allow\t*\t*\t*", true)]
+    [InlineData("deny\tchoria=rip\t*\t*\t*\nallow\t*\t*\t*\t*", false)]
+    [InlineData("policy default allow\ndeny\t*\tping\t*\t*", false)]
+    [InlineData("allow\t*\t*\tone=one and two=two\t*\npolicy default deny", false)]
+    [InlineData("garbage line\npolicy default allow", true)]
+    public void Action_policy_matrix(string policy, bool allowed) => Assert.Equal(allowed, Authorize(policy));
+
+    [Fact]
+    public void Missing_policy_denies_and_default_policy_is_used_when_enabled()
+    {
+        var auth = new ActionPolicyAuthorizer(new ActionPolicyOptions { PolicyDirectory = _dir.FullName, AllowUnconfigured = true }, () => default, () => [], new SimpleFactMatcher(), NullLogger<ActionPolicyAuthorizer>.Instance);
+        Assert.False(auth.IsAuthorized(new ActionRequest { Agent = "rpcutil", Action = "ping" }));
+        Assert.True(Authorize("allow\t*\t*\t*\t*", enableDefault: true, agent: "other"));
+    }
+
+    [Fact]
+    public void Audit_line_matches_example_and_appends()
+    {
+        var request = new ActionRequest
+        {
+            RequestId = "4b5d2f1a9c3e4d7f8a6b0c1d2e3f4a5b", Time = 1578175200, CallerId = "choria=rip.mcollective",
+            SenderId = "client1.example.net", Agent = "rpcutil", Action = "ping",
+        };
+        var expected = File.ReadAllText(TestPaths.Fixtures("server", "examples", "audit_line_2020.json")).TrimEnd();
+        var line = System.Text.Encoding.UTF8.GetString(RpcAuditor.FormatLine(request, DateTimeOffset.FromUnixTimeSeconds(1578175200)));
+        Assert.Equal(expected + "\n", line);
+
+        var log = Path.Combine(_dir.FullName, "audit.log");
+        var auditor = new RpcAuditor(new RpcAuditOptions { LogFile = log }, NullLogger<RpcAuditor>.Instance);
+        Parallel.For(0, 20, _ => auditor.Audit(request));
+        var lines = File.ReadAllLines(log);
+        Assert.Equal(20, lines.Length);
+        Assert.All(lines, l => Assert.Equal("rpcutil", JsonDocument.Parse(l).RootElement.GetProperty("agent").GetString()));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log));
+        }
+    }
+}
