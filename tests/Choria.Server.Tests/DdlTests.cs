@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Choria.Server.Ddl;
+using Choria.Ddl;
 
 namespace Choria.Server.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Choria.Server.Ddl;
+using Choria.Ddl;
 
 namespace Choria.Server.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Choria.Server.Ddl;
+using Choria.Ddl;
 using Choria.Server.Json;
 using Microsoft.Extensions.Logging;
 

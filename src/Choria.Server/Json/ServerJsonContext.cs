@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Choria.Server.Agents;
-using Choria.Server.Ddl;
 
 namespace Choria.Server.Json;
 
@@ -9,7 +8,6 @@ namespace Choria.Server.Json;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,
     AllowTrailingCommas = true)]
-[JsonSerializable(typeof(AgentDdl))]
 [JsonSerializable(typeof(AgentMetadata))]
 [JsonSerializable(typeof(RpcRequestBody))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]

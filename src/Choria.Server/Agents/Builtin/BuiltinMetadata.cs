@@ -1,4 +1,4 @@
-using Choria.Server.Ddl;
+using Choria.Ddl;
 
 namespace Choria.Server.Agents.Builtin;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Choria.Server.Json;
 
-namespace Choria.Server.Ddl;
+namespace Choria.Ddl;
 
 /// <summary>Outcome of loading one DDL: either <see cref="Ddl"/> or a human <see cref="Error"/>.</summary>
 public sealed record DdlLoadResult(AgentDdl? Ddl, string? Error, string Source)
@@ -12,7 +11,7 @@ public sealed record DdlLoadResult(AgentDdl? Ddl, string? Error, string Source)
 /// <summary>Loads JSON DDLs from disk or from the built-in copies compiled into the assembly.</summary>
 public static class DdlLoader
 {
-    private const string ResourcePrefix = "Choria.Server.Ddl.Builtin.";
+    private const string ResourcePrefix = "Choria.Ddl.Builtin.";
 
     /// <summary>Names of the DDLs embedded in this assembly (<c>choria_util</c>, <c>discovery</c>, <c>rpcutil</c>).</summary>
     public static IReadOnlyList<string> BuiltinNames { get; } = [.. typeof(DdlLoader).Assembly.GetManifestResourceNames()
@@ -72,7 +71,7 @@ public static class DdlLoader
                 return new DdlLoadResult(null, $"invalid DDL {source}: {string.Join("; ", errors)}", source);
             }
 
-            var ddl = doc.RootElement.Deserialize(ServerJsonContext.Default.AgentDdl);
+            var ddl = doc.RootElement.Deserialize(DdlJsonContext.Default.AgentDdl);
             if (ddl is null)
             {
                 return new DdlLoadResult(null, $"invalid DDL {source}: empty document", source);

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Choria.Server.Ddl;
+namespace Choria.Ddl;
 
 /// <summary>Why request data failed DDL validation; decides the status code of the reply.</summary>
 public enum InputValidationFailure

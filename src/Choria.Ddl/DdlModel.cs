@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Choria.Server.Ddl;
+namespace Choria.Ddl;
 
 /// <summary>A JSON agent DDL (server.md 2.4). Aggregate and display data are kept for the client.</summary>
 public sealed record AgentDdl

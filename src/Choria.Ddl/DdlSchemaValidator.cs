@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Choria.Server.Ddl;
+namespace Choria.Ddl;
 
 /// <summary>
 /// Hand-written checks mirroring the constraints of <c>mcorpc/ddl/v1/agent.json</c>; a full JSON
