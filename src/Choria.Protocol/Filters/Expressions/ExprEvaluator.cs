@@ -28,7 +28,6 @@ internal sealed class ExprEvaluator(NodeData node, FilterContext ctx)
         "agents" => node.Agents,
         "classes" => node.Classes,
         "facts" => node.Facts.ValueKind == JsonValueKind.Undefined ? null : FromJson(node.Facts),
-        "identity" => node.Identity,
 
         // Undefined variables are allowed and evaluate to nil.
         _ => null,
