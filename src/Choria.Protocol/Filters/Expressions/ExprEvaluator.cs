@@ -99,7 +99,7 @@ internal sealed class ExprEvaluator(NodeData node, FilterContext ctx)
             "!" => v is bool b ? !b : throw new ExprException($"invalid operation: ! {TypeName(v)}"),
             "-" => v switch
             {
-                long l => -l,
+                long l => (object)(-l),
                 double d => -d,
                 _ => throw new ExprException($"invalid operation: - {TypeName(v)}"),
             },
