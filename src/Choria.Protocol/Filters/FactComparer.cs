@@ -14,13 +14,17 @@ public static class FactComparer
     /// <summary>Evaluates one filter; <paramref name="error"/> is set when Go would have returned an error.</summary>
     public static bool Matches(JsonElement facts, FactFilter filter, out string? error)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         error = null;
-        if (!FactPath.TryGet(facts, filter.Fact, out var fact))
+
+        // Deserialised filters may carry JSON nulls despite the non-nullable declarations.
+        var name = filter.Fact ?? "";
+        if (!FactPath.TryGet(facts, name, out var fact))
         {
             return false;
         }
 
-        return Compare(fact, filter.Operator, filter.Value, filter.Fact, out error);
+        return Compare(fact, filter.Operator ?? "", filter.Value ?? "", name, out error);
     }
 
     /// <summary>AND over all filters; the first false or erroring filter decides.</summary>
@@ -29,6 +33,12 @@ public static class FactComparer
         error = null;
         foreach (var filter in filters)
         {
+            if (filter is null)
+            {
+                error = "null fact filter";
+                return false;
+            }
+
             if (!Matches(facts, filter, out error))
             {
                 return false;

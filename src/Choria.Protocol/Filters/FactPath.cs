@@ -112,49 +112,57 @@ public static class FactPath
         return segments;
     }
 
-    private static bool WildcardMatch(string pattern, string name) => WildcardMatch(pattern, 0, name, 0);
-
-    private static bool WildcardMatch(string pattern, int p, string name, int n)
+    // Iterative glob match (backtracking only to the last '*'), so hostile paths such as
+    // "a*a*a*a*b" cannot blow up exponentially.
+    private static bool WildcardMatch(string pattern, string name)
     {
-        while (p < pattern.Length)
+        int p = 0, n = 0, starP = -1, starN = 0;
+        while (n < name.Length)
         {
-            var c = pattern[p];
-            if (c == '*')
+            if (p < pattern.Length && pattern[p] == '*')
             {
-                for (var k = n; k <= name.Length; k++)
-                {
-                    if (WildcardMatch(pattern, p + 1, name, k))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
+                starP = p++;
+                starN = n;
             }
-
-            if (n >= name.Length)
+            else if (p < pattern.Length && LiteralAt(pattern, p, out var literal, out var width) && (literal is null || literal == name[n]))
             {
-                return false;
+                p += width;
+                n++;
             }
-
-            if (c == '\\' && p + 1 < pattern.Length)
+            else if (starP >= 0)
             {
-                p++;
-                c = pattern[p];
-                if (name[n] != c)
-                {
-                    return false;
-                }
+                p = starP + 1;
+                n = ++starN;
             }
-            else if (c != '?' && name[n] != c)
+            else
             {
                 return false;
             }
-
-            p++;
-            n++;
         }
 
-        return n == name.Length;
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
+    }
+
+    // A pattern position matches one character: '?' (any, literal null), "\x" or a plain char.
+    private static bool LiteralAt(string pattern, int p, out char? literal, out int width)
+    {
+        width = 1;
+        literal = pattern[p];
+        if (pattern[p] == '?')
+        {
+            literal = null;
+        }
+        else if (pattern[p] == '\\' && p + 1 < pattern.Length)
+        {
+            literal = pattern[p + 1];
+            width = 2;
+        }
+
+        return true;
     }
 }

@@ -16,27 +16,27 @@ public static class FilterMatcher
         ArgumentNullException.ThrowIfNull(node);
         ctx ??= FilterContext.Default;
 
-        if (filter.CfClass.Count > 0 && !NeedleMatcher.AllMatch(filter.CfClass, node.Classes))
+        if (filter.CfClass is { Count: > 0 } && !NeedleMatcher.AllMatch(filter.CfClass, node.Classes))
         {
             return FilterResult.Fail(FilterGroup.Class);
         }
 
-        if (filter.Agent.Count > 0 && !NeedleMatcher.AllMatch(filter.Agent, node.Agents))
+        if (filter.Agent is { Count: > 0 } && !NeedleMatcher.AllMatch(filter.Agent, node.Agents))
         {
             return FilterResult.Fail(FilterGroup.Agent);
         }
 
-        if (filter.Identity.Count > 0 && !NeedleMatcher.AnyMatch(filter.Identity, node.Identity))
+        if (filter.Identity is { Count: > 0 } && !NeedleMatcher.AnyMatch(filter.Identity, node.Identity))
         {
             return FilterResult.Fail(FilterGroup.Identity);
         }
 
-        if (filter.Fact.Count > 0 && !FactComparer.MatchesAll(node.Facts, filter.Fact, out var factError))
+        if (filter.Fact is { Count: > 0 } && !FactComparer.MatchesAll(node.Facts, filter.Fact, out var factError))
         {
             return FilterResult.Fail(FilterGroup.Fact, factError);
         }
 
-        if (filter.Compound.Count > 0)
+        if (filter.Compound is { Count: > 0 })
         {
             if (ctx.Compound == CompoundMode.Reject)
             {

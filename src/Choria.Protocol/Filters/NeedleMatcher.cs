@@ -9,6 +9,12 @@ public static class NeedleMatcher
     /// <summary>True when <paramref name="needle"/> matches <paramref name="candidate"/>.</summary>
     public static bool Matches(string needle, string candidate)
     {
+        // Lists deserialised from the wire may hold nulls; they match nothing.
+        if (needle is null || candidate is null)
+        {
+            return false;
+        }
+
         if (IsRegex(needle))
         {
             return RegexCache.IsMatch(Pattern(needle), candidate);
@@ -20,12 +26,17 @@ public static class NeedleMatcher
     /// <summary>True when <paramref name="needle"/> matches any of <paramref name="candidates"/>.</summary>
     public static bool MatchesAny(string needle, IReadOnlyList<string> candidates)
     {
+        if (needle is null || candidates is null)
+        {
+            return false;
+        }
+
         if (IsRegex(needle))
         {
             var pattern = Pattern(needle);
             foreach (var candidate in candidates)
             {
-                if (RegexCache.IsMatch(pattern, candidate))
+                if (candidate is not null && RegexCache.IsMatch(pattern, candidate))
                 {
                     return true;
                 }

@@ -10,6 +10,9 @@ namespace Choria.Protocol.Filters.Expressions;
 /// </summary>
 internal sealed class ExprEvaluator(NodeData node, FilterContext ctx)
 {
+    // A node without facts behaves as if it had an empty facts document (server.md 4.1).
+    private static readonly JsonElement _emptyFacts = JsonDocument.Parse("{}").RootElement.Clone();
+
     public object? Evaluate(ExprNode expr) => expr switch
     {
         LiteralNode l => l.Value,
@@ -27,7 +30,7 @@ internal sealed class ExprEvaluator(NodeData node, FilterContext ctx)
     {
         "agents" => node.Agents,
         "classes" => node.Classes,
-        "facts" => node.Facts.ValueKind == JsonValueKind.Undefined ? null : FromJson(node.Facts),
+        "facts" => node.Facts.ValueKind == JsonValueKind.Object ? node.Facts : _emptyFacts,
 
         // Undefined variables are allowed and evaluate to nil.
         _ => null,

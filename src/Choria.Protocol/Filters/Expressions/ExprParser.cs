@@ -10,12 +10,17 @@ internal sealed class ExprParser
 {
     private const int MaxDepth = 100;
 
+    // Binary chains are parsed in loops but evaluated recursively; bounding the node count keeps
+    // a hostile "a||a||a||..." from overflowing the evaluator's stack.
+    private const int MaxNodes = 1000;
+
     private static readonly HashSet<string> _comparisons =
         new(StringComparer.Ordinal) { "==", "!=", "<", ">", "<=", ">=", "in", "matches", "contains", "startsWith", "endsWith" };
 
     private readonly List<ExprToken> _tokens;
     private int _pos;
     private int _depth;
+    private int _nodes;
 
     private ExprParser(List<ExprToken> tokens) => _tokens = tokens;
 
@@ -45,7 +50,7 @@ internal sealed class ExprParser
         while (IsOp("||") || IsOp("or"))
         {
             _pos++;
-            left = new BinaryNode("||", left, ParseAnd());
+            left = Binary("||", left, ParseAnd());
         }
 
         return left;
@@ -57,7 +62,7 @@ internal sealed class ExprParser
         while (IsOp("&&") || IsOp("and"))
         {
             _pos++;
-            left = new BinaryNode("&&", left, ParseComparison());
+            left = Binary("&&", left, ParseComparison());
         }
 
         return left;
@@ -83,7 +88,7 @@ internal sealed class ExprParser
             }
 
             _pos++;
-            ExprNode node = new BinaryNode(t.Text, left, ParseAdditive());
+            ExprNode node = Binary(t.Text, left, ParseAdditive());
             left = negate ? new UnaryNode("!", node) : node;
         }
     }
@@ -95,7 +100,7 @@ internal sealed class ExprParser
         {
             var op = Current.Text;
             _pos++;
-            left = new BinaryNode(op, left, ParseMultiplicative());
+            left = Binary(op, left, ParseMultiplicative());
         }
 
         return left;
@@ -108,7 +113,7 @@ internal sealed class ExprParser
         {
             var op = Current.Text;
             _pos++;
-            left = new BinaryNode(op, left, ParseUnary());
+            left = Binary(op, left, ParseUnary());
         }
 
         return left;
@@ -149,6 +154,7 @@ internal sealed class ExprParser
                     throw new ExprException($"expected a member name at {Current.Position}");
                 }
 
+                CountNode();
                 node = new MemberNode(node, Current.Text, optional);
                 _pos++;
             }
@@ -165,6 +171,7 @@ internal sealed class ExprParser
 
     private IndexNode ParseIndex(ExprNode target, bool optional)
     {
+        CountNode();
         _pos++;
         Enter();
         var index = ParseOr();
@@ -238,6 +245,20 @@ internal sealed class ExprParser
         }
 
         _pos++;
+    }
+
+    private BinaryNode Binary(string op, ExprNode left, ExprNode right)
+    {
+        CountNode();
+        return new BinaryNode(op, left, right);
+    }
+
+    private void CountNode()
+    {
+        if (++_nodes > MaxNodes)
+        {
+            throw new ExprException("expression too large");
+        }
     }
 
     private void Enter()
