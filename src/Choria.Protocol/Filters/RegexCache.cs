@@ -24,7 +24,7 @@ internal static class RegexCache
         Regex? regex;
         try
         {
-            regex = new Regex(pattern, RegexOptions.CultureInvariant, _timeout);
+            regex = new Regex(Re2Translator.Translate(pattern), RegexOptions.CultureInvariant, _timeout);
         }
         catch (ArgumentException)
         {
