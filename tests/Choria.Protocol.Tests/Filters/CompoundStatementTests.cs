@@ -91,6 +91,9 @@ public sealed class CompoundStatementTests
     [InlineData("package", false)]
     [InlineData("string=\"hello world\"", true)]
     [InlineData("inumber = 1", true)]
+    [InlineData("string = \"hello world\" and apache", true)]
+    [InlineData("string=/hello wor/", true)]
+    [InlineData("(string =~ /^hello/)", true)]
     [InlineData("string=~/^hello/", true)]
     [InlineData("string=/wor/", true)]
     [InlineData("fnumber > 1.0 and tbool=true", true)]
@@ -112,6 +115,18 @@ public sealed class CompoundStatementTests
             json);
     }
 
+    [Theory]
+    [InlineData("string = \"hello world\"", "string=hello world")]
+    [InlineData("inumber >= 1", "inumber>=1")]
+    [InlineData("string=/hello wor/", "string=/hello wor/")]
+    [InlineData("/^role:: x/", "/^role:: x/")]
+    [InlineData("orange", "orange")]
+    public void Cli_statement_text(string input, string statement)
+    {
+        Assert.True(CompoundParser.TryParse(input, out var stack, out var error), error);
+        Assert.Equal(statement, Assert.Single(stack).GetProperty("statement").GetString());
+    }
+
     [Fact]
     public void Fstatement_without_provider_is_a_failure_not_an_exception()
     {
@@ -129,6 +144,7 @@ public sealed class CompoundStatementTests
     [Theory]
     [InlineData("fstat(\"/etc/hosts\").size>100", true)]
     [InlineData("fstat(\"/etc/hosts\").size<=100", false)]
+    [InlineData("fstat(\"/etc/hosts\").size > 100", true)]
     [InlineData("fstat('/etc/hosts').type=file", true)]
     [InlineData("fstat('/etc/hosts').type=/fi/", true)]
     [InlineData("fstat('/etc/hosts').type!=/fi/", false)]

@@ -201,6 +201,48 @@ public static class CompoundParser
             return true;
         }
 
+        if (!TryReadWord(s, ref i, sb, ref isFunction, out error))
+        {
+            return false;
+        }
+
+        // "fact = value", "fact =value", "f(x).y > 1": join the operator and value the shell split off.
+        var current = sb.ToString();
+        var tail = isFunction ? current[(current.LastIndexOf(')') + 1)..] : current;
+        var j = SkipSpaces(s, i);
+        if (!HasOperator(tail) && j < s.Length && StartsWithOperator(s, j))
+        {
+            var opEnd = j;
+            while (opEnd < s.Length && "=<>!~".Contains(s[opEnd], StringComparison.Ordinal))
+            {
+                opEnd++;
+            }
+
+            sb.Append(s, j, opEnd - j);
+            i = opEnd;
+            current = sb.ToString();
+        }
+
+        j = SkipSpaces(s, i);
+        if (EndsWithOperator(current) && j < s.Length && s[j] != ')')
+        {
+            var valueIsFunction = false;
+            if (!TryReadWord(s, ref j, sb, ref valueIsFunction, out error))
+            {
+                return false;
+            }
+
+            i = j;
+            current = sb.ToString();
+        }
+
+        text = current;
+        return true;
+    }
+
+    private static bool TryReadWord(string s, ref int i, StringBuilder sb, ref bool isFunction, out string? error)
+    {
+        error = null;
         while (i < s.Length && !char.IsWhiteSpace(s[i]) && s[i] != ')')
         {
             var c = s[i];
@@ -229,6 +271,24 @@ public static class CompoundParser
                 sb.Append(s, i + 1, end - i - 1);
                 i = end + 1;
             }
+            else if (c == '/' && sb.Length > 0 && sb[^1] is '=' or '~' or '<' or '>')
+            {
+                // A regex value may contain spaces: "fact=/a b/".
+                var end = s.IndexOf('/', i + 1);
+                while (end > 0 && s[end - 1] == '\\')
+                {
+                    end = s.IndexOf('/', end + 1);
+                }
+
+                if (end < 0)
+                {
+                    error = $"unterminated regular expression in '{s[i..]}'";
+                    return false;
+                }
+
+                sb.Append(s, i, end - i + 1);
+                i = end + 1;
+            }
             else
             {
                 sb.Append(c);
@@ -236,40 +296,6 @@ public static class CompoundParser
             }
         }
 
-        // "fact = value" and "fact =value": join the operator and value the shell split off.
-        var current = sb.ToString();
-        var j = SkipSpaces(s, i);
-        if (!isFunction && !HasOperator(current) && j < s.Length && StartsWithOperator(s, j))
-        {
-            var opEnd = j;
-            while (opEnd < s.Length && "=<>!~".Contains(s[opEnd], StringComparison.Ordinal))
-            {
-                opEnd++;
-            }
-
-            current += s[j..opEnd];
-            i = opEnd;
-        }
-
-        if (!isFunction && EndsWithOperator(current))
-        {
-            j = SkipSpaces(s, i);
-            var start = j;
-            var rest = new StringBuilder();
-            while (j < s.Length && !char.IsWhiteSpace(s[j]) && s[j] != ')')
-            {
-                rest.Append(s[j]);
-                j++;
-            }
-
-            if (start != j)
-            {
-                current += rest.ToString();
-                i = j;
-            }
-        }
-
-        text = current;
         return true;
     }
 
