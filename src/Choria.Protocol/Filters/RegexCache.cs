@@ -24,9 +24,11 @@ internal static class RegexCache
         Regex? regex;
         try
         {
-            regex = new Regex(Re2Translator.Translate(pattern), RegexOptions.CultureInvariant, _timeout);
+            // NonBacktracking gives RE2's guarantees: linear time, and the constructs RE2 rejects
+            // (lookaround, backreferences) fail to compile here too, so they never match.
+            regex = new Regex(Re2Translator.Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, _timeout);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             regex = null;
         }

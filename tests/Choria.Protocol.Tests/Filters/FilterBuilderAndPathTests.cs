@@ -111,4 +111,25 @@ public sealed class FilterBuilderAndPathTests
         Assert.True(FilterMatcher.Matches(new Filter { Identity = ["/"] }, node).Matched, "'/' is the empty regex, as in Go");
         Assert.False(FilterMatcher.Matches(new Filter { Identity = ["/node1"] }, node).Matched);
     }
+
+    [Fact]
+    public void Concurrent_matching_shares_caches_safely()
+    {
+        var node = new NodeData("web7.example.net", ["apache"], ["rpcutil"], _facts);
+        var failures = 0;
+        Parallel.For(0, 4000, i =>
+        {
+            // Many distinct needles force cache churn (and clears) while other threads read.
+            var filter = new Filter
+            {
+                Identity = [$"/^web{i % 10}\\./", "/example/"],
+                Compound = [[JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["expr"] = $"facts.os.family matches '^Red' && {i} >= 0" })]],
+            };
+            if (!FilterMatcher.Matches(filter, node).Matched)
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+        Assert.Equal(0, failures);
+    }
 }

@@ -22,4 +22,22 @@ public sealed class Re2TranslatorTests
     {
         Assert.Equal(expected, NeedleMatcher.Matches("/" + pattern + "/", input));
     }
+
+    [Theory]
+    [InlineData("(?=web)web")]
+    [InlineData("(w)\\1")]
+    [InlineData("(?<=a)b")]
+    public void Constructs_re2_rejects_never_match(string pattern)
+    {
+        Assert.False(NeedleMatcher.Matches("/" + pattern + "/", "webweb ab ww"));
+    }
+
+    [Fact]
+    public void Pathological_pattern_runs_in_linear_time()
+    {
+        var input = new string('a', 50_000) + "!";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(NeedleMatcher.Matches("/^(a+)+$/", input));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2));
+    }
 }
