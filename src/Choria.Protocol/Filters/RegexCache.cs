@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+
+namespace Choria.Protocol.Filters;
+
+/// <summary>
+/// Compiled-regex cache shared by all filter evaluation: the same needles arrive on every request,
+/// and constructing a Regex per request would dominate matching cost. Invalid patterns are cached
+/// too (as null) so a bad needle is not re-parsed on every message.
+/// </summary>
+internal static class RegexCache
+{
+    private const int MaxEntries = 1024;
+    private static readonly TimeSpan _timeout = TimeSpan.FromMilliseconds(250);
+    private static readonly ConcurrentDictionary<string, Regex?> _cache = new(StringComparer.Ordinal);
+
+    public static Regex? Get(string pattern)
+    {
+        if (_cache.TryGetValue(pattern, out var cached))
+        {
+            return cached;
+        }
+
+        Regex? regex;
+        try
+        {
+            // NonBacktracking gives RE2's guarantees: linear time, and the constructs RE2 rejects
+            // (lookaround, backreferences) fail to compile here too, so they never match.
+            regex = new Regex(Re2Translator.Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, _timeout);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            regex = null;
+        }
+
+        // Crude but safe bound: hostile or very varied needles cannot grow the cache without limit.
+        if (_cache.Count >= MaxEntries)
+        {
+            _cache.Clear();
+        }
+
+        _cache.TryAdd(pattern, regex);
+        return regex;
+    }
+
+    /// <summary>Unanchored search; invalid patterns and timeouts count as no match.</summary>
+    public static bool IsMatch(string pattern, string input)
+    {
+        var regex = Get(pattern);
+        if (regex is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return regex.IsMatch(input);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Like <see cref="IsMatch"/> but tells an unusable pattern apart from a miss.</summary>
+    public static bool TryMatch(string pattern, string input, out bool matched)
+    {
+        matched = false;
+        var regex = Get(pattern);
+        if (regex is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            matched = regex.IsMatch(input);
+            return true;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+}
