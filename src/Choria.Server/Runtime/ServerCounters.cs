@@ -1,0 +1,93 @@
+using Choria.Server.Agents;
+
+namespace Choria.Server.Runtime;
+
+/// <summary>Why a received message produced no agent run (logged once each, counted by reason).</summary>
+public enum DropReason
+{
+    TransportInvalid,
+    SecureRequestInvalid,
+    SecurityFailed,
+    RequestInvalid,
+    Filtered,
+    WrongCollective,
+    TtlExpired,
+    UnknownAgent,
+    QueueFull,
+    Unauthorized,
+    AgentTimeout,
+    NoReplyTo,
+}
+
+/// <summary>
+/// The <c>choria_server_*</c> counters (server.md 8.2), shared by the request pipeline (writer) and the status
+/// file, <c>rpcutil#daemon_stats</c> and Prometheus (readers). Lock-free increments on the hot path.
+/// </summary>
+public sealed class ServerCounters
+{
+    private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
+    private long _total;
+    private long _validated;
+    private long _unvalidated;
+    private long _passed;
+    private long _filtered;
+    private long _replies;
+    private long _ttlExpired;
+    private long _events;
+    private long _lastMessageUnix;
+
+    public long Total => Interlocked.Read(ref _total);
+
+    public long Validated => Interlocked.Read(ref _validated);
+
+    public long Unvalidated => Interlocked.Read(ref _unvalidated);
+
+    public long Passed => Interlocked.Read(ref _passed);
+
+    public long Filtered => Interlocked.Read(ref _filtered);
+
+    public long Replies => Interlocked.Read(ref _replies);
+
+    public long TtlExpired => Interlocked.Read(ref _ttlExpired);
+
+    public long Events => Interlocked.Read(ref _events);
+
+    /// <summary>Unix seconds of the last validated request; 0 when none.</summary>
+    public long LastMessageUnix => Interlocked.Read(ref _lastMessageUnix);
+
+    public long Dropped(DropReason reason) => Interlocked.Read(ref _drops[(int)reason]);
+
+    public void IncrementTotal() => Interlocked.Increment(ref _total);
+
+    public void IncrementUnvalidated() => Interlocked.Increment(ref _unvalidated);
+
+    public void IncrementPassed() => Interlocked.Increment(ref _passed);
+
+    public void IncrementFiltered() => Interlocked.Increment(ref _filtered);
+
+    public void IncrementReplies() => Interlocked.Increment(ref _replies);
+
+    public void IncrementTtlExpired() => Interlocked.Increment(ref _ttlExpired);
+
+    public void IncrementEvents() => Interlocked.Increment(ref _events);
+
+    public void MarkValidated(long unixSeconds)
+    {
+        Interlocked.Increment(ref _validated);
+        Interlocked.Exchange(ref _lastMessageUnix, unixSeconds);
+    }
+
+    public void Drop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
+
+    public ServerStats Snapshot() => new()
+    {
+        Total = Total,
+        Validated = Validated,
+        Unvalidated = Unvalidated,
+        Passed = Passed,
+        Filtered = Filtered,
+        Replies = Replies,
+        TtlExpired = TtlExpired,
+        Events = Events,
+    };
+}
