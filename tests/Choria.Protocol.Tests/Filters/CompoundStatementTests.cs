@@ -2,6 +2,7 @@ using System.Text.Json;
 using Choria.Protocol.Filters;
 using Choria.Protocol.Filters.Compound;
 
+
 namespace Choria.Protocol.Tests.Filters;
 
 public sealed class CompoundStatementTests

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Choria.Protocol.Filters;
 using Choria.Protocol.Filters.Expressions;
 
+
 namespace Choria.Protocol.Tests.Filters;
 
 public sealed class ExpressionTests

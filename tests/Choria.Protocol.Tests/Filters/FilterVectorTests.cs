@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Choria.Protocol.Filters;
 
+
 namespace Choria.Protocol.Tests.Filters;
 
 /// <summary>Every row of vectors_filters.json (protocol.md 9.2 item 16).</summary>

@@ -6,6 +6,7 @@ using Choria.Protocol.Filters;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
+
 namespace Choria.Protocol.Tests.Filters;
 
 /// <summary>
