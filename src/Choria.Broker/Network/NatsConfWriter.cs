@@ -30,7 +30,7 @@ internal sealed class NatsConfWriter
 
     public NatsConfWriter Open(string header)
     {
-        Line(header + " {");
+        Line(header.Length == 0 ? "{" : header + " {");
         _depth++;
         return this;
     }
