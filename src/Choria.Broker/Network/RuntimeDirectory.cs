@@ -39,7 +39,7 @@ internal sealed class RuntimeDirectory : IDisposable
             Access = FileAccess.Write,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         };
-        using (var writer = new StreamWriter(tmp, System.Text.Encoding.UTF8, fso))
+        using (var writer = new StreamWriter(tmp, new System.Text.UTF8Encoding(false), fso))
         {
             writer.Write(content);
         }
