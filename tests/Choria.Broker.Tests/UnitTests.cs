@@ -40,3 +40,18 @@ public sealed class UnitTests
         Assert.Equal("1500ms", NatsServerConfigRenderer.GoDuration(TimeSpan.FromMilliseconds(1500)));
     }
 }
+
+public sealed class NatsVersionTests
+{
+    [Theory]
+    [InlineData("nats-server: v2.9.10", "2.9.10")]
+    [InlineData("nats-server: v2.10.0-beta.1", "2.10.0")]
+    public void Version_output_is_parsed(string output, string expected)
+    {
+        Assert.True(NatsVersion.TryParse(output, out var v));
+        Assert.Equal(Version.Parse(expected), v);
+    }
+
+    [Fact]
+    public void Garbage_is_not_a_version() => Assert.False(NatsVersion.TryParse("command not found", out _));
+}

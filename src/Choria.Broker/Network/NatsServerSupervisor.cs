@@ -135,6 +135,8 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
         if (_process is { } p)
         {
             await TerminateAsync(p, cancellationToken).ConfigureAwait(false);
+            p.Dispose();
+            _process = null;
         }
 
         Cleanup();
@@ -170,28 +172,43 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
 
     private async Task ValidateAsync(CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(_binary!)
+        var (versionCode, versionText) = await RunToolAsync(["--version"], cancellationToken).ConfigureAwait(false);
+        if (versionCode != 0 || !NatsVersion.TryParse(versionText, out var version))
+        {
+            throw new BrokerStartException($"could not determine the version of {_binary}: {FirstLine(versionText)}");
+        }
+
+        if (version < NatsVersion.Minimum)
+        {
+            throw new BrokerStartException($"{_binary} is nats-server {version}; {NatsVersion.Minimum} or newer is required");
+        }
+
+        var (code, text) = await RunToolAsync(["-t", "-c", _configPath!], cancellationToken).ConfigureAwait(false);
+        if (code != 0)
+        {
+            throw new BrokerConfigException($"nats-server rejected the rendered configuration: {FirstLine(text)}");
+        }
+    }
+
+    private async Task<(int ExitCode, string Output)> RunToolAsync(string[] arguments, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo(_binary!, arguments)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add("-t");
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(_configPath!);
         using var process = Process.Start(info) ?? throw new BrokerStartException($"could not run {_binary}");
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            var text = (await stderr.ConfigureAwait(false) + "\n" + await stdout.ConfigureAwait(false)).Trim();
-            var first = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? $"exit code {process.ExitCode}";
-            throw new BrokerConfigException($"nats-server rejected the rendered configuration: {first.Trim()}");
-        }
+        return (process.ExitCode, (await stderr.ConfigureAwait(false) + "\n" + await stdout.ConfigureAwait(false)).Trim());
     }
+
+    private static string FirstLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "no output";
 
     private async Task LaunchAsync(CancellationToken cancellationToken)
     {
