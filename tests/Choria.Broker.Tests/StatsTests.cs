@@ -54,4 +54,36 @@ public sealed class StatsTests : IDisposable
             await stats.StopAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task Without_network_broker_stats_serve_choria_paths_only_on_a_wildcard_address()
+    {
+        var statsPort = TestSupport.FreePort();
+        using var stats = new ChoriaStatsServer(
+            new StatsServerOptions { Identity = "fed1", Port = statsPort, Address = "0.0.0.0" }, null, TestSupport.Logger<ChoriaStatsServer>());
+        await stats.StartAsync(CancellationToken.None);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{statsPort}/") };
+            var prom = await http.GetStringAsync("/choria/prometheus");
+            Assert.Contains("choria_build_info{", prom, StringComparison.Ordinal);
+            Assert.DoesNotContain("choria_network_connections", prom, StringComparison.Ordinal);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/varz")).StatusCode);
+        }
+        finally
+        {
+            await stats.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Stats_port_in_use_is_a_clear_start_error()
+    {
+        using var blocker = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        blocker.Start();
+        var port = ((System.Net.IPEndPoint)blocker.LocalEndpoint).Port;
+        using var stats = new ChoriaStatsServer(new StatsServerOptions { Identity = "x", Port = port }, null, TestSupport.Logger<ChoriaStatsServer>());
+        var ex = await Assert.ThrowsAsync<BrokerStartException>(() => stats.StartAsync(CancellationToken.None));
+        Assert.Contains($"cannot listen for statistics on 127.0.0.1:{port}", ex.Message, StringComparison.Ordinal);
+    }
 }
