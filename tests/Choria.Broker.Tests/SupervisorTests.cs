@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Choria.Broker.Network;
+using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 
 namespace Choria.Broker.Tests;
@@ -39,6 +40,19 @@ public sealed class SupervisorTests : IDisposable
         {
             await Assert.ThrowsAnyAsync<Exception>(async () => await intruder.ConnectAsync());
         }
+    }
+
+    [Fact]
+    public async Task Child_logs_are_relayed_with_mapped_levels_and_stop_is_a_clean_sigint()
+    {
+        var logger = new CapturingLogger<NatsServerSupervisor>();
+        var sup = new NatsServerSupervisor(TestSupport.Options(_pki, "logs", TestSupport.FreePort()), logger);
+        await sup.StartAsync(CancellationToken.None);
+        await sup.DisposeAsync();
+
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Information && e.Message == "network_broker: Server is ready");
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Information && e.Message.EndsWith("stopped with code 0", StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Entries, e => e.Message.Contains("killing it", StringComparison.Ordinal));
     }
 
     [Fact]

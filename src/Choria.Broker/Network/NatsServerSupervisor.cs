@@ -61,9 +61,9 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
     /// <exception cref="BrokerStartException">No binary, or the child failed to start or become ready.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_watch is not null)
+        if (_watch is not null || _stopping.IsCancellationRequested)
         {
-            throw new InvalidOperationException("nats-server supervisor already started");
+            throw new InvalidOperationException("a nats-server supervisor starts once; create a new one after stopping");
         }
 
         if (OperatingSystem.IsWindows())

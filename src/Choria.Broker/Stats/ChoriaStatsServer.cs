@@ -32,6 +32,8 @@ public sealed partial class ChoriaStatsServer : IBrokerComponent, IDisposable
     public ChoriaStatsServer(StatsServerOptions options, NatsServerSupervisor? network, ILogger<ChoriaStatsServer> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
         _options = options;
         _network = network;
         _logger = logger;
