@@ -96,7 +96,16 @@ public sealed partial class ChoriaStatsServer : IBrokerComponent, IDisposable
 
     public void Dispose()
     {
-        _listener.Close();
+        try
+        {
+            _listener.Close();
+        }
+        catch (HttpListenerException ex)
+        {
+            // The managed listener rethrows its failed bind on Close; the start error was already reported.
+            LogRequestFailed(_logger, ex.Message);
+        }
+
         _http.Dispose();
         _stopping.Dispose();
     }
