@@ -1,0 +1,15 @@
+using Choria.Broker.Network;
+
+namespace Choria.Broker.Hosting;
+
+/// <summary>The network broker part of <c>choria broker run</c>: a supervised nats-server.</summary>
+public sealed class NetworkBrokerComponent(NatsServerSupervisor supervisor) : IBrokerComponent
+{
+    public string Name => "network";
+
+    public NatsServerSupervisor Supervisor { get; } = supervisor;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Supervisor.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Supervisor.StopAsync(cancellationToken);
+}

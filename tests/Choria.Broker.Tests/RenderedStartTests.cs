@@ -1,0 +1,43 @@
+using Choria.Broker.Network;
+
+namespace Choria.Broker.Tests;
+
+/// <summary>nats-server -t only parses; these start the richer renderings for real (broker.md 2.15 semantic checks).</summary>
+public sealed class RenderedStartTests : IDisposable
+{
+    private readonly TestPki _pki = new();
+
+    public void Dispose() => _pki.Dispose();
+
+    [Fact]
+    public async Task Leafnode_listener_with_gateway_starts_thanks_to_the_added_system_account()
+    {
+        var o = TestSupport.Options(_pki, "leafgw", TestSupport.FreePort(), TestSupport.FreePort()) with
+        {
+            LeafnodePort = TestSupport.FreePort(),
+            LeafnodeRemotes = [new LeafnodeRemote { Name = "hub", Urls = [$"127.0.0.1:{TestSupport.FreePort()}"] }],
+            GatewayPort = TestSupport.FreePort(),
+            GatewayRemotes = [new GatewayRemote { Name = "CHORIA_NYC", Urls = [$"127.0.0.1:{TestSupport.FreePort()}"] }],
+        };
+        await using var sup = new NatsServerSupervisor(o, TestSupport.Logger<NatsServerSupervisor>());
+        await sup.StartAsync(CancellationToken.None);
+        Assert.True(sup.IsReady);
+    }
+
+    [Fact]
+    public async Task System_user_and_jetstream_start_and_clients_without_credentials_work()
+    {
+        var store = Path.Combine(_pki.Dir, "streams");
+        var port = TestSupport.FreePort();
+        var o = TestSupport.Options(_pki, "js1", port) with { SystemUser = "system", SystemPassword = "sys-pw", StreamStore = store };
+        await using var sup = new NatsServerSupervisor(o, TestSupport.Logger<NatsServerSupervisor>());
+        await sup.StartAsync(CancellationToken.None);
+
+        var (cert, key) = _pki.Issue("jsclient");
+        await using var client = NatsClients.Tls(port, cert, key, _pki.CaFile);
+        await client.ConnectAsync();
+        Assert.Equal("hello", await NatsClients.RoundTripAsync(client, client, "js.test", TimeSpan.FromSeconds(5)));
+        var info = await client.RequestAsync<string, string>("$JS.API.INFO", "");
+        Assert.Contains("\"memory\"", info.Data, StringComparison.Ordinal);
+    }
+}
