@@ -13,6 +13,7 @@ public static class ChoriaApp
         root.Options.Add(GlobalOptions.Debug);
         root.Options.Add(GlobalOptions.Config);
 
+        root.Subcommands.Add(BrokerCommand.Create());
         root.Subcommands.Add(BuildinfoCommand.Create());
         root.Subcommands.Add(ToolCommand.Create());
         return root;

@@ -19,21 +19,6 @@ public sealed class UnitTests
     }
 
     [Fact]
-    public void Backoff_is_jittered_around_the_twenty_second_table()
-    {
-        var random = new Random(1);
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var d = Backoff.TwentySecMillis[Math.Min(attempt, Backoff.TwentySecMillis.Count - 1)];
-            var wait = Backoff.TwentySec(attempt, random).TotalMilliseconds;
-            Assert.InRange(wait, d / 2.0, d * 1.5);
-        }
-
-        Assert.Equal(20000, Backoff.TwentySecMillis[^1]);
-        Assert.Equal(750, Backoff.TwentySecMillis[1]);
-    }
-
-    [Fact]
     public void Go_durations_are_rendered()
     {
         Assert.Equal("5s", NatsServerConfigRenderer.GoDuration(TimeSpan.FromSeconds(5)));

@@ -326,7 +326,7 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
             while (!stopping.IsCancellationRequested)
             {
                 attempt++;
-                var delay = Backoff.TwentySec(attempt, _random);
+                var delay = Choria.Connector.Backoff.TwentySec.Duration(attempt, _random);
                 LogRestarting(_logger, delay.TotalMilliseconds, attempt);
                 try
                 {

@@ -81,4 +81,19 @@ public static class CliRuntime
             return 1;
         }
     }
+
+    /// <summary>Writes the decimal process id, no newline, mode 0644 (server.md 1.1).</summary>
+    public static void WritePidFile(FileInfo? file)
+    {
+        if (file is null)
+        {
+            return;
+        }
+
+        File.WriteAllText(file.FullName, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+    }
 }

@@ -1,0 +1,127 @@
+using Choria.Broker.Network;
+using Choria.Broker.Stats;
+using Choria.Config;
+using Choria.Connector;
+using Choria.Security;
+using Microsoft.Extensions.Logging;
+
+namespace Choria.Broker.Hosting;
+
+/// <summary>The one place that turns broker settings into the network broker and stats options (broker.md 2.1, 2.3, 6).</summary>
+public static class BrokerOptionsFactory
+{
+    private const string Net = "plugin.choria.network.";
+
+    /// <param name="disableTls">From <c>--disable-tls</c>; combined with the build/env TLS switch.</param>
+    public static async Task<NetworkBrokerOptions> NetworkAsync(
+        ChoriaConfig config, ISecurityProvider security, ISrvResolver srv, bool debug, bool disableTls, bool disableTlsVerify, ILogger logger, CancellationToken cancellationToken)
+    {
+        return new NetworkBrokerOptions
+        {
+            Identity = config.Identity,
+            ConfigFile = config.ConfigFile,
+            ListenAddress = config.GetString(Net + "listen_address"),
+            ClientPort = config.GetInt(Net + "client_port"),
+            PeerPort = config.GetInt(Net + "peer_port"),
+            Peers = await PeersAsync(config, srv, logger, cancellationToken),
+            PeerUser = NonEmpty(config.GetString(Net + "peer_user")),
+            PeerPassword = NonEmpty(config.GetString(Net + "peer_password")),
+            WriteDeadline = config.GetDuration(Net + "write_deadline"),
+            TlsTimeout = config.GetDuration(Net + "tls_timeout"),
+            MaxConnections = config.Build.MaxBrokerClients,
+            ClientHosts = config.GetList(Net + "client_hosts"),
+            LeafnodePort = config.GetInt(Net + "leafnode_port"),
+            LeafnodeRemotes = [.. Names(config, Net + "leafnode_remotes").Select(name => LeafnodeRemote(config, name))],
+            GatewayName = config.GetString(Net + "gateway_name"),
+            GatewayPort = config.GetInt(Net + "gateway_port"),
+            GatewayRemotes = [.. Names(config, Net + "gateway_remotes").Select(name => GatewayRemote(config, name))],
+            StreamStore = NonEmpty(config.GetString(Net + "stream.store")),
+            SystemUser = NonEmpty(config.GetString(Net + "system.user")),
+            SystemPassword = NonEmpty(config.GetString(Net + "system.password")),
+            DisableTls = disableTls || config.DisableTls,
+            ClientTlsForceRequired = config.GetBool(Net + "client_tls_force_required"),
+            DisableTlsVerify = disableTlsVerify,
+            TlsCertificate = security.CertificatePath,
+            TlsKey = security.PrivateKeyPath,
+            TlsCa = security.CaPath,
+            StatsPort = config.StatsPort,
+            StatsAddress = config.StatsAddress,
+            Debug = debug || config.LogLevel == "debug",
+            SoftShutdownTimeout = TimeSpan.FromSeconds(config.GetInt(Net + "soft_shutdown_timeout")),
+        };
+    }
+
+    public static StatsServerOptions? Stats(ChoriaConfig config) => config.StatsPort <= 0
+        ? null
+        : new StatsServerOptions
+        {
+            Identity = config.Identity,
+            Port = config.StatsPort,
+            Address = config.StatsAddress,
+            ConfigFile = config.ConfigFile ?? "",
+        };
+
+    /// <summary>SRV <c>_mcollective-broker._tcp.&lt;domain&gt;</c> first, then <c>plugin.choria.network.peers</c> (broker.md 2.3).</summary>
+    private static async Task<IReadOnlyList<string>> PeersAsync(ChoriaConfig config, ISrvResolver srv, ILogger logger, CancellationToken cancellationToken)
+    {
+        var domain = config.SrvDomain;
+        if (config.UseSrv && !string.IsNullOrEmpty(domain))
+        {
+            var records = await srv.ResolveAsync($"_mcollective-broker._tcp.{domain}", cancellationToken);
+            if (records.Count > 0)
+            {
+                return [.. SrvOrdering.Order(records).Select(r => $"nats://{r.Target.TrimEnd('.')}:{r.Port}")];
+            }
+
+            logger.LogDebug("No broker peers found in SRV for {Domain}, using plugin.choria.network.peers", domain);
+        }
+
+        return config.GetList(Net + "peers");
+    }
+
+    private static IEnumerable<string> Names(ChoriaConfig config, string key) =>
+        config.GetList(key).Where(n => !string.IsNullOrWhiteSpace(n));
+
+    private static LeafnodeRemote LeafnodeRemote(ChoriaConfig config, string name)
+    {
+        var prefix = $"{Net}leafnode_remote.{name}.";
+        return new LeafnodeRemote
+        {
+            Name = name,
+            Urls = SplitRaw(config.Raw(prefix + "url")),
+            Account = NonEmpty(config.Raw(prefix + "account")),
+            Credentials = NonEmpty(config.Raw(prefix + "credentials")),
+            Tls = RemoteTls(config, prefix),
+        };
+    }
+
+    private static GatewayRemote GatewayRemote(ChoriaConfig config, string name)
+    {
+        var prefix = $"{Net}gateway_remote.{name}.";
+        return new GatewayRemote
+        {
+            Name = name,
+            Urls = SplitRaw(config.Raw(prefix + "urls")),
+            Tls = RemoteTls(config, prefix),
+        };
+    }
+
+    /// <summary>Keyed remote TLS flags use their own 2020 rule: <c>false/no/off/0</c> versus anything else (cli-config.md A.2).</summary>
+    private static RemoteTls RemoteTls(ChoriaConfig config, string prefix) => new()
+    {
+        Certificate = NonEmpty(config.Raw(prefix + "tls.cert")),
+        Key = NonEmpty(config.Raw(prefix + "tls.key")),
+        Ca = NonEmpty(config.Raw(prefix + "tls.ca")),
+        Verify = config.Raw(prefix + "tls.verify") is not { } verify || !IsFalseWord(verify),
+        Disable = config.Raw(prefix + "tls.disable") is { } disable && !IsFalseWord(disable),
+    };
+
+    private static bool IsFalseWord(string value) =>
+        value.Trim().ToLowerInvariant() is "false" or "no" or "off" or "0";
+
+    private static IReadOnlyList<string> SplitRaw(string? value) => value is null
+        ? []
+        : [.. value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

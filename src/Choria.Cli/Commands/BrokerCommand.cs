@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Choria.Broker.Hosting;
+using Choria.Broker.Network;
+using Choria.Broker.Stats;
+using Choria.Cli.Hosting;
+using Choria.Config;
+using Choria.Config.Build;
+using Choria.Connector;
+using Choria.Framework;
+using Microsoft.Extensions.Logging;
+
+namespace Choria.Cli.Commands;
+
+/// <summary><c>choria broker [run]</c>: network broker, federation broker and adapters (broker.md 1).</summary>
+public static class BrokerCommand
+{
+    private static readonly Option<FileInfo?> Pid = new("--pid") { Description = "Write the process id to a file" };
+    private static readonly Option<bool> DisableTls = new("--disable-tls") { Description = "Disables TLS", Hidden = true };
+    private static readonly Option<bool> DisableTlsVerify = new("--disable-ssl-verification") { Description = "Disables SSL Verification", Hidden = true };
+
+    public static Command Create()
+    {
+        var broker = new Command("broker", "Choria Network Broker");
+        var run = new Command("run", "Runs a Choria Network Broker instance");
+        foreach (var command in new[] { broker, run })
+        {
+            command.Options.Add(Pid);
+            command.Options.Add(DisableTls);
+            command.Options.Add(DisableTlsVerify);
+            // 2020 systemd units run `choria broker --config=...`: run is the default.
+            command.SetAction((parse, ct) => RunAsync(parse, ct));
+        }
+
+        broker.Subcommands.Add(run);
+        return broker;
+    }
+
+    private static Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken) =>
+        CliRuntime.RunAsync(parse, async ct =>
+        {
+            var config = CliRuntime.LoadConfig(parse, ConfigRole.Broker);
+            var debug = parse.GetValue(GlobalOptions.Debug);
+            using var framework = await ChoriaFramework.CreateAsync(config, debug, verifySecurityFiles: false, cancellationToken: ct);
+            var logger = framework.Loggers.CreateLogger("Choria.Broker");
+            logger.LogInformation("Choria Broker version {Version} starting with config {Config}", BuildSettings.Current.Version, config.ConfigFile);
+            CliRuntime.WritePidFile(parse.GetValue(Pid));
+
+            var features = new List<IBrokerComponent>();
+            NatsServerSupervisor? supervisor = null;
+            if (config.GetBool("plugin.choria.broker_network"))
+            {
+                var srv = new DnsSrvResolver(framework.Loggers.CreateLogger<DnsSrvResolver>());
+                var options = await BrokerOptionsFactory.NetworkAsync(
+                    config, framework.Security, srv, debug, parse.GetValue(DisableTls), parse.GetValue(DisableTlsVerify), logger, ct);
+                supervisor = new NatsServerSupervisor(options, framework.Loggers.CreateLogger<NatsServerSupervisor>());
+                features.Add(new NetworkBrokerComponent(supervisor));
+            }
+
+            var statsOptions = BrokerOptionsFactory.Stats(config);
+            using var stats = statsOptions is null ? null : new ChoriaStatsServer(statsOptions, supervisor, framework.Loggers.CreateLogger<ChoriaStatsServer>());
+            var host = new Choria.Broker.Hosting.BrokerHost(
+                features,
+                stats,
+                TimeSpan.FromSeconds(config.GetInt("plugin.choria.network.soft_shutdown_timeout")),
+                framework.Loggers.CreateLogger<BrokerHost>());
+            try
+            {
+                return await host.RunAsync(ct) ? 0 : 1;
+            }
+            finally
+            {
+                if (supervisor is not null)
+                {
+                    await supervisor.DisposeAsync();
+                }
+            }
+        }, cancellationToken);
+}
