@@ -24,6 +24,7 @@ public sealed partial class ProtocolAdapter : IAsyncDisposable
     private readonly Channel<AdapterOutput> _queue;
     private readonly List<ChoriaConnection> _connections = [];
     private readonly List<ChoriaSubscription> _subscriptions = [];
+    private List<ChoriaConnection> _outputs = [];
     private CancellationTokenSource? _running;
     private List<Task> _workers = [];
     private long _ingested;
@@ -55,6 +56,9 @@ public sealed partial class ProtocolAdapter : IAsyncDisposable
 
     public long Dropped(AdapterDropReason reason) => _drops.Count((int)reason);
 
+    /// <summary>Output (stream side) connections currently connected, for health checks.</summary>
+    public int ConnectedOutputs => _outputs.Count(c => c.IsConnected);
+
     /// <summary>Output connections first (each retried until connected), then ingest, then the workers (broker.md 5.6).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -84,6 +88,7 @@ public sealed partial class ProtocolAdapter : IAsyncDisposable
                 inputs.Add((connection, subscription));
             }
 
+            _outputs = outputs;
             _running = new CancellationTokenSource();
             var token = _running.Token;
             _workers = [
@@ -226,6 +231,7 @@ public sealed partial class ProtocolAdapter : IAsyncDisposable
         }
 
         _connections.Clear();
+        _outputs = [];
         _running?.Dispose();
         _running = null;
         _workers = [];
