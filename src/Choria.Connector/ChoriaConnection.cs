@@ -50,6 +50,12 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
 
     public bool IsConnected => _nats.ConnectionState == NatsConnectionState.Open;
 
+    /// <summary>
+    /// The underlying NATS.Net connection, for APIs layered on it (JetStream contexts). Its lifetime
+    /// stays owned by this object: do not dispose it.
+    /// </summary>
+    public INatsConnection Nats => _nats;
+
     public string Name => _options.Name;
 
     /// <summary>Attempts made by the initial connect loop (<c>choria_connector_initial_connection_attempts</c>).</summary>

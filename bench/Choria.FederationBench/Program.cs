@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Choria.Broker.Adapters;
+using Choria.Broker.Federation;
+using Choria.Connector;
+using Choria.Protocol.Federation;
+using Choria.Protocol.Messages;
+using Choria.Protocol.Subjects;
+using Microsoft.Extensions.Logging.Abstractions;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using Prometheus;
+
+// Throughput of the federation broker and the protocol adapter beside raw NATS baselines, all on
+// local nats-server children. Usage: dotnet run -c Release [messages]
+var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20000;
+var rows = new List<(string Name, int Messages, TimeSpan Elapsed)>();
+
+using var fedServer = Server.Start(false);
+using var colServer = Server.Start(false);
+using var jsServer = Server.Start(true);
+await Task.Delay(300);
+
+rows.Add(await RawRepublishAsync(count));
+rows.Add(await FederationAsync(count));
+rows.Add(await RawJetStreamAsync(count));
+rows.Add(await AdapterAsync(count));
+
+Console.WriteLine($"{"scenario",-44} {"messages",10} {"seconds",9} {"msg/s",12}");
+foreach (var (name, messages, elapsed) in rows)
+{
+    Console.WriteLine($"{name,-44} {messages,10} {elapsed.TotalSeconds,9:0.000} {messages / elapsed.TotalSeconds,12:0}");
+}
+
+return;
+
+ConnectorOptions Options(IReadOnlyList<BrokerHost> servers, string name) => new() { Servers = servers, Name = name, SubscriptionCapacity = 65536 };
+
+Task<ChoriaConnection> Connect(Server server, string name) => ChoriaConnection.ConnectAsync(Options([server.Host], name), NullLogger.Instance, CancellationToken.None);
+
+byte[] FederatedRequest(out string replyTo)
+{
+    var request = Request.Create(new RequestSpec { Agent = "rpcutil", Collective = "mcollective", CallerId = "choria=bench", SenderId = "bench", Message = "{\"agent\":\"rpcutil\",\"action\":\"ping\",\"data\":{}}" }, TimeProvider.System);
+    var secure = SecureRequest.Create(request.ToJson(), SecureRequest.Insecure, SecureRequest.Insecure);
+    replyTo = ChoriaSubjects.Reply("mcollective", "bench", request.Envelope.RequestId);
+    var transport = TransportMessage.Create(secure.ToJson(), new TransportHeaders { ReplyTo = replyTo, McSender = "bench" });
+    return FederationPublisher.Broadcast(transport, request.Envelope.RequestId, "mcollective", "rpcutil", ["bench"])[0].Message.ToUtf8Bytes();
+}
+
+async Task<(string, int, TimeSpan)> RawRepublishAsync(int n)
+{
+    // Baseline: 2n messages cross networks (request in, reply back) through one republishing relay each way.
+    await using var client = await Connect(fedServer, "client");
+    await using var relayIn = await Connect(fedServer, "relay-in");
+    await using var relayOut = await Connect(colServer, "relay-out");
+    await using var server = await Connect(colServer, "server");
+    await using var clientSub = await client.SubscribeAsync("bench.reply");
+    await using var inSub = await relayIn.SubscribeAsync("bench.request");
+    await using var serverSub = await server.SubscribeAsync("bench.collective");
+    await using var replyIn = await relayOut.SubscribeAsync("bench.collective.reply");
+    var forward = Task.Run(async () => { await foreach (var m in inSub.ReadAllAsync()) { await relayOut.PublishAsync("bench.collective", m.Data); } });
+    var answer = Task.Run(async () => { await foreach (var m in serverSub.ReadAllAsync()) { await server.PublishAsync("bench.collective.reply", m.Data); } });
+    var back = Task.Run(async () => { await foreach (var m in replyIn.ReadAllAsync()) { await relayIn.PublishAsync("bench.reply", m.Data); } });
+    await client.FlushAsync(); await relayIn.FlushAsync(); await relayOut.FlushAsync(); await server.FlushAsync();
+    var payload = FederatedRequest(out _);
+    var sw = Stopwatch.StartNew();
+    for (var i = 0; i < n; i++)
+    {
+        await client.PublishAsync("bench.request", payload);
+    }
+
+    await DrainAsync(clientSub, n);
+    return ("raw NATS republish (requests+replies)", 2 * n, sw.Elapsed);
+}
+
+async Task<(string, int, TimeSpan)> FederationAsync(int n)
+{
+    var options = new FederationBrokerOptions
+    {
+        Cluster = "bench",
+        Identity = "bench-fb",
+        FederationBrokers = new BrokerResolutionOptions { ConfiguredHosts = fedServer.HostPort, UseSrv = false, Role = BrokerRole.Federation },
+        CollectiveBrokers = new BrokerResolutionOptions { ConfiguredHosts = colServer.HostPort, UseSrv = false },
+        SubscriptionCapacity = 65536,
+    };
+    await using var broker = new FederationBroker(options, new BrokerResolver(new NoSrv(), NullLogger.Instance), Options, Metrics.NewCustomRegistry(), NullLoggerFactory.Instance);
+    await broker.StartAsync(CancellationToken.None);
+    await using var client = await Connect(fedServer, "client");
+    await using var server = await Connect(colServer, "server");
+    await using var serverSub = await server.SubscribeAsync("mcollective.broadcast.agent.rpcutil");
+    await using var clientSub = await client.SubscribeAsync("mcollective.reply.bench.*");
+    await server.FlushAsync(); await client.FlushAsync();
+    var reply = TransportMessage.Create(SecureReply.Create(Reply.Create(Request.NewRequestId(), "rpcutil", "node", "pong", TimeProvider.System).ToJson()).ToJson(), new TransportHeaders());
+    var answer = Task.Run(async () =>
+    {
+        await foreach (var m in serverSub.ReadAllAsync())
+        {
+            // A real server would decode fully; the bench answers with a fixed body and the request's federation header.
+            if (!TransportMessage.TryParse(m.Data.Span, out var t, out _))
+            {
+                continue;
+            }
+
+            var r = reply with { Headers = TransportHeaders.ForReply(t!.Headers, "node") };
+            await server.PublishAsync(t.Headers.ReplyTo!, r.ToUtf8Bytes());
+        }
+    });
+    var payloads = Enumerable.Range(0, n).Select(i => FederatedRequest(out var _)).ToArray();
+    var sw = Stopwatch.StartNew();
+    foreach (var p in payloads)
+    {
+        await client.PublishAsync(ChoriaSubjects.FederationRequests("bench"), p);
+    }
+
+    await DrainAsync(clientSub, n);
+    return ("federation broker (requests+replies)", 2 * n, sw.Elapsed);
+}
+
+async Task<(string, int, TimeSpan)> RawJetStreamAsync(int n)
+{
+    await using var connection = await Connect(jsServer, "raw-js");
+    var js = new NatsJSContext(connection.Nats);
+    await js.CreateStreamAsync(new StreamConfig("RAW", ["raw.>"]));
+    var payload = new byte[200];
+    var sw = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, 10).Select(async w =>
+    {
+        for (var i = w; i < n; i += 10)
+        {
+            await js.PublishAsync("raw.x", payload);
+        }
+    }));
+    return ("raw JetStream publish, 10 publishers", n, sw.Elapsed);
+}
+
+async Task<(string, int, TimeSpan)> AdapterAsync(int n)
+{
+    await using (var setup = await Connect(jsServer, "setup"))
+    {
+        await new NatsJSContext(setup.Nats).CreateStreamAsync(new StreamConfig("REG", ["reg.>"]));
+    }
+
+    var options = new AdapterOptions
+    {
+        Name = "bench",
+        StreamTopic = "reg.%s",
+        IngestTopic = "mcollective.broadcast.agent.registration",
+        IngestProtocol = AdapterIngestProtocol.Request,
+        QueueLength = n,
+        StreamBrokers = new BrokerResolutionOptions { ConfiguredHosts = jsServer.HostPort, UseSrv = false },
+        CollectiveBrokers = new BrokerResolutionOptions { ConfiguredHosts = colServer.HostPort, UseSrv = false },
+        SubscriptionCapacity = 65536,
+    };
+    await using var adapter = new ProtocolAdapter(options, new BrokerResolver(new NoSrv(), NullLogger.Instance), Options, Metrics.NewCustomRegistry(), NullLoggerFactory.Instance);
+    await adapter.StartAsync(CancellationToken.None);
+    await using var publisher = await Connect(colServer, "publisher");
+    var request = Request.Create(new RequestSpec { Agent = "registration", Collective = "mcollective", CallerId = "choria=n1", SenderId = "n1", Message = "{\"identity\":\"n1\"}" }, TimeProvider.System);
+    var payload = TransportMessage.Create(SecureRequest.Create(request.ToJson(), SecureRequest.Insecure, SecureRequest.Insecure).ToJson(), new TransportHeaders { ReplyTo = "dev.null" }).ToUtf8Bytes();
+    var sw = Stopwatch.StartNew();
+    for (var i = 0; i < n; i++)
+    {
+        await publisher.PublishAsync(options.IngestTopic, payload);
+    }
+
+    while (adapter.Stored + adapter.Dropped(AdapterDropReason.QueueFull) + adapter.Dropped(AdapterDropReason.PublishFailed) < n && sw.Elapsed < TimeSpan.FromMinutes(2))
+    {
+        await Task.Delay(5);
+    }
+
+    return ($"adapter ingest->stream ({adapter.Stored} stored)", n, sw.Elapsed);
+}
+
+static async Task DrainAsync(ChoriaSubscription subscription, int n)
+{
+    using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+    var seen = 0;
+    await foreach (var _ in subscription.ReadAllAsync(timeout.Token))
+    {
+        if (++seen == n)
+        {
+            return;
+        }
+    }
+}
+
+internal sealed class NoSrv : ISrvResolver
+{
+    public ValueTask<IReadOnlyList<SrvRecord>> ResolveAsync(string name, CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<SrvRecord>>([]);
+}
+
+internal sealed class Server : IDisposable
+{
+    private readonly Process _process;
+    private readonly string _dir = Directory.CreateTempSubdirectory("choria-fedbench-").FullName;
+
+    private Server(bool jetStream)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var args = new List<string> { "-a", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture) };
+        if (jetStream)
+        {
+            args.AddRange(["-js", "-sd", _dir]);
+        }
+
+        _process = Process.Start(new ProcessStartInfo("/usr/sbin/nats-server", args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
+    }
+
+    public int Port { get; }
+
+    public string HostPort => $"127.0.0.1:{Port}";
+
+    public BrokerHost Host => new("127.0.0.1", Port);
+
+    public static Server Start(bool jetStream) => new(jetStream);
+
+    public void Dispose()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+        _process.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+using Prometheus;
+
+namespace Choria.Broker.Adapters;
+
+/// <summary>The <c>choria_adapter_*</c> collectors of broker.md 5.7.</summary>
+internal sealed class AdapterMetrics
+{
+    private static readonly string[] WorkerLabels = ["name", "role", "identity"];
+    private static readonly string[] QueueLabels = ["name", "identity"];
+
+    private readonly Counter _received;
+    private readonly Counter _published;
+    private readonly Counter _errors;
+    private readonly Counter _bytes;
+    private readonly Summary _time;
+
+    public AdapterMetrics(CollectorRegistry registry, string adapter, string identity)
+    {
+        var factory = Metrics.WithCustomRegistry(registry);
+        _received = factory.CreateCounter("choria_adapter_received_msgs", "Messages received by an adapter input, or published by an adapter output", new CounterConfiguration { LabelNames = WorkerLabels });
+        _published = factory.CreateCounter("choria_adapter_published_msgs", "Registered for compatibility; successful outputs count in choria_adapter_received_msgs", new CounterConfiguration { LabelNames = WorkerLabels });
+        _errors = factory.CreateCounter("choria_adapter_errors", "Messages an adapter worker failed to process", new CounterConfiguration { LabelNames = WorkerLabels });
+        _bytes = factory.CreateCounter("choria_adapter_bytes", "Payload bytes handled by an adapter worker", new CounterConfiguration { LabelNames = WorkerLabels });
+        _time = factory.CreateSummary("choria_adapter_time", "Seconds an adapter worker spent per message", new SummaryConfiguration { LabelNames = WorkerLabels });
+        QueueLength = factory.CreateGauge("choria_adapter_queue_length", "Messages waiting in the adapter work queue", new GaugeConfiguration { LabelNames = QueueLabels }).WithLabels(adapter, identity);
+        QueueCapacity = factory.CreateGauge("choria_adapter_queue_capacity", "Capacity of the adapter work queue", new GaugeConfiguration { LabelNames = QueueLabels }).WithLabels(adapter, identity);
+    }
+
+    public Gauge.Child QueueLength { get; }
+
+    public Gauge.Child QueueCapacity { get; }
+
+    public AdapterWorkerMetrics For(string adapter, int worker, string role, string identity)
+    {
+        string[] values = [string.Create(CultureInfo.InvariantCulture, $"{adapter}.{worker}"), role, identity];
+        _published.WithLabels(values);
+        return new AdapterWorkerMetrics(_received.WithLabels(values), _errors.WithLabels(values), _bytes.WithLabels(values), _time.WithLabels(values));
+    }
+}
+
+internal sealed record AdapterWorkerMetrics(Counter.Child Received, Counter.Child Errors, Counter.Child Bytes, Summary.Child Time);

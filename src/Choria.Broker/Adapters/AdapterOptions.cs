@@ -1,0 +1,145 @@
+using System.Globalization;
+using Choria.Config;
+using Choria.Connector;
+
+namespace Choria.Broker.Adapters;
+
+/// <summary>Output technology of an adapter. NATS Streaming (<c>nats_stream</c>) is end of life and refused.</summary>
+public enum AdapterType
+{
+    /// <summary><c>jetstream</c>: 2020 tech-preview name, output protocol <c>choria:adapters:jetstream:output:1</c>.</summary>
+    JetStream,
+
+    /// <summary><c>choria_streams</c>: later name, output protocol <c>choria:adapters:choria_streams:output:1</c>.</summary>
+    ChoriaStreams,
+}
+
+/// <summary>How ingested payloads are parsed.</summary>
+public enum AdapterIngestProtocol
+{
+    Reply,
+    Request,
+}
+
+/// <summary>One protocol adapter (broker.md 5.1).</summary>
+public sealed record AdapterOptions
+{
+    public required string Name { get; init; }
+
+    public AdapterType Type { get; init; } = AdapterType.JetStream;
+
+    /// <summary>Capacity of the work queue between ingest and output; a full queue drops.</summary>
+    public int QueueLength { get; init; } = 1000;
+
+    /// <summary><c>stream.servers</c>, falling back to the collective middleware when unset.</summary>
+    public BrokerResolutionOptions StreamBrokers { get; init; } = new();
+
+    /// <summary>Output subject; <c>%s</c> is replaced by the message's sender identity.</summary>
+    public required string StreamTopic { get; init; }
+
+    public int StreamWorkers { get; init; } = 10;
+
+    /// <summary>Collective subject to read, wildcards allowed.</summary>
+    public required string IngestTopic { get; init; }
+
+    public AdapterIngestProtocol IngestProtocol { get; init; } = AdapterIngestProtocol.Reply;
+
+    public int IngestWorkers { get; init; } = 10;
+
+    /// <summary>Collective middleware the ingest side connects to.</summary>
+    public BrokerResolutionOptions CollectiveBrokers { get; init; } = new();
+
+    /// <summary>This broker's identity, a metric label.</summary>
+    public string Identity { get; init; } = "";
+
+    /// <summary>Messages each ingest subscription buffers before NATS drops them.</summary>
+    public int SubscriptionCapacity { get; init; } = 1000;
+
+    /// <summary>How long one stream publish may wait for the JetStream acknowledgement.</summary>
+    public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Minimum time between two log lines for the same drop reason.</summary>
+    public TimeSpan DropLogInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The <c>&lt;kind&gt;</c> part of the output protocol name.</summary>
+    public string OutputKind => Type == AdapterType.ChoriaStreams ? "choria_streams" : "jetstream";
+
+    /// <summary>Every adapter named in <c>plugin.choria.adapters</c>.</summary>
+    public static IReadOnlyList<AdapterOptions> AllFromConfig(ChoriaConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return [.. config.GetList("plugin.choria.adapters").Select(name => FromConfig(config, name))];
+    }
+
+    /// <summary>
+    /// The one mapping from <c>plugin.choria.adapter.&lt;name&gt;.*</c>, read from the raw values as Go
+    /// does. Invalid or missing settings throw <see cref="ConfigException"/> with Go's wording.
+    /// </summary>
+    public static AdapterOptions FromConfig(ChoriaConfig config, string name)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var prefix = $"plugin.choria.adapter.{name}.";
+        string? Raw(string key) => config.Raw(prefix + key) is { } v && v.Trim().Length > 0 ? v.Trim() : null;
+
+        var type = Raw("type") switch
+        {
+            null => throw Error(prefix + "type", $"could not determine type for adapter {name}, set {prefix}type"),
+            "jetstream" => AdapterType.JetStream,
+            "choria_streams" => AdapterType.ChoriaStreams,
+            "nats_stream" => throw Error(prefix + "type", $"adapter {name}: type nats_stream (NATS Streaming) is end of life and not supported; use type = jetstream and bind a JetStream stream to {prefix}stream.topic"),
+            var other => throw Error(prefix + "type", $"adapter {name}: unknown Protocol Adapter type {other}"),
+        };
+
+        var ingestTopic = Raw("ingest.topic") ?? throw Error(prefix + "ingest.topic", $"adapter {name}: no ingest topic configured, set {prefix}ingest.topic");
+        var collective = CollectiveResolution(config);
+        var streamServers = Raw("stream.servers");
+        if (streamServers is not null && !HostListParser.TryParse(streamServers, "nats", out _, out var hostError))
+        {
+            throw Error(prefix + "stream.servers", $"adapter {name}: invalid stream.servers: {hostError}");
+        }
+
+        return new AdapterOptions
+        {
+            Name = name,
+            Type = type,
+            QueueLength = Int(Raw("queue_len"), 1000, prefix + "queue_len"),
+            StreamBrokers = streamServers is null ? collective : collective with { ConfiguredHosts = streamServers, Role = BrokerRole.Middleware },
+            StreamTopic = Raw("stream.topic") ?? name,
+            StreamWorkers = Int(Raw("stream.workers"), 10, prefix + "stream.workers"),
+            IngestTopic = ingestTopic,
+            IngestProtocol = Raw("ingest.protocol") == "request" ? AdapterIngestProtocol.Request : AdapterIngestProtocol.Reply,
+            IngestWorkers = Int(Raw("ingest.workers"), 10, prefix + "ingest.workers"),
+            CollectiveBrokers = collective,
+            Identity = config.Identity,
+        };
+    }
+
+    // broker.md 3: a process configured as a federated client reaches its collectives through the federation brokers.
+    private static BrokerResolutionOptions CollectiveResolution(ChoriaConfig config) =>
+        config.FederationCollectives.Count > 0
+            ? new BrokerResolutionOptions { ConfiguredHosts = string.Join(",", config.FederationMiddlewareHosts), UseSrv = config.UseSrv, SrvDomain = config.SrvDomain, Role = BrokerRole.Federation }
+            : new BrokerResolutionOptions { ConfiguredHosts = string.Join(",", config.MiddlewareHosts), UseSrv = config.UseSrv, SrvDomain = config.SrvDomain, Role = BrokerRole.Middleware };
+
+    private static int Int(string? value, int fallback, string key)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
+        {
+            throw Error(key, $"{key} should be a integer number");
+        }
+
+        if (parsed < 1)
+        {
+            throw Error(key, $"{key} should be at least 1");
+        }
+
+        return parsed;
+    }
+
+    private static ConfigException Error(string key, string message) => new(message) { Key = key };
+}
