@@ -22,8 +22,8 @@ public sealed class HostTests
         }
     }
 
-    private static BrokerHost Host(IReadOnlyList<IBrokerComponent> features, IBrokerComponent? stats, double timeoutSeconds = 5) =>
-        new(features, stats, TimeSpan.FromSeconds(timeoutSeconds), TestSupport.Logger<BrokerHost>());
+    private static ChoriaBrokerHost Host(IReadOnlyList<IBrokerComponent> features, IBrokerComponent? stats, double timeoutSeconds = 5) =>
+        new(features, stats, TimeSpan.FromSeconds(timeoutSeconds), TestSupport.Logger<ChoriaBrokerHost>());
 
     [Fact]
     public async Task Refuses_to_start_without_features()

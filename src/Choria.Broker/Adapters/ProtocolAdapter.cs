@@ -12,7 +12,7 @@ namespace Choria.Broker.Adapters;
 /// Copies Choria traffic from a collective subject into a JetStream stream (broker.md 5): ingest
 /// workers decode and enqueue without ever blocking, output workers publish with acknowledgement.
 /// </summary>
-public sealed partial class ProtocolAdapter : IAsyncDisposable
+public sealed partial class ProtocolAdapter : Hosting.IBrokerComponent, IAsyncDisposable
 {
     private readonly AdapterOptions _options;
     private readonly BrokerResolver _resolver;

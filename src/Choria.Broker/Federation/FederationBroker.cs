@@ -10,7 +10,7 @@ namespace Choria.Broker.Federation;
 /// Bridges one member collective and the federation network (broker.md 4). Stateless: any number of
 /// instances share the work through the NATS queue groups.
 /// </summary>
-public sealed partial class FederationBroker : IAsyncDisposable
+public sealed partial class FederationBroker : Hosting.IBrokerComponent, IAsyncDisposable
 {
     private readonly FederationBrokerOptions _options;
     private readonly BrokerResolver _resolver;

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Choria.Broker.Adapters;
+using Choria.Broker.Federation;
 using Choria.Broker.Hosting;
 using Choria.Broker.Network;
 using Choria.Broker.Stats;
@@ -58,17 +60,40 @@ public static class BrokerCommand
 
             var statsOptions = BrokerOptionsFactory.Stats(config);
             using var stats = statsOptions is null ? null : new ChoriaStatsServer(statsOptions, supervisor, framework.Loggers.CreateLogger<ChoriaStatsServer>());
-            var host = new Choria.Broker.Hosting.BrokerHost(
+            var registry = stats?.Registry ?? Prometheus.Metrics.NewCustomRegistry();
+            var resolver = new BrokerResolver(new DnsSrvResolver(framework.Loggers.CreateLogger<DnsSrvResolver>()), framework.Loggers.CreateLogger<BrokerResolver>());
+            ConnectionOptionsFactory connections = framework.ConnectorOptions;
+            var disposables = new List<IAsyncDisposable>();
+            if (config.GetBool("plugin.choria.broker_federation"))
+            {
+                var federation = new FederationBroker(FederationBrokerOptions.FromConfig(config), resolver, connections, registry, framework.Loggers);
+                features.Add(federation);
+                disposables.Add(federation);
+            }
+
+            foreach (var adapterOptions in AdapterOptions.AllFromConfig(config))
+            {
+                var adapter = new ProtocolAdapter(adapterOptions, resolver, connections, registry, framework.Loggers);
+                features.Add(adapter);
+                disposables.Add(adapter);
+            }
+
+            var host = new ChoriaBrokerHost(
                 features,
                 stats,
                 TimeSpan.FromSeconds(config.GetInt("plugin.choria.network.soft_shutdown_timeout")),
-                framework.Loggers.CreateLogger<BrokerHost>());
+                framework.Loggers.CreateLogger<ChoriaBrokerHost>());
             try
             {
                 return await host.RunAsync(ct) ? 0 : 1;
             }
             finally
             {
+                foreach (var disposable in disposables)
+                {
+                    await disposable.DisposeAsync();
+                }
+
                 if (supervisor is not null)
                 {
                     await supervisor.DisposeAsync();

@@ -22,7 +22,7 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
     {
         _collective = await TestNatsServer.StartAsync();
         _stream = await TestNatsServer.StartAsync(jetStream: true);
-        await using var connection = await TestSupport.ConnectAsync(_stream);
+        await using var connection = await FederationTestSupport.ConnectAsync(_stream);
         await new NatsJSContext(connection.Nats).CreateStreamAsync(new StreamConfig(StreamName, ["choria.registration.>"]));
     }
 
@@ -47,7 +47,7 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
 
         await Task.WhenAll(senders.Select(sender => PublishRegistrationsAsync(sender, perPublisher)));
 
-        await TestSupport.WaitUntilAsync(() => adapter.Stored == senders.Length * perPublisher);
+        await FederationTestSupport.WaitUntilAsync(() => adapter.Stored == senders.Length * perPublisher);
         var stored = await ReadStreamAsync();
         Assert.Equal(senders.Length * perPublisher, stored.Count);
         foreach (var sender in senders)
@@ -71,18 +71,18 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
     {
         var adapter = await StartAdapterAsync();
         await PublishRegistrationsAsync("n1.example.net", 10);
-        await TestSupport.WaitUntilAsync(() => adapter.Stored == 10);
+        await FederationTestSupport.WaitUntilAsync(() => adapter.Stored == 10);
 
         _stream.Stop();
-        await TestSupport.WaitUntilAsync(() => adapter.ConnectedOutputs == 0);
+        await FederationTestSupport.WaitUntilAsync(() => adapter.ConnectedOutputs == 0);
         await PublishRegistrationsAsync("n1.example.net", 20);
-        await TestSupport.WaitUntilAsync(() => Lost(adapter) == 20);
+        await FederationTestSupport.WaitUntilAsync(() => Lost(adapter) == 20);
         Assert.Equal(10, adapter.Stored);
 
         await _stream.StartAgainAsync();
-        await TestSupport.WaitUntilAsync(() => adapter.ConnectedOutputs == 3, TimeSpan.FromSeconds(15));
+        await FederationTestSupport.WaitUntilAsync(() => adapter.ConnectedOutputs == 3, TimeSpan.FromSeconds(15));
         await PublishRegistrationsAsync("n1.example.net", 30);
-        await TestSupport.WaitUntilAsync(() => adapter.Stored == 40);
+        await FederationTestSupport.WaitUntilAsync(() => adapter.Stored == 40);
         Assert.Equal(40, (await ReadStreamAsync()).Count);
         Assert.Equal(20, Lost(adapter));
     }
@@ -91,30 +91,30 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
     public async Task Malformed_input_is_dropped_with_a_reason_and_the_adapter_keeps_running()
     {
         var adapter = await StartAdapterAsync();
-        var publisher = await Track(TestSupport.ConnectAsync(_collective, "bad"));
+        var publisher = await Track(FederationTestSupport.ConnectAsync(_collective, "bad"));
         await publisher.PublishAsync(IngestSubject, Encoding.UTF8.GetBytes("not json"));
         await publisher.PublishAsync(IngestSubject, Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"e30=\",\"headers\":{}}"));
-        await TestSupport.WaitUntilAsync(() => adapter.Dropped(AdapterDropReason.Malformed) == 2);
+        await FederationTestSupport.WaitUntilAsync(() => adapter.Dropped(AdapterDropReason.Malformed) == 2);
 
         await PublishRegistrationsAsync("n1.example.net", 5);
-        await TestSupport.WaitUntilAsync(() => adapter.Stored == 5);
+        await FederationTestSupport.WaitUntilAsync(() => adapter.Stored == 5);
     }
 
     [Fact]
     public async Task A_full_queue_drops_instead_of_blocking_ingest()
     {
         // A plain subscriber that never acknowledges stalls the single output worker for PublishTimeout.
-        var blackhole = await Track(TestSupport.ConnectAsync(_stream, "blackhole"));
+        var blackhole = await Track(FederationTestSupport.ConnectAsync(_stream, "blackhole"));
         await using var sub = await blackhole.SubscribeAsync("blackhole.>");
         await blackhole.FlushAsync();
         var options = Options() with { StreamTopic = "blackhole.%s", QueueLength = 1, StreamWorkers = 1, IngestWorkers = 1, PublishTimeout = TimeSpan.FromSeconds(5) };
-        var adapter = new ProtocolAdapter(options, TestSupport.Resolver, TestSupport.Plain, Metrics.NewCustomRegistry(), TestSupport.Logs);
+        var adapter = new ProtocolAdapter(options, FederationTestSupport.Resolver, FederationTestSupport.Plain, Metrics.NewCustomRegistry(), FederationTestSupport.Logs);
         _cleanup.Add(adapter);
         await adapter.StartAsync(CancellationToken.None);
 
         await PublishRegistrationsAsync("n1.example.net", 10);
 
-        await TestSupport.WaitUntilAsync(() => adapter.Ingested + adapter.Dropped(AdapterDropReason.QueueFull) == 10, TimeSpan.FromSeconds(3));
+        await FederationTestSupport.WaitUntilAsync(() => adapter.Ingested + adapter.Dropped(AdapterDropReason.QueueFull) == 10, TimeSpan.FromSeconds(3));
         Assert.InRange(adapter.Dropped(AdapterDropReason.QueueFull), 8, 9);
     }
 
@@ -122,7 +122,7 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
     public async Task Start_connects_the_stream_side_before_ingesting()
     {
         _stream.Stop();
-        var adapter = new ProtocolAdapter(Options(), TestSupport.Resolver, TestSupport.Plain, Metrics.NewCustomRegistry(), TestSupport.Logs);
+        var adapter = new ProtocolAdapter(Options(), FederationTestSupport.Resolver, FederationTestSupport.Plain, Metrics.NewCustomRegistry(), FederationTestSupport.Logs);
         _cleanup.Add(adapter);
         using var starting = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => adapter.StartAsync(starting.Token));
@@ -141,14 +141,14 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
         IngestProtocol = AdapterIngestProtocol.Request,
         StreamWorkers = 3,
         IngestWorkers = 3,
-        StreamBrokers = TestSupport.Hosts(_stream),
-        CollectiveBrokers = TestSupport.Hosts(_collective),
+        StreamBrokers = FederationTestSupport.Hosts(_stream),
+        CollectiveBrokers = FederationTestSupport.Hosts(_collective),
         PublishTimeout = TimeSpan.FromMilliseconds(500),
     };
 
     private async Task<ProtocolAdapter> StartAdapterAsync(CollectorRegistry? registry = null)
     {
-        var adapter = new ProtocolAdapter(Options(), TestSupport.Resolver, TestSupport.Plain, registry ?? Metrics.NewCustomRegistry(), TestSupport.Logs);
+        var adapter = new ProtocolAdapter(Options(), FederationTestSupport.Resolver, FederationTestSupport.Plain, registry ?? Metrics.NewCustomRegistry(), FederationTestSupport.Logs);
         _cleanup.Add(adapter);
         await adapter.StartAsync(CancellationToken.None);
         return adapter;
@@ -156,7 +156,7 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
 
     private async Task PublishRegistrationsAsync(string sender, int count)
     {
-        await using var connection = await TestSupport.ConnectAsync(_collective, sender);
+        await using var connection = await FederationTestSupport.ConnectAsync(_collective, sender);
         for (var i = 0; i < count; i++)
         {
             var request = Request.Create(new RequestSpec { Agent = "registration", Collective = "mcollective", CallerId = $"choria={sender}", SenderId = sender, Message = $"{{\"identity\":\"{sender}\",\"n\":{i}}}" }, TimeProvider.System);
@@ -170,7 +170,7 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
 
     private async Task<List<(string Subject, byte[] Data)>> ReadStreamAsync()
     {
-        await using var connection = await TestSupport.ConnectAsync(_stream, "reader");
+        await using var connection = await FederationTestSupport.ConnectAsync(_stream, "reader");
         var js = new NatsJSContext(connection.Nats);
         var stream = await js.GetStreamAsync(StreamName);
         var total = (int)stream.Info.State.Messages;

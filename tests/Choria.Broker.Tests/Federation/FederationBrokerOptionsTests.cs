@@ -46,8 +46,8 @@ public sealed class FederationBrokerOptionsTests
             plugin.choria.use_srv = false
             """));
 
-        var federation = await TestSupport.Resolver.ResolveAsync(options.FederationBrokers, CancellationToken.None);
-        var collective = await TestSupport.Resolver.ResolveAsync(options.CollectiveBrokers, CancellationToken.None);
+        var federation = await FederationTestSupport.Resolver.ResolveAsync(options.FederationBrokers, CancellationToken.None);
+        var collective = await FederationTestSupport.Resolver.ResolveAsync(options.CollectiveBrokers, CancellationToken.None);
 
         Assert.Equal("nats://fed1.example.net:4222", Assert.Single(federation.Hosts).Url);
         Assert.Equal("nats://puppet:4222", Assert.Single(collective.Hosts).Url);

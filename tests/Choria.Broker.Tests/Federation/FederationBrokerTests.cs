@@ -46,12 +46,12 @@ public sealed class FederationBrokerTests : IAsyncLifetime
             await Track(FakeServer.StartAsync(_collective2, "n1.c2")),
             await Track(FakeServer.StartAsync(_collective2, "n2.c2")),
         ];
-        var client = await Track(TestSupport.ConnectAsync(_federation, "client"));
+        var client = await Track(FederationTestSupport.ConnectAsync(_federation, "client"));
 
-        var (transport, requestId, replyTo) = TestSupport.BroadcastRequest();
+        var (transport, requestId, replyTo) = FederationTestSupport.BroadcastRequest();
         var replies = await client.SubscribeAsync(replyTo);
         await client.FlushAsync();
-        foreach (var publication in TestSupport.Federate(transport, requestId, "c1", "c2"))
+        foreach (var publication in FederationTestSupport.Federate(transport, requestId, "c1", "c2"))
         {
             await client.PublishAsync(publication.Subject, publication.Message.ToUtf8Bytes());
         }
@@ -87,7 +87,7 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         await StartBrokerAsync("c1", "fb1.example.net", _collective1, registry1);
         await StartBrokerAsync("c1", "fb2.example.net", _collective1, registry2);
         var server = await Track(FakeServer.StartAsync(_collective1, "n1.c1"));
-        var client = await Track(TestSupport.ConnectAsync(_federation, "client"));
+        var client = await Track(FederationTestSupport.ConnectAsync(_federation, "client"));
         var replies = await client.SubscribeAsync("mcollective.reply.client.example.net.*");
         await client.FlushAsync();
 
@@ -95,9 +95,9 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         var expected = new HashSet<string>();
         for (var i = 0; i < count; i++)
         {
-            var (transport, requestId, _) = TestSupport.BroadcastRequest();
+            var (transport, requestId, _) = FederationTestSupport.BroadcastRequest();
             expected.Add(requestId);
-            var publication = Assert.Single(TestSupport.Federate(transport, requestId, "c1"));
+            var publication = Assert.Single(FederationTestSupport.Federate(transport, requestId, "c1"));
             await client.PublishAsync(publication.Subject, publication.Message.ToUtf8Bytes());
         }
 
@@ -117,13 +117,13 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         var registry = Metrics.NewCustomRegistry();
         var broker = await StartBrokerAsync("c1", "fb1.example.net", _collective1, registry);
         await Track(FakeServer.StartAsync(_collective1, "n1.c1"));
-        var client = await Track(TestSupport.ConnectAsync(_federation, "client"));
-        var collectiveClient = await Track(TestSupport.ConnectAsync(_collective1, "bad-server"));
+        var client = await Track(FederationTestSupport.ConnectAsync(_federation, "client"));
+        var collectiveClient = await Track(FederationTestSupport.ConnectAsync(_collective1, "bad-server"));
         var requests = ChoriaSubjects.FederationRequests("c1");
         var replySubject = ChoriaSubjects.FederationReplies("c1");
 
-        var (transport, requestId, replyTo) = TestSupport.BroadcastRequest();
-        var federated = TestSupport.Federate(transport, requestId, "c1")[0].Message;
+        var (transport, requestId, replyTo) = FederationTestSupport.BroadcastRequest();
+        var federated = FederationTestSupport.Federate(transport, requestId, "c1")[0].Message;
         await client.PublishAsync(requests, Encoding.UTF8.GetBytes("not json {"));
         await client.PublishAsync(requests, transport.ToUtf8Bytes());
         await client.PublishAsync(requests, (federated with { Headers = federated.Headers with { Federation = federated.Headers.Federation! with { Targets = null } } }).ToUtf8Bytes());
@@ -132,7 +132,7 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         await collectiveClient.PublishAsync(replySubject, transport.ToUtf8Bytes());
         await collectiveClient.PublishAsync(replySubject, (federated with { Headers = federated.Headers with { Federation = new FederationHeader { RequestId = requestId } } }).ToUtf8Bytes());
 
-        await TestSupport.WaitUntilAsync(() =>
+        await FederationTestSupport.WaitUntilAsync(() =>
             broker.Dropped(FederationDropReason.Malformed) == 2
             && broker.Dropped(FederationDropReason.NotFederated) == 2
             && broker.Dropped(FederationDropReason.NoTargets) == 1
@@ -150,8 +150,8 @@ public sealed class FederationBrokerTests : IAsyncLifetime
     [Fact]
     public async Task Start_fails_loudly_when_the_federation_side_has_no_brokers()
     {
-        var options = new FederationBrokerOptions { Cluster = "c1", CollectiveBrokers = TestSupport.Hosts(_collective1), FederationBrokers = new BrokerResolutionOptions { Role = BrokerRole.Federation, UseSrv = false } };
-        await using var broker = new FederationBroker(options, TestSupport.Resolver, TestSupport.Plain, Metrics.NewCustomRegistry(), TestSupport.Logs);
+        var options = new FederationBrokerOptions { Cluster = "c1", CollectiveBrokers = FederationTestSupport.Hosts(_collective1), FederationBrokers = new BrokerResolutionOptions { Role = BrokerRole.Federation, UseSrv = false } };
+        await using var broker = new FederationBroker(options, FederationTestSupport.Resolver, FederationTestSupport.Plain, Metrics.NewCustomRegistry(), FederationTestSupport.Logs);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => broker.StartAsync(CancellationToken.None));
         Assert.Contains("federation side", error.Message, StringComparison.Ordinal);
     }
@@ -162,10 +162,10 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         {
             Cluster = cluster,
             Identity = identity,
-            FederationBrokers = TestSupport.Hosts(_federation) with { Role = BrokerRole.Federation },
-            CollectiveBrokers = TestSupport.Hosts(collective),
+            FederationBrokers = FederationTestSupport.Hosts(_federation) with { Role = BrokerRole.Federation },
+            CollectiveBrokers = FederationTestSupport.Hosts(collective),
         };
-        var broker = new FederationBroker(options, TestSupport.Resolver, TestSupport.Plain, registry ?? Metrics.NewCustomRegistry(), TestSupport.Logs);
+        var broker = new FederationBroker(options, FederationTestSupport.Resolver, FederationTestSupport.Plain, registry ?? Metrics.NewCustomRegistry(), FederationTestSupport.Logs);
         _cleanup.Add(broker);
         await broker.StartAsync(CancellationToken.None);
         return broker;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Choria.Broker.Tests.Federation;
 
 /// <summary>Shared plumbing for broker component tests: plain connections, no SRV, quick reconnects.</summary>
-internal static class TestSupport
+internal static class FederationTestSupport
 {
     public static ILoggerFactory Logs => NullLoggerFactory.Instance;
 
@@ -101,7 +101,7 @@ internal sealed class FakeServer : IAsyncDisposable
 
     public static async Task<FakeServer> StartAsync(TestNatsServer server, string identity, string subject = "mcollective.broadcast.agent.rpcutil")
     {
-        var connection = await TestSupport.ConnectAsync(server, identity);
+        var connection = await FederationTestSupport.ConnectAsync(server, identity);
         var subscription = await connection.SubscribeAsync(subject);
         await connection.FlushAsync();
         return new FakeServer(connection, subscription, identity);
@@ -119,7 +119,7 @@ internal sealed class FakeServer : IAsyncDisposable
                 }
 
                 Interlocked.Increment(ref _requests);
-                if (TestSupport.ReplyTo(message.Data.Span, Identity) is { } reply)
+                if (FederationTestSupport.ReplyTo(message.Data.Span, Identity) is { } reply)
                 {
                     await _connection.PublishAsync(reply.Subject, reply.Payload);
                 }

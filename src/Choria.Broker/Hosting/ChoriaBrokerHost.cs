@@ -7,7 +7,7 @@ namespace Choria.Broker.Hosting;
 /// Runs the enabled broker parts (broker.md 1.3/1.4): features in order (network → federation →
 /// adapters), then the stats server; stops in reverse order within the soft-shutdown timeout.
 /// </summary>
-public sealed partial class BrokerHost
+public sealed partial class ChoriaBrokerHost
 {
     private readonly IReadOnlyList<IBrokerComponent> _features;
     private readonly IBrokerComponent? _stats;
@@ -18,7 +18,7 @@ public sealed partial class BrokerHost
     /// <param name="features">Enabled features in start order; at least one is required.</param>
     /// <param name="stats">The statistics server, started last, or null when <c>stats_port</c> is 0.</param>
     /// <param name="softShutdownTimeout"><c>plugin.choria.network.soft_shutdown_timeout</c>.</param>
-    public BrokerHost(IReadOnlyList<IBrokerComponent> features, IBrokerComponent? stats, TimeSpan softShutdownTimeout, ILogger<BrokerHost> logger)
+    public ChoriaBrokerHost(IReadOnlyList<IBrokerComponent> features, IBrokerComponent? stats, TimeSpan softShutdownTimeout, ILogger<ChoriaBrokerHost> logger)
     {
         ArgumentNullException.ThrowIfNull(features);
         _features = features;
