@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Choria.Cli.Commands;
 using Choria.Cli.Commands.Tool;
 
@@ -23,6 +24,23 @@ public static class ChoriaApp
     {
         var root = BuildRoot();
         var parsed = root.Parse(args);
-        return await parsed.InvokeAsync();
+
+        // The daemons bound their own shutdown (soft_shutdown_timeout), so System.CommandLine's fixed
+        // 2 s kill timer is replaced: the first SIGINT/SIGTERM cancels, a second one exits at once.
+        using var shutdown = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (shutdown.IsCancellationRequested)
+            {
+                Environment.Exit(1);
+            }
+
+            shutdown.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, shutdown.Token);
     }
 }
