@@ -76,8 +76,10 @@ internal sealed class FanOutBaseline : IAsyncDisposable
         };
         await using var requester = new NatsConnection(opts);
         await requester.ConnectAsync().ConfigureAwait(false);
-        var inbox = requester.NewInbox();
-        await using var replies = await requester.SubscribeCoreAsync<byte[]>(inbox + ".>", cancellationToken: ct).ConfigureAwait(false);
+        // Not NewInbox(): NATS.Net routes subjects under its inbox prefix through its request muxer,
+        // which would swallow replies to a wildcard subscription.
+        var inbox = "baseline.replies." + Guid.NewGuid().ToString("N");
+        await using var replies = await requester.SubscribeCoreAsync<byte[]>(inbox + ".*", cancellationToken: ct).ConfigureAwait(false);
         await requester.PingAsync(ct).ConfigureAwait(false);
 
         var request = new byte[RequestBytes];
