@@ -13,6 +13,8 @@ namespace Choria.Benchmarks;
 /// protocol layers add on top of the unavoidable crypto.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class ProtocolBenchmarks
 {
     // A realistic rpcutil ping: small agent payload, reply body of the size a Go server sends.

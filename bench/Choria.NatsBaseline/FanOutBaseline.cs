@@ -19,8 +19,8 @@ internal sealed class FanOutBaseline : IAsyncDisposable
     private const string Subject = "choria.baseline.fanout";
 
     // The size of a transport-wrapped rpcutil ping request signed with a 2048-bit certificate
-    // (the pubcert dominates); measured with Choria.Protocol like the reply size.
-    private const int RequestBytes = 2562;
+    // (the pubcert dominates) and an _INBOX reply-to; measured with Choria.Protocol like the reply size.
+    private const int RequestBytes = 2828;
 
     private readonly BaselineOptions _options;
     private readonly ConcurrentBag<NatsConnection> _responders = [];
