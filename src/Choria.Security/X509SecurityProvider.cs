@@ -12,6 +12,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     private readonly PatternList _allowList;
     private readonly PatternList _privileged;
     private readonly ParsedCertificateCache _parsed;
+    private readonly PemFileCache _files;
     private readonly CertificateValidator _validator;
     private readonly ILogger _logger;
     private readonly Lock _cacheWriteLock = new();
@@ -25,6 +26,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         _allowList = new PatternList(policy.CertnameAllowList);
         _privileged = new PatternList(policy.PrivilegedUsers);
         _parsed = new ParsedCertificateCache(policy.ParsedCertificateCacheSize);
+        _files = new PemFileCache(policy.ParsedCertificateCacheSize);
         _validator = new CertificateValidator(time ?? TimeProvider.System);
         _logger = logger ?? NullLogger.Instance;
     }
@@ -254,19 +256,28 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
 
     private bool VerifyWithFile(string path, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
-        byte[] bytes;
-        try
+        var stamp = PemFileCache.Stamp(path);
+        if (!_files.TryGet(path, stamp, out var parsed))
         {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+
+            if (_parsed.TryGet(bytes, out parsed, out _) != SecurityFailureReason.None)
+            {
+                return false;
+            }
+
+            _files.Remember(path, stamp, parsed!);
         }
 
-        return _parsed.TryGet(bytes, out var parsed, out _) == SecurityFailureReason.None
-            && parsed!.PublicKey is { } key
-            && SecurityAlgorithms.VerifyRsaSha256(key, data, signature);
+        return parsed!.PublicKey is { } key && SecurityAlgorithms.VerifyRsaSha256(key, data, signature);
     }
 
     private CertificateVerification? Load(string pem, out ParsedCertificate? certificate, out ParsedCertificate? ca)
@@ -278,20 +289,31 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return new CertificateVerification(reason, error);
         }
 
+        var caPath = CaPath;
+        var stamp = PemFileCache.Stamp(caPath);
+        if (_files.TryGet(caPath, stamp, out ca))
+        {
+            return null;
+        }
+
         byte[] caBytes;
         try
         {
-            caBytes = File.ReadAllBytes(CaPath);
+            caBytes = File.ReadAllBytes(caPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return new CertificateVerification(SecurityFailureReason.CaUnavailable, $"cannot read CA {CaPath}: {e.Message}");
+            return new CertificateVerification(SecurityFailureReason.CaUnavailable, $"cannot read CA {caPath}: {e.Message}");
         }
 
         reason = _parsed.TryGet(caBytes, out ca, out error);
-        return reason == SecurityFailureReason.None
-            ? null
-            : new CertificateVerification(SecurityFailureReason.CaUnavailable, $"CA {CaPath} is unusable: {error}");
+        if (reason != SecurityFailureReason.None)
+        {
+            return new CertificateVerification(SecurityFailureReason.CaUnavailable, $"CA {caPath} is unusable: {error}");
+        }
+
+        _files.Remember(caPath, stamp, ca!);
+        return null;
     }
 
     private RSA PrivateKey()

@@ -136,6 +136,26 @@ public sealed class CacheAndRequestTests : IDisposable
     }
 
     [Fact]
+    public void Replaced_cache_file_is_seen_by_the_next_verification()
+    {
+        Directory.CreateDirectory(Cache);
+        var cached = Path.Combine(Cache, "rip.mcollective.pem");
+        File.Copy(TestPaths.Good("certs/rip.mcollective.pem"), cached);
+        var provider = Providers.Rip(Cache);
+        const string message = "{\"protocol\":\"choria:request:1\",\"message\":\"ping\"}";
+        var data = Encoding.UTF8.GetBytes(message);
+        var byRip = Convert.FromBase64String(SignWith("rip.mcollective", message));
+        var byTwo = Convert.FromBase64String(SignWith("2.mcollective", message));
+        Assert.True(provider.VerifySignature(data, byRip, "rip.mcollective"));
+
+        File.Copy(TestPaths.Good("certs/2.mcollective.pem"), cached, overwrite: true);
+        File.SetLastWriteTimeUtc(cached, DateTime.UtcNow.AddMinutes(1));
+
+        Assert.False(provider.VerifySignature(data, byRip, "rip.mcollective"));
+        Assert.True(provider.VerifySignature(data, byTwo, "rip.mcollective"));
+    }
+
+    [Fact]
     public void Privileged_cached_certificate_is_a_fallback_verifier()
     {
         Directory.CreateDirectory(Cache);

@@ -8,16 +8,32 @@ internal static class JsonInput
 {
     public static bool TryParseObject(ReadOnlySpan<byte> utf8, string layer, out JsonDocument? document, out ProtocolError? error)
     {
+        // JsonDocument keeps the memory it parses, so a span the caller owns has to be copied.
+        if (utf8.Length > ProtocolJson.MaxPayloadBytes)
+        {
+            document = null;
+            error = TooLarge(layer, utf8.Length);
+            return false;
+        }
+
+        return TryParseOwned(utf8.ToArray(), layer, out document, out error);
+    }
+
+    private static ProtocolError TooLarge(string layer, int length) =>
+        new(ProtocolErrorReason.PayloadTooLarge, $"{layer} is {length} bytes, more than the {ProtocolJson.MaxPayloadBytes} byte limit");
+
+    private static bool TryParseOwned(byte[] utf8, string layer, out JsonDocument? document, out ProtocolError? error)
+    {
         document = null;
         if (utf8.Length > ProtocolJson.MaxPayloadBytes)
         {
-            error = new ProtocolError(ProtocolErrorReason.PayloadTooLarge, $"{layer} is {utf8.Length} bytes, more than the {ProtocolJson.MaxPayloadBytes} byte limit");
+            error = TooLarge(layer, utf8.Length);
             return false;
         }
 
         try
         {
-            document = JsonDocument.Parse(utf8.ToArray(), ProtocolJson.DocumentOptions);
+            document = JsonDocument.Parse(utf8, ProtocolJson.DocumentOptions);
         }
         catch (JsonException e)
         {
@@ -54,7 +70,7 @@ internal static class JsonInput
             return false;
         }
 
-        return TryParseObject(Encoding.UTF8.GetBytes(text), layer, out document, out error);
+        return TryParseOwned(Encoding.UTF8.GetBytes(text), layer, out document, out error);
     }
 
     // Only runs after a parse failure, to tell "too deep" apart from other syntax errors.

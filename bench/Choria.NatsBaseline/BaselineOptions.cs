@@ -1,0 +1,82 @@
+using System.Globalization;
+
+namespace Choria.NatsBaseline;
+
+/// <summary>Command line of the bare-NATS fan-out baseline (issue 7).</summary>
+internal sealed record BaselineOptions
+{
+    /// <summary>
+    /// Bytes of one transport-wrapped rpcutil ping reply as produced by Choria.Protocol
+    /// (Reply.Create → SecureReply.Create → TransportMessage with mc_sender, 17-character
+    /// sender id "node1.example.net"): measured 603 bytes, so the baseline moves what a real ping reply moves.
+    /// </summary>
+    public const int PingReplyTransportBytes = 603;
+
+    public string Url { get; init; } = "nats://127.0.0.1:4222";
+
+    public int Nodes { get; init; } = 100;
+
+    public int Rounds { get; init; } = 10;
+
+    public int PayloadBytes { get; init; } = PingReplyTransportBytes;
+
+    public bool Json { get; init; }
+
+    /// <summary>How long one round waits for missing replies before counting them lost.</summary>
+    public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Responder connections opened at once; bounds the connect storm on small machines.</summary>
+    public int ConnectParallelism { get; init; } = 50;
+
+    public const string Usage =
+        "usage: Choria.NatsBaseline [--url nats://host:port] [--nodes N] [--rounds R] [--payload BYTES] [--timeout SECONDS] [--json]";
+
+    public static bool TryParse(string[] args, out BaselineOptions options, out string error)
+    {
+        options = new BaselineOptions();
+        error = "";
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg == "--json")
+            {
+                options = options with { Json = true };
+                continue;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                error = $"missing value for {arg}";
+                return false;
+            }
+
+            var value = args[++i];
+            switch (arg)
+            {
+                case "--url":
+                    options = options with { Url = value };
+                    break;
+                case "--nodes" when Positive(value, out var n):
+                    options = options with { Nodes = n };
+                    break;
+                case "--rounds" when Positive(value, out var r):
+                    options = options with { Rounds = r };
+                    break;
+                case "--payload" when Positive(value, out var p):
+                    options = options with { PayloadBytes = p };
+                    break;
+                case "--timeout" when Positive(value, out var t):
+                    options = options with { RoundTimeout = TimeSpan.FromSeconds(t) };
+                    break;
+                default:
+                    error = $"invalid option {arg} {value}";
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Positive(string text, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0;
+}

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using NATS.Client.Core;
+
+namespace Choria.NatsBaseline;
+
+/// <summary>One publish to <c>nodes</c> subscribers and the time until the last of their replies arrived.</summary>
+internal sealed record RoundResult(int Round, int Received, double MillisecondsToLastReply, bool TimedOut);
+
+/// <summary>
+/// The physical limit of a Choria fan-out (issue 7): N independent NATS connections answer one
+/// published message with a reply of Choria's size, with no protocol or security work at all.
+/// Anything the real stack takes beyond this is our overhead.
+/// </summary>
+internal sealed class FanOutBaseline : IAsyncDisposable
+{
+    private const string Subject = "choria.baseline.fanout";
+
+    // The size of a transport-wrapped rpcutil ping request signed with a 2048-bit certificate
+    // (the pubcert dominates) and an _INBOX reply-to; measured with Choria.Protocol like the reply size.
+    private const int RequestBytes = 2828;
+
+    private readonly BaselineOptions _options;
+    private readonly ConcurrentBag<NatsConnection> _responders = [];
+    private readonly List<Task> _responderLoops = [];
+    private readonly Lock _loopsLock = new();
+    private readonly CancellationTokenSource _stop = new();
+
+    public FanOutBaseline(BaselineOptions options) => _options = options;
+
+    public TimeSpan ConnectTime { get; private set; }
+
+    /// <summary>Opens every responder connection and waits until the server has each subscription.</summary>
+    public async Task ConnectRespondersAsync(CancellationToken ct)
+    {
+        var reply = new byte[_options.PayloadBytes];
+        Array.Fill(reply, (byte)'x');
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, _options.Nodes),
+            new ParallelOptions { MaxDegreeOfParallelism = _options.ConnectParallelism, CancellationToken = ct },
+            async (i, token) =>
+            {
+                var connection = new NatsConnection(new NatsOpts
+                {
+                    Url = _options.Url,
+                    Name = "baseline-responder-" + i.ToString(CultureInfo.InvariantCulture),
+                });
+                _responders.Add(connection);
+                await connection.ConnectAsync().ConfigureAwait(false);
+                var subscription = await connection.SubscribeCoreAsync<byte[]>(Subject, cancellationToken: token).ConfigureAwait(false);
+                var loop = RespondAsync(connection, subscription, reply, _stop.Token);
+                lock (_loopsLock)
+                {
+                    _responderLoops.Add(loop);
+                }
+
+                // A PING round trip proves the server processed the SUB before any round starts.
+                await connection.PingAsync(token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        ConnectTime = watch.Elapsed;
+    }
+
+    /// <summary>Publishes once per round and collects replies on a per-round inbox subject.</summary>
+    public async Task<IReadOnlyList<RoundResult>> RunRoundsAsync(CancellationToken ct)
+    {
+        var opts = new NatsOpts
+        {
+            Url = _options.Url,
+            Name = "baseline-requester",
+            // Every reply must be counted: block instead of the default drop-newest when the channel fills.
+            SubPendingChannelCapacity = (_options.Nodes * 2) + 1024,
+            SubPendingChannelFullMode = BoundedChannelFullMode.Wait,
+        };
+        await using var requester = new NatsConnection(opts);
+        await requester.ConnectAsync().ConfigureAwait(false);
+        // Not NewInbox(): NATS.Net routes subjects under its inbox prefix through its request muxer,
+        // which would swallow replies to a wildcard subscription.
+        var inbox = "baseline.replies." + Guid.NewGuid().ToString("N");
+        await using var replies = await requester.SubscribeCoreAsync<byte[]>(inbox + ".*", cancellationToken: ct).ConfigureAwait(false);
+        await requester.PingAsync(ct).ConfigureAwait(false);
+
+        var request = new byte[RequestBytes];
+        Array.Fill(request, (byte)'r');
+        var results = new List<RoundResult>(_options.Rounds);
+        for (var round = 1; round <= _options.Rounds; round++)
+        {
+            var replySubject = inbox + "." + round.ToString(CultureInfo.InvariantCulture);
+            var received = 0;
+            var last = TimeSpan.Zero;
+            var timedOut = false;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(_options.RoundTimeout);
+            var watch = Stopwatch.StartNew();
+            await requester.PublishAsync(Subject, request, replyTo: replySubject, cancellationToken: ct).ConfigureAwait(false);
+            try
+            {
+                while (received < _options.Nodes)
+                {
+                    var message = await replies.Msgs.ReadAsync(timeout.Token).ConfigureAwait(false);
+                    // Late replies of an earlier, timed out round do not count for this one.
+                    if (string.Equals(message.Subject, replySubject, StringComparison.Ordinal))
+                    {
+                        received++;
+                        last = watch.Elapsed;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                timedOut = true;
+            }
+
+            results.Add(new RoundResult(round, received, last.TotalMilliseconds, timedOut));
+        }
+
+        return results;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (var connection in _responders)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(_responderLoops).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private static async Task RespondAsync(NatsConnection connection, INatsSub<byte[]> subscription, byte[] reply, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var message in subscription.Msgs.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                if (message.ReplyTo is { } replyTo)
+                {
+                    await connection.PublishAsync(replyTo, reply, cancellationToken: ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection closed under the loop during shutdown.
+        }
+    }
+}
