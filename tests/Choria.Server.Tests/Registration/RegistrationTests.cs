@@ -172,6 +172,28 @@ public sealed class RegistrationTests : IDisposable
     }
 
     [Fact]
+    public async Task Schedule_publishes_after_the_short_initial_delay_and_stops_cleanly()
+    {
+        await using var net = await TestNetwork.StartAsync();
+        var options = new RegistrationOptions
+        {
+            FileContent = new FileContentOptions { DataFile = DataFile("data") },
+            Collective = "mcollective",
+            Interval = TimeSpan.FromHours(1),
+        };
+        await using var sub = await net.Observer.SubscribeAsync("mcollective.broadcast.agent.registration");
+        await net.Observer.FlushAsync();
+        var publisher = new RegistrationPublisher(options, net.Connection, net.Security, "node1.example.net", NullLogger.Instance);
+
+        await publisher.StartAsync(CancellationToken.None);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var received = await sub.ReadAllAsync(cts.Token).FirstAsync(cts.Token);
+        await publisher.StopAsync(cts.Token);
+
+        Assert.True(TransportMessage.TryParse(received.Data.Span, out _, out _));
+    }
+
+    [Fact]
     public void Registration_collective_outside_the_collectives_fails_message_creation()
     {
         var options = new RegistrationOptions { Collective = "other", Collectives = ["mcollective"] };
