@@ -9,6 +9,8 @@ public static class ToolCommand
     {
         var cmd = new Command("tool", "Various utilities");
         cmd.Subcommands.Add(ToolConfigCommand.Create());
+        cmd.Subcommands.Add(ToolEventCommand.Create());
+        cmd.Subcommands.Add(ToolStatusCommand.Create());
         return cmd;
     }
 }

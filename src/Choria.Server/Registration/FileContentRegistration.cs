@@ -1,0 +1,141 @@
+using System.IO.Compression;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace Choria.Server.Registration;
+
+/// <summary>Why a poll produced nothing to publish.</summary>
+public enum RegistrationPollFailure
+{
+    DataFileMissing,
+    DataFileEmpty,
+    DataFileUnreadable,
+}
+
+/// <summary>One registration payload to publish; <see cref="Target"/> empty means the registration agent.</summary>
+public sealed record RegistrationItem(byte[] Data, string Target);
+
+/// <summary>Outcome of <see cref="FileContentRegistration.Poll"/>: an item, or a failure with a human reason.</summary>
+public sealed record RegistrationPollResult(RegistrationItem? Item, RegistrationPollFailure? Failure, string? Reason)
+{
+    public bool Success => Item is not null;
+}
+
+/// <summary>
+/// The 2020 <c>file_content</c> registration plugin (server.md 5.2): publishes a file's bytes, base64 or gzip+base64,
+/// with its mtime and whether it changed since the previous poll.
+/// </summary>
+public sealed partial class FileContentRegistration
+{
+    public const string Protocol = "choria:registration:filecontent:1";
+
+    private readonly FileContentOptions _options;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private long? _previousMtime;
+
+    public FileContentRegistration(FileContentOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>Reads the file and builds the message; failures are logged and returned, never thrown.</summary>
+    public RegistrationPollResult Poll()
+    {
+        var path = _options.DataFile;
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            return Fail(RegistrationPollFailure.DataFileMissing, $"could not find data file {path}");
+        }
+
+        if (info.Length == 0)
+        {
+            return Fail(RegistrationPollFailure.DataFileEmpty, $"data file {path} is empty");
+        }
+
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(RegistrationPollFailure.DataFileUnreadable, $"could not read data file {path}: {e.Message}");
+        }
+
+        var mtime = new DateTimeOffset(info.LastWriteTimeUtc).ToUnixTimeSeconds();
+        bool updated;
+        lock (_lock)
+        {
+            // The first poll adopts the mtime so a fleet restart does not look like a mass update.
+            updated = _previousMtime is { } previous && mtime > previous;
+            if (_previousMtime is null || mtime > _previousMtime)
+            {
+                _previousMtime = mtime;
+            }
+        }
+
+        var message = new FileContentMessage { Mtime = mtime, File = path, Updated = updated };
+        message = _options.Compression
+            ? message with { ZContent = Convert.ToBase64String(Gzip(content)) }
+            : message with { Content = Convert.ToBase64String(content) };
+
+        var json = JsonSerializer.SerializeToUtf8Bytes(message, RegistrationJsonContext.Relaxed.FileContentMessage);
+        return new RegistrationPollResult(new RegistrationItem(json, _options.Target), null, null);
+    }
+
+    internal static byte[] Gzip(byte[] data)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(data);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private RegistrationPollResult Fail(RegistrationPollFailure failure, string reason)
+    {
+        LogPollFailed(_logger, reason);
+        return new RegistrationPollResult(null, failure, reason);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}")]
+    private static partial void LogPollFailed(ILogger logger, string reason);
+}
+
+/// <summary>The 5.2 message; field order is the order go-choria emits.</summary>
+public sealed record FileContentMessage
+{
+    [JsonPropertyName("mtime")]
+    public long Mtime { get; init; }
+
+    [JsonPropertyName("file")]
+    public string File { get; init; } = "";
+
+    [JsonPropertyName("updated")]
+    public bool Updated { get; init; }
+
+    [JsonPropertyName("protocol")]
+    public string Protocol { get; init; } = FileContentRegistration.Protocol;
+
+    [JsonPropertyName("content")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Content { get; init; }
+
+    [JsonPropertyName("zcontent")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ZContent { get; init; }
+}
+
+[JsonSerializable(typeof(FileContentMessage))]
+internal sealed partial class RegistrationJsonContext : JsonSerializerContext
+{
+    /// <summary>Base64 '+' must not become \u002B: consumers compare the text, and Go does not escape it.</summary>
+    public static RegistrationJsonContext Relaxed { get; } = new(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

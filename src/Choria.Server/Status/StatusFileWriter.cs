@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Choria.Config;
+using Microsoft.Extensions.Logging;
+
+namespace Choria.Server.Status;
+
+/// <summary>Status file settings; <see cref="Enabled"/> needs a path and a non-zero interval.</summary>
+public sealed record StatusFileOptions
+{
+    public string Path { get; init; } = "";
+
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(30);
+
+    public bool Enabled => Path.Length > 0 && Interval > TimeSpan.Zero;
+
+    public static StatusFileOptions FromConfig(ChoriaConfig config) => new()
+    {
+        Path = config.StatusFilePath,
+        Interval = TimeSpan.FromSeconds(config.StatusUpdateInterval),
+    };
+}
+
+/// <summary>
+/// Writes the status file at start and then every interval (server.md 6.1). Each write replaces the file
+/// atomically (temp file + rename) so <c>choria tool status</c> never reads a half-written document.
+/// </summary>
+public sealed partial class StatusFileWriter : IAsyncDisposable
+{
+    private const UnixFileMode Mode0644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    private readonly StatusFileOptions _options;
+    private readonly Func<StatusSnapshot> _snapshot;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private CancellationTokenSource? _stopping;
+    private Task _loop = Task.CompletedTask;
+
+    public StatusFileWriter(StatusFileOptions options, Func<StatusSnapshot> snapshot, ILogger logger, TimeProvider? clock = null)
+    {
+        _options = options;
+        _snapshot = snapshot;
+        _logger = logger;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>Writes once immediately, then schedules the periodic writes; no-op when disabled.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.Enabled || _stopping is not null)
+        {
+            return Task.CompletedTask;
+        }
+
+        WriteOnce();
+        _stopping = new CancellationTokenSource();
+        var token = _stopping.Token;
+        _loop = Task.Run(() => RunAsync(token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping is null)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        await _loop.WaitAsync(cancellationToken);
+        _stopping.Dispose();
+        _stopping = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    /// <summary>Writes the current snapshot; errors are logged only, as the server must keep running.</summary>
+    public bool WriteOnce()
+    {
+        var path = _options.Path;
+        var temp = $"{path}.{Environment.ProcessId}.tmp";
+        try
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(StatusDocument.From(_snapshot()), StatusJsonContext.Default.StatusDocument);
+            File.WriteAllBytes(temp, json);
+            if (!OperatingSystem.IsWindows())
+            {
+                // Set explicitly: the creation mode is filtered by the umask, but readers rely on 0644.
+                File.SetUnixFileMode(temp, Mode0644);
+            }
+
+            File.Move(temp, path, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogWriteFailed(_logger, path, e.Message);
+            TryDelete(temp);
+            return false;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a stale temp file is harmless and overwritten next time.
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.Interval, _clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                WriteOnce();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write status file {Path}: {Reason}")]
+    private static partial void LogWriteFailed(ILogger logger, string path, string reason);
+}
