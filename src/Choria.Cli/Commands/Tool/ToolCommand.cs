@@ -9,6 +9,8 @@ public static class ToolCommand
     {
         var cmd = new Command("tool", "Various utilities");
         cmd.Subcommands.Add(ToolConfigCommand.Create());
+        cmd.Subcommands.Add(ToolSubCommand.Create());
+        cmd.Subcommands.Add(ToolPubCommand.Create());
         return cmd;
     }
 }
