@@ -14,23 +14,20 @@ internal static class RawNats
     /// bounded and a timeout becomes an ordinary error.
     /// </summary>
     public static Option<TimeSpan> ConnectTimeoutOption() =>
-        DurationOption("--connect-timeout", "How long to try connecting to the broker before failing", TimeSpan.FromSeconds(5));
+        DurationOption("--connect-timeout", $"How long to try connecting to the broker before failing (default {Format(DefaultConnectTimeout)})");
+
+    public static TimeSpan DefaultConnectTimeout { get; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The option's value, or <paramref name="fallback"/> when it was not given.</summary>
+    public static TimeSpan ValueOr(ParseResult parse, Option<TimeSpan> option, TimeSpan fallback) =>
+        parse.GetResult(option) is null ? fallback : parse.GetValue(option);
 
     /// <summary>A Go style duration (<c>5s</c>, <c>1m30s</c>; bare digits are seconds) that must be positive.</summary>
-    public static Option<TimeSpan> DurationOption(string name, string description, TimeSpan? defaultValue = null)
+    public static Option<TimeSpan> DurationOption(string name, string description) => new(name)
     {
-        var option = new Option<TimeSpan>(name)
-        {
-            Description = description,
-            CustomParser = Parse,
-        };
-        if (defaultValue is { } d)
-        {
-            option.DefaultValueFactory = _ => d;
-        }
-
-        return option;
-    }
+        Description = description,
+        CustomParser = Parse,
+    };
 
     public static async Task<ChoriaConnection> ConnectAsync(ChoriaFramework framework, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -14,7 +14,6 @@ public static class ToolPubCommand
     {
         var subject = new Argument<string>("subject") { Description = "The subject to publish to" };
         var input = new Option<FileInfo>("--input") { Description = "File to publish, stdin when not given" };
-        input.AcceptExistingOnly();
         var reply = new Option<string?>("--reply") { Description = "Reply subject to set on the message" };
         var connectTimeout = RawNats.ConnectTimeoutOption();
 
@@ -34,7 +33,7 @@ public static class ToolPubCommand
             }
 
             using var framework = await CliRuntime.ClientFrameworkAsync(parse, ct2);
-            await using var connection = await RawNats.ConnectAsync(framework, parse.GetValue(connectTimeout), ct2);
+            await using var connection = await RawNats.ConnectAsync(framework, RawNats.ValueOr(parse, connectTimeout, RawNats.DefaultConnectTimeout), ct2);
             var result = await connection.PublishAsync(topic, data, parse.GetValue(reply), ct2);
             if (result != PublishResult.Published)
             {
@@ -52,6 +51,11 @@ public static class ToolPubCommand
     {
         if (file is not null)
         {
+            if (!file.Exists)
+            {
+                throw new FileNotFoundException($"input file {file.FullName} does not exist");
+            }
+
             return await File.ReadAllBytesAsync(file.FullName, cancellationToken);
         }
 

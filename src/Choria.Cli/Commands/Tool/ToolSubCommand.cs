@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -54,7 +55,7 @@ public static class ToolSubCommand
             var mode = parse.GetValue(json) ? SubOutput.Json : parse.GetValue(raw) ? SubOutput.Raw : SubOutput.Text;
             var topic = parse.GetValue(subject)!;
             using var framework = await CliRuntime.ClientFrameworkAsync(parse, ct2);
-            await using var connection = await RawNats.ConnectAsync(framework, parse.GetValue(connectTimeout), ct2);
+            await using var connection = await RawNats.ConnectAsync(framework, RawNats.ValueOr(parse, connectTimeout, RawNats.DefaultConnectTimeout), ct2);
             await using var subscription = await connection.SubscribeAsync(topic, cancellationToken: ct2);
 
             var output = parse.InvocationConfiguration.Output;
@@ -65,7 +66,11 @@ public static class ToolSubCommand
             }
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct2);
-            if (parse.GetResult(timeout) is { Implicit: false })
+            // Observed: the AOT binary dies with the default SIGTERM action despite System.CommandLine's own
+            // handling, so the receive loop registers the signals itself to end cleanly with exit 0.
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(c, stop));
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, stop));
+            if (parse.GetResult(timeout) is not null)
             {
                 stop.CancelAfter(parse.GetValue(timeout));
             }
@@ -74,6 +79,12 @@ public static class ToolSubCommand
             return 0;
         }, ct));
         return cmd;
+    }
+
+    private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
+    {
+        context.Cancel = true;
+        stop.Cancel();
     }
 
     /// <summary>Reads until <paramref name="limit"/> messages (0: no limit) or cancellation, which is a normal end.</summary>
