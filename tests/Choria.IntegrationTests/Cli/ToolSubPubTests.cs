@@ -7,7 +7,7 @@ using Choria.IntegrationTests.Infrastructure;
 namespace Choria.IntegrationTests.Cli;
 
 /// <summary>End to end: the real binary's <c>tool sub</c> and <c>tool pub</c> against a real nats-server.</summary>
-public sealed class ToolSubPubTests : IAsyncLifetime
+public sealed class ToolSubPubTests : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(20);
     private NatsServerProcess _nats = null!;
@@ -19,11 +19,9 @@ public sealed class ToolSubPubTests : IAsyncLifetime
         _cli = new ChoriaCli(_nats.HostPort);
     }
 
-    public async Task DisposeAsync()
-    {
-        _cli.Dispose();
-        await _nats.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _nats.DisposeAsync();
+
+    public void Dispose() => _cli?.Dispose();
 
     [Fact]
     public async Task Sub_with_count_receives_messages_published_from_a_file_and_from_stdin()
