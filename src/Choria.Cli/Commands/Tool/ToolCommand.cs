@@ -11,6 +11,8 @@ public static class ToolCommand
         cmd.Subcommands.Add(ToolConfigCommand.Create());
         cmd.Subcommands.Add(ToolEventCommand.Create());
         cmd.Subcommands.Add(ToolStatusCommand.Create());
+        cmd.Subcommands.Add(ToolSubCommand.Create());
+        cmd.Subcommands.Add(ToolPubCommand.Create());
         return cmd;
     }
 }
