@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Choria.Cli.Hosting;
 using Choria.Config;
 using Choria.Framework;
@@ -62,11 +63,12 @@ public static partial class ServerCommand
                 DisableTlsVerification = disableVerify,
             };
             var instance = new ServerInstance(framework, options);
+            using var signals = new ShutdownSignals(options.SoftShutdownTimeout, cancellationToken);
             try
             {
-                await instance.RunAsync(cancellationToken);
+                await instance.RunAsync(signals.Token);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
             {
                 // Interrupted while still connecting: a clean exit, as the connect loop retries forever otherwise.
             }
@@ -78,6 +80,47 @@ public static partial class ServerCommand
         {
             await stderr.WriteLineAsync($"choria: Could not start choria: {e.Message}");
             return 1;
+        }
+    }
+
+    /// <summary>
+    /// SIGINT/SIGTERM start a graceful shutdown (exit 0) and a force-quit timer of soft_shutdown_timeout
+    /// (server.md 1.1): a daemon still alive when it fires exits 1. Handled here rather than by
+    /// System.CommandLine, which would report 130/143 for a clean stop.
+    /// </summary>
+    private sealed class ShutdownSignals : IDisposable
+    {
+        private readonly CancellationTokenSource _cts;
+        private readonly PosixSignalRegistration[] _registrations;
+        private readonly TimeSpan _grace;
+        private Timer? _forceQuit;
+
+        public ShutdownSignals(TimeSpan grace, CancellationToken outer)
+        {
+            _grace = grace;
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
+            _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal)];
+        }
+
+        public CancellationToken Token => _cts.Token;
+
+        private void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            // The instance bounds its own shutdown by the same timeout; one extra second covers logging and disposal.
+            _forceQuit ??= new Timer(_ => Environment.Exit(1), null, _grace + TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+            _cts.Cancel();
+        }
+
+        public void Dispose()
+        {
+            foreach (var registration in _registrations)
+            {
+                registration.Dispose();
+            }
+
+            _forceQuit?.Dispose();
+            _cts.Dispose();
         }
     }
 
