@@ -158,10 +158,12 @@ public sealed partial class RequestProcessor
                 return Reject(new(DropReason.UnknownAgent, result.Error ?? "unknown agent"), received);
             case DispatchOutcome.TimedOut:
                 return Reject(new(DropReason.AgentTimeout, result.Error ?? "agent timed out"), received);
+            case DispatchOutcome.NoReply:
+                return Reject(new(DropReason.AgentNoReply, result.Error ?? "the agent did not reply"), received);
+            case DispatchOutcome.Shutdown:
+                return Reject(new(DropReason.ShuttingDown, result.Error ?? "shutting down"), received);
             default:
-                // No reply by design (discovery without ping, disabled response) or shutdown: nothing to count.
-                LogNoReply(request.Envelope.RequestId, request.Envelope.Agent, result.Outcome, result.Error ?? "");
-                return new ProcessResult(null, request.Envelope.RequestId, false);
+                return Reject(new(DropReason.AgentFailed, result.Error ?? "the agent failed"), received);
         }
 
         var replyTo = received.Transport.Headers.ReplyTo;
@@ -201,7 +203,7 @@ public sealed partial class RequestProcessor
 
         counters.Drop(drop.Reason);
         var e = received?.Request.Envelope;
-        if (drop.Reason == DropReason.Filtered)
+        if (drop.Reason is DropReason.Filtered or DropReason.AgentNoReply or DropReason.ShuttingDown)
         {
             LogFiltered(e?.RequestId ?? "", e?.Agent ?? "", e?.CallerId ?? "", drop.Message);
         }
@@ -216,14 +218,12 @@ public sealed partial class RequestProcessor
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropping request {RequestId} for agent {Agent} from {Caller} ({Reason}): {Detail}")]
     private partial void LogDropped(DropReason reason, string requestId, string agent, string caller, string detail);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Not handling request {RequestId} for agent {Agent} from {Caller}: {Detail}")]
+    // Expected outcomes (filter mismatch, agents that stay silent) are routine: debug only.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Not replying to request {RequestId} for agent {Agent} from {Caller}: {Detail}")]
     private partial void LogFiltered(string requestId, string agent, string caller, string detail);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dropping message received on {Subject} (QueueFull): the intake queue of {Size} requests is full")]
     private partial void LogQueueFull(string subject, int size);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Request {RequestId} for agent {Agent} produced no reply ({Outcome}): {Detail}")]
-    private partial void LogNoReply(string requestId, string agent, DispatchOutcome outcome, string detail);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not publish the reply to request {RequestId} to {ReplyTo}")]
     private partial void LogPublishFailed(string requestId, string replyTo);

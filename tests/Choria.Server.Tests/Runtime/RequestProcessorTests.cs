@@ -200,4 +200,17 @@ public sealed class RequestProcessorTests : IDisposable
         Assert.Equal(2, _publisher.Published.Count);
         Assert.Equal(2, _counters.Replies);
     }
+
+    [Fact]
+    public async Task Discovery_without_ping_is_a_counted_silent_drop()
+    {
+        var (processor, clock) = PkiProcessor();
+
+        var result = await processor.ProcessAsync(Signed(clock, "discovery", "\"hello\""), CancellationToken.None);
+
+        Assert.Equal(DropReason.AgentNoReply, result.Drop?.Reason);
+        Assert.Equal(1, _counters.Dropped(DropReason.AgentNoReply));
+        Assert.Equal(1, _counters.Validated);
+        Assert.Empty(_publisher.Published);
+    }
 }
