@@ -70,7 +70,8 @@ public static partial class ServerCommand
             }
             catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
             {
-                // Interrupted while still connecting: a clean exit, as the connect loop retries forever otherwise.
+                // Interrupted before the server ran (still connecting): an error in 2020 too (server.md 1.1).
+                throw new InvalidOperationException("initial connection canceled due to shut down");
             }
 
             LogStopped(logger);

@@ -114,7 +114,10 @@ public sealed partial class RequestProcessor
         }
     }
 
-    /// <summary>The whole pipeline for one message, counters included; never throws for bad input.</summary>
+    /// <summary>
+    /// The whole pipeline for one message with every counter except <c>total</c> (counted by <see cref="Enqueue"/>);
+    /// never throws for bad input.
+    /// </summary>
     public async Task<ProcessResult> ProcessAsync(ReadOnlyMemory<byte> payload, CancellationToken shutdown)
     {
         if (!RequestPipeline.TryDecode(payload.Span, out var received, out var drop))

@@ -78,17 +78,23 @@ public sealed partial class ServerInstance : IReplyPublisher
             var workers = processor.RunAsync(workCts.Token);
 
             var started = new List<IServerComponent>();
-            foreach (var component in Components)
+            try
             {
-                await component.StartAsync(cancellationToken);
-                started.Add(component);
+                foreach (var component in Components)
+                {
+                    await component.StartAsync(cancellationToken);
+                    started.Add(component);
+                }
+
+                LogReady(subscriptions.Count, string.Join(", ", _options.Collectives));
+                await WaitForCancellationAsync(cancellationToken);
+                LogShuttingDown();
             }
-
-            LogReady(subscriptions.Count, string.Join(", ", _options.Collectives));
-
-            await WaitForCancellationAsync(cancellationToken);
-            LogShuttingDown();
-            await ShutdownAsync(started, subscriptions, processor, pumps, workers, workCts);
+            finally
+            {
+                // Also after a component failed to start: stop what started and release the subscriptions.
+                await ShutdownAsync(started, subscriptions, processor, pumps, workers, workCts);
+            }
         }
         finally
         {

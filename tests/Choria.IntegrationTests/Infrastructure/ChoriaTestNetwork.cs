@@ -92,9 +92,10 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
 
     /// <summary>
     /// Writes facts (JSON), classes and a server config for <paramref name="identity"/> and starts
-    /// <c>choria server run</c>, returning once it logged that its subscriptions are ready.
+    /// <c>choria server run</c> (or <paramref name="command"/>, e.g. <c>["server"]</c>), returning once it logged
+    /// that its subscriptions are ready.
     /// </summary>
-    public async Task<ChoriaServerNode> StartServerAsync(string identity, string factsJson = "{}", IEnumerable<string>? classes = null, string extraConfig = "")
+    public async Task<ChoriaServerNode> StartServerAsync(string identity, string factsJson = "{}", IEnumerable<string>? classes = null, string extraConfig = "", IReadOnlyList<string>? command = null)
     {
         var dir = Path.Combine(Root, "server-" + identity);
         Directory.CreateDirectory(dir);
@@ -109,9 +110,18 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             loglevel = info
             """ + "\n" + extraConfig);
 
-        var process = Track(ManagedProcess.Start(ChoriaBinary.Path, ["server", "run", "--config", config, "--pid", Path.Combine(dir, "server.pid")]));
+        var process = Track(ManagedProcess.Start(ChoriaBinary.Path, [.. command ?? ["server", "run"], "--config", config, "--pid", Path.Combine(dir, "server.pid")]));
         await process.WaitForOutputAsync("ready", TimeSpan.FromSeconds(30));
         return new ChoriaServerNode(identity, config, dir, process);
+    }
+
+    /// <summary>Runs <c>choria</c> with <paramref name="arguments"/> to completion (killed after <paramref name="timeout"/>).</summary>
+    public async Task<(int ExitCode, string Output)> RunChoriaAsync(IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var process = Track(ManagedProcess.Start(ChoriaBinary.Path, arguments));
+        using var cts = new CancellationTokenSource(timeout);
+        var code = await process.WaitForExitAsync(cts.Token);
+        return (code, process.Output);
     }
 
     private ManagedProcess Track(ManagedProcess process)

@@ -81,6 +81,14 @@ public sealed class ManagedProcess : IAsyncDisposable
         throw new TimeoutException($"'{text}' not seen within {timeout}:\n{Output}");
     }
 
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken);
+        // The parameterless wait also drains the redirected output.
+        await _process.WaitForExitAsync(CancellationToken.None);
+        return _process.ExitCode;
+    }
+
     /// <summary>Sends SIGTERM (graceful) and waits for the exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {

@@ -280,4 +280,21 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
 
         Assert.Equal(0, await node.Process.TerminateAsync(TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task Server_without_subcommand_runs_like_2020()
+    {
+        var node = await fixture.Network.StartServerAsync("node4.example.net", command: ["server"]);
+        Assert.Equal(["node4.example.net"], await _client.DiscoverAsync(Build(b => b.AddIdentity("node4.example.net")), expected: 1));
+        Assert.Equal(0, await node.Process.TerminateAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Missing_config_fails_with_exit_1()
+    {
+        var (code, output) = await fixture.Network.RunChoriaAsync(["server", "run", "--config", "/nonexistent/server.conf"], TimeSpan.FromSeconds(20));
+
+        Assert.Equal(1, code);
+        Assert.Contains("Could not configure Choria", output, StringComparison.Ordinal);
+    }
 }
