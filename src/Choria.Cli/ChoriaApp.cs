@@ -17,6 +17,7 @@ public static class ChoriaApp
         root.Subcommands.Add(BrokerCommand.Create());
         root.Subcommands.Add(BuildinfoCommand.Create());
         root.Subcommands.Add(ToolCommand.Create());
+        root.Subcommands.Add(ServerCommand.Create());
         return root;
     }
 

@@ -17,6 +17,15 @@ public enum DropReason
     Unauthorized,
     AgentTimeout,
     NoReplyTo,
+
+    /// <summary>The agent ran and chose not to reply (discovery without <c>ping</c>, a disabled response).</summary>
+    AgentNoReply,
+
+    /// <summary>The agent threw; nothing is published.</summary>
+    AgentFailed,
+
+    /// <summary>The server shut down while the agent ran.</summary>
+    ShuttingDown,
 }
 
 /// <summary>

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Choria.Cli.Hosting;
+using Choria.Config;
+using Choria.Framework;
+using Choria.Server.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Choria.Cli.Commands;
+
+/// <summary><c>choria server [run]</c>: the node daemon (server.md 1.1).</summary>
+public static partial class ServerCommand
+{
+    public static Command Create()
+    {
+        var pid = new Option<FileInfo?>("--pid") { Description = "Write running PID to a file" };
+        var disableTls = new Option<bool>("--disable-tls") { Description = "Disables TLS", Hidden = true };
+        var disableVerify = new Option<bool>("--disable-ssl-verification") { Description = "Disables SSL Verification", Hidden = true };
+
+        var run = new Command("run", "Runs a Choria Server");
+        var server = new Command("server", "Choria Server management");
+        foreach (var cmd in new[] { run, server })
+        {
+            cmd.Options.Add(pid);
+            cmd.Options.Add(disableTls);
+            cmd.Options.Add(disableVerify);
+            // 2020's `choria server --config X` runs the daemon: `run` is the default sub-command.
+            cmd.SetAction(async (parse, ct) => await RunAsync(parse, parse.GetValue(pid), parse.GetValue(disableTls), parse.GetValue(disableVerify), ct));
+        }
+
+        server.Subcommands.Add(run);
+        return server;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, FileInfo? pidFile, bool disableTls, bool disableVerify, CancellationToken cancellationToken)
+    {
+        var stderr = parse.InvocationConfiguration.Error;
+        ChoriaConfig config;
+        try
+        {
+            config = CliRuntime.LoadConfig(parse, ConfigRole.Server);
+        }
+        catch (ConfigException e)
+        {
+            await stderr.WriteLineAsync($"choria: Could not configure Choria: {e.Message}");
+            return 1;
+        }
+
+        try
+        {
+            using var framework = await ChoriaFramework.CreateAsync(config, parse.GetValue(GlobalOptions.Debug), verifySecurityFiles: false, cancellationToken: cancellationToken);
+            var logger = framework.Loggers.CreateLogger("Choria.Server");
+            LogStarting(logger, config.Build.Version, config.ConfigFile ?? "");
+            if (pidFile is not null)
+            {
+                WritePid(pidFile.FullName);
+            }
+
+            var options = ServerOptions.FromConfig(config) with
+            {
+                DisableTls = disableTls || config.DisableTls,
+                DisableTlsVerification = disableVerify,
+            };
+            var instance = new ServerInstance(framework, options);
+            using var signals = new ShutdownSignals(options.SoftShutdownTimeout, cancellationToken);
+            try
+            {
+                await instance.RunAsync(signals.Token);
+            }
+            catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+            {
+                // Interrupted before the server ran (still connecting): an error in 2020 too (server.md 1.1).
+                throw new InvalidOperationException("initial connection canceled due to shut down");
+            }
+
+            LogStopped(logger);
+            return 0;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await stderr.WriteLineAsync($"choria: Could not start choria: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// SIGINT/SIGTERM start a graceful shutdown (exit 0) and a force-quit timer of soft_shutdown_timeout
+    /// (server.md 1.1): a daemon still alive when it fires exits 1. Handled here rather than by
+    /// System.CommandLine, which would report 130/143 for a clean stop.
+    /// </summary>
+    private sealed class ShutdownSignals : IDisposable
+    {
+        private readonly CancellationTokenSource _cts;
+        private readonly PosixSignalRegistration[] _registrations;
+        private readonly TimeSpan _grace;
+        private Timer? _forceQuit;
+
+        public ShutdownSignals(TimeSpan grace, CancellationToken outer)
+        {
+            _grace = grace;
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
+            _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal)];
+        }
+
+        public CancellationToken Token => _cts.Token;
+
+        private void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            // The instance bounds its own shutdown by the same timeout; one extra second covers logging and disposal.
+            _forceQuit ??= new Timer(_ => Environment.Exit(1), null, _grace + TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+            _cts.Cancel();
+        }
+
+        public void Dispose()
+        {
+            foreach (var registration in _registrations)
+            {
+                registration.Dispose();
+            }
+
+            _forceQuit?.Dispose();
+            _cts.Dispose();
+        }
+    }
+
+    private static void WritePid(string path)
+    {
+        File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Choria Server version {Version} starting with config {ConfigFile}")]
+    private static partial void LogStarting(ILogger logger, string version, string configFile);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Choria Server shut down")]
+    private static partial void LogStopped(ILogger logger);
+}

@@ -1,0 +1,118 @@
+using System.Text;
+using Choria.Protocol.Filters;
+using Choria.Protocol.Messages;
+using Choria.Security;
+using Choria.Server.Agents;
+
+namespace Choria.Server.Runtime;
+
+/// <summary>Why a message stopped in the pipeline, with the human reason that gets logged.</summary>
+public sealed record PipelineDrop(DropReason Reason, string Message);
+
+/// <summary>A request that passed the steps up to its security check (server.md 1.5 steps 2-4).</summary>
+public sealed record ReceivedRequest(TransportMessage Transport, SecureRequest Secure, Request Request);
+
+/// <summary>
+/// The steps of server.md 1.5 / protocol.md 2.11, each a pure function returning a <see cref="PipelineDrop"/>
+/// on rejection so the processor can count and log it in one place.
+/// </summary>
+public static class RequestPipeline
+{
+    /// <summary>Steps 2-4: transport, secure request, then the (not yet trusted) inner request for its callerid.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> payload, out ReceivedRequest? received, out PipelineDrop? drop)
+    {
+        received = null;
+        if (!TransportMessage.TryParse(payload, out var transport, out var error))
+        {
+            drop = new(DropReason.TransportInvalid, $"Could not decode message into transport: {error!.Message}");
+            return false;
+        }
+
+        if (!transport!.TryDecodeData(out var secureJson, out error) || !SecureRequest.TryParse(secureJson, out var secure, out error))
+        {
+            drop = new(DropReason.SecureRequestInvalid, $"Could not decode secure request: {error!.Message}");
+            return false;
+        }
+
+        if (!secure!.TryParseRequest(out var request, out error))
+        {
+            drop = new(DropReason.RequestInvalid, $"Could not decode request: {error!.Message}");
+            return false;
+        }
+
+        received = new ReceivedRequest(transport, secure, request!);
+        drop = null;
+        return true;
+    }
+
+    /// <summary>Step 3: signature, certificate chain and certname rules (protocol.md 5.7).</summary>
+    public static PipelineDrop? Verify(ReceivedRequest received, ISecurityProvider security, bool insecure)
+    {
+        if (insecure)
+        {
+            return null;
+        }
+
+        var s = received.Secure;
+        var result = security.VerifySecureRequest(s.Message, s.Signature, s.PubCert, received.Request.Envelope.CallerId);
+        return result.Valid ? null : new(DropReason.SecurityFailed, $"Could not verify security of request: {result.Reason}: {result.Message}");
+    }
+
+    /// <summary>
+    /// Step 5 and the reply side of protocol.md 2.11 step 10: only a federated request's federation header and
+    /// hops travel back; an ordinary reply starts a fresh hop list.
+    /// </summary>
+    public static TransportHeaders ReplyHeaders(TransportHeaders requestHeaders, string identity) =>
+        requestHeaders.Federation is null
+            ? new TransportHeaders { McSender = identity }
+            : TransportHeaders.ForReply(requestHeaders, identity);
+
+    /// <summary>Step 6.</summary>
+    public static PipelineDrop? Filter(Request request, NodeData node, FilterContext context)
+    {
+        var result = FilterMatcher.Matches(request.Envelope.Filter, node, context);
+        return result.Matched ? null : new(DropReason.Filtered, $"Filter did not match in the {result.FailedGroup} group{(result.Reason is null ? "" : ": " + result.Reason)}");
+    }
+
+    /// <summary>Step 7, collective part.</summary>
+    public static PipelineDrop? CheckCollective(Request request, IReadOnlyList<string> collectives) =>
+        collectives.Contains(request.Envelope.Collective, StringComparer.Ordinal)
+            ? null
+            : new(DropReason.WrongCollective, $"Request for collective {request.Envelope.Collective} which is not one of {string.Join(",", collectives)}");
+
+    /// <summary>Step 7, internal message: envelope values plus the payload after the base64 fall-back rule.</summary>
+    public static AgentRequest ToAgentRequest(Request request)
+    {
+        var e = request.Envelope;
+        return new AgentRequest
+        {
+            RequestId = e.RequestId,
+            SenderId = e.SenderId,
+            CallerId = e.CallerId,
+            Collective = e.Collective,
+            Agent = e.Agent,
+            Ttl = (int)Math.Min(e.Ttl, int.MaxValue),
+            Time = e.Time,
+            Payload = RequestPayload.Decode(request.Message),
+        };
+    }
+
+    /// <summary>Step 8.</summary>
+    public static PipelineDrop? CheckTtl(Request request, TimeProvider clock) =>
+        TtlWindow.IsCurrent(request.Envelope.Time, request.Envelope.Ttl, clock)
+            ? null
+            : new(DropReason.TtlExpired, $"Message {request.Envelope.RequestId} created at {request.Envelope.Time} is too old, TTL is {request.Envelope.Ttl}");
+
+    /// <summary>
+    /// Reply publication (server.md 1.7): reply and secure reply around the agent's bytes, in a transport with the
+    /// <see cref="ReplyHeaders"/> plus one own seen-by hop. Returns the bytes for the request's transport reply-to.
+    /// </summary>
+    public static byte[] BuildReply(Request request, TransportHeaders replyHeaders, ReadOnlySpan<byte> agentReply, string identity, string connectedServer, TimeProvider clock)
+    {
+        var reply = Reply.Create(request, identity, Encoding.UTF8.GetString(agentReply), clock);
+        var secure = SecureReply.Create(reply.ToJson());
+        var transport = TransportMessage.Create(secure.ToUtf8Bytes(), replyHeaders)
+            .WithSeenByHop(new SeenByHop(connectedServer, identity, connectedServer));
+        return transport.ToUtf8Bytes();
+    }
+}

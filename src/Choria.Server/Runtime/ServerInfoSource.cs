@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Choria.Config;
+using Choria.Config.Settings;
+using Choria.Protocol.Filters;
+using Choria.Server.Agents;
+using Choria.Server.Data;
+
+namespace Choria.Server.Runtime;
+
+/// <summary>The running daemon as the built-in agents and filters see it (server.md 1.9).</summary>
+public sealed class ServerInfoSource(
+    ServerOptions options,
+    ChoriaConfig config,
+    AgentRegistry agents,
+    FactsSource facts,
+    ClassesSource classes,
+    ServerCounters counters,
+    Func<string> connectedServer,
+    Func<ConnectorInfo> connector,
+    DateTimeOffset startTime) : IServerInfo
+{
+    public string Identity => options.Identity;
+
+    public IReadOnlyList<string> Collectives => options.Collectives;
+
+    public string MainCollective => options.MainCollective;
+
+    public string Version => config.Build.Version;
+
+    public DateTimeOffset StartTime => startTime;
+
+    public string ConfigFile => options.ConfigFile;
+
+    public string ConnectedServer => connectedServer();
+
+    public bool Upgradable => false;
+
+    public IMachineHost? Machines => null;
+
+    public ServerStats Stats() => counters.Snapshot();
+
+    public IReadOnlyList<string> KnownAgents() => agents.KnownAgents();
+
+    public IReadOnlyList<AgentMetadata> AgentMetadata() => agents.AllMetadata();
+
+    public JsonElement Facts() => facts.Facts();
+
+    public IReadOnlyList<string> Classes() => classes.Classes();
+
+    /// <summary>Known settings report their effective value (default included); anything else is unknown.</summary>
+    public string? ConfigItem(string key) =>
+        config.Raw(key) ?? (SettingsTable.Find(key) is not null && !key.Contains('<', StringComparison.Ordinal) ? config.GetString(key) : null);
+
+    public ConnectorInfo Connector() => connector();
+
+    /// <summary>Filter input: identity, classes, known agents and facts, read now.</summary>
+    public NodeData NodeData() => new(options.Identity, classes.Classes(), agents.KnownAgents(), facts.Facts());
+}

@@ -1,0 +1,284 @@
+using Choria.Connector;
+using Choria.Framework;
+using Choria.Protocol.Filters;
+using Choria.Server.Agents;
+using Choria.Server.Agents.Builtin;
+using Choria.Server.Audit;
+using Choria.Server.Authorization;
+using Choria.Server.Data;
+using Choria.Server.Data.Plugins;
+using Microsoft.Extensions.Logging;
+
+namespace Choria.Server.Runtime;
+
+/// <summary>
+/// The node daemon (server.md 1.2-1.8): connects, registers the built-in agents, subscribes per collective,
+/// starts the <see cref="Components"/>, processes requests until cancelled, then shuts down within
+/// <see cref="ServerOptions.SoftShutdownTimeout"/>.
+/// </summary>
+public sealed partial class ServerInstance : IReplyPublisher
+{
+    private readonly ChoriaFramework _framework;
+    private readonly ServerOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly DataPluginRegistry _dataPlugins = DataPluginRegistry.CreateDefault();
+    private ChoriaConnection? _connection;
+    private IReadOnlyList<BrokerHost> _brokers = [];
+
+    public ServerInstance(ChoriaFramework framework, ServerOptions options, TimeProvider? clock = null)
+    {
+        _framework = framework;
+        _options = options;
+        _clock = clock ?? TimeProvider.System;
+        _logger = framework.Loggers.CreateLogger<ServerInstance>();
+        var loggers = framework.Loggers;
+        Agents = new AgentRegistry(new AgentRegistryOptions(), loggers.CreateLogger<AgentRegistry>());
+        Facts = new FactsSource(new FactsOptions { FactsFiles = options.FactsFiles }, loggers.CreateLogger<FactsSource>());
+        Classes = new ClassesSource(new ClassesOptions { ClassesFile = options.ClassesFile });
+        Info = new ServerInfoSource(options, framework.Config, Agents, Facts, Classes, Counters,
+            () => ConnectedServer, ConnectorInfo, _clock.GetUtcNow());
+    }
+
+    public ServerCounters Counters { get; } = new();
+
+    public AgentRegistry Agents { get; }
+
+    public FactsSource Facts { get; }
+
+    public ClassesSource Classes { get; }
+
+    public ServerInfoSource Info { get; }
+
+    /// <summary>
+    /// HOOK POINT for registration, status file, lifecycle events and metrics: add before <see cref="RunAsync"/>.
+    /// Started in order after the subscriptions exist; stopped in reverse before disconnecting.
+    /// </summary>
+    public IList<IServerComponent> Components { get; } = [];
+
+    /// <summary>The broker connection once connected (components publish through it).</summary>
+    public ChoriaConnection? Connection => _connection;
+
+    public string ConnectedServer => _connection?.ConnectedServerUrl ?? ChoriaConnection.UnknownServer;
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled; throws when startup fails or shutdown overruns.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _brokers = await _framework.ResolveBrokersAsync(allowFederation: false, cancellationToken);
+        LogBrokers(string.Join(", ", _brokers.Select(b => b.ToString())));
+        var connectorOptions = ConnectorOptionsFor(_framework.ConnectorOptions(_brokers, _framework.Certname));
+        _connection = await ChoriaConnection.ConnectAsync(connectorOptions, _framework.Loggers.CreateLogger("Choria.Connector"), cancellationToken);
+        try
+        {
+            RegisterBuiltinAgents();
+            var processor = CreateProcessor();
+            using var workCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var subscriptions = await SubscribeAsync(_connection, cancellationToken);
+            var pumps = subscriptions.Select(s => PumpAsync(s, processor, workCts.Token)).ToList();
+            var workers = processor.RunAsync(workCts.Token);
+
+            var started = new List<IServerComponent>();
+            try
+            {
+                foreach (var component in Components)
+                {
+                    await component.StartAsync(cancellationToken);
+                    started.Add(component);
+                }
+
+                LogReady(subscriptions.Count, string.Join(", ", _options.Collectives));
+                await WaitForCancellationAsync(cancellationToken);
+                LogShuttingDown();
+            }
+            finally
+            {
+                // Also after a component failed to start: stop what started and release the subscriptions.
+                await ShutdownAsync(started, subscriptions, processor, pumps, workers, workCts);
+            }
+        }
+        finally
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+
+    private ConnectorOptions ConnectorOptionsFor(ConnectorOptions options) => options switch
+    {
+        _ when _options.DisableTls => options with { Tls = null },
+        { Tls: { } tls } when _options.DisableTlsVerification => options with { Tls = tls with { Verify = false } },
+        _ => options,
+    };
+
+    private async Task ShutdownAsync(List<IServerComponent> started, List<ChoriaSubscription> subscriptions, RequestProcessor processor, List<Task> pumps, Task workers, CancellationTokenSource workCts)
+    {
+        using var deadline = new CancellationTokenSource(_options.SoftShutdownTimeout);
+        var shutdown = Task.Run(async () =>
+        {
+            for (var i = started.Count - 1; i >= 0; i--)
+            {
+                try
+                {
+                    await started[i].StopAsync(deadline.Token);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    LogComponentStopFailed(e, started[i].Name);
+                }
+            }
+
+            foreach (var sub in subscriptions)
+            {
+                await sub.DisposeAsync();
+            }
+
+            await workCts.CancelAsync();
+            processor.Complete();
+            await Task.WhenAll([.. pumps, workers]);
+            await _connection!.FlushAsync(deadline.Token);
+        }, CancellationToken.None);
+
+        try
+        {
+            await shutdown.WaitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new TimeoutException($"shutdown did not complete within the soft_shutdown_timeout of {_options.SoftShutdownTimeout.TotalSeconds}s");
+        }
+    }
+
+    private static async Task WaitForCancellationAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = cancellationToken.Register(() => done.TrySetResult());
+        await done.Task;
+    }
+
+    private void RegisterBuiltinAgents()
+    {
+        var loggers = _framework.Loggers;
+        var mcorpc = new McorpcAgentOptions
+        {
+            Authorizer = _options.RpcAuthorization
+                ? new ActionPolicyAuthorizer(_options.ActionPolicy, Facts.Facts, Classes.Classes, new SimpleFactMatcher(), loggers.CreateLogger<ActionPolicyAuthorizer>())
+                : null,
+            Auditor = _options.RpcAudit ? new RpcAuditor(_options.Audit, loggers.CreateLogger<RpcAuditor>(), _clock) : null,
+        };
+
+        IAgent[] builtins =
+        [
+            new DiscoveryAgent(Info.Version),
+            RpcutilAgent.Create(Info, _dataPlugins, mcorpc, loggers.CreateLogger("Choria.Server.Agents.rpcutil"), _clock),
+            ChoriaUtilAgent.Create(Info, mcorpc, loggers.CreateLogger("Choria.Server.Agents.choria_util")),
+        ];
+
+        foreach (var agent in builtins)
+        {
+            var result = Agents.Register(agent);
+            if (!result.Success)
+            {
+                throw new InvalidOperationException($"could not register agent {agent.Metadata.Name}: {result.Error}");
+            }
+
+            LogAgentRegistered(agent.Metadata.Name);
+        }
+    }
+
+    private RequestProcessor CreateProcessor()
+    {
+        var loggers = _framework.Loggers;
+        var dependencies = new RequestProcessorDependencies
+        {
+            Security = _framework.Security,
+            Dispatcher = new AgentDispatcher(Agents, loggers.CreateLogger<AgentDispatcher>()),
+            Publisher = this,
+            Node = Info.NodeData,
+            FilterContext = new FilterContext { Compound = _options.Compound, DataFunctions = new DataFunctionProvider(_dataPlugins, Info) },
+            Counters = Counters,
+            Clock = _clock,
+        };
+        return new RequestProcessor(_options, dependencies, loggers.CreateLogger<RequestProcessor>());
+    }
+
+    /// <summary>server.md 1.4: every agent and the node subject in every collective.</summary>
+    private async Task<List<ChoriaSubscription>> SubscribeAsync(ChoriaConnection connection, CancellationToken cancellationToken)
+    {
+        var subjects = new List<string>();
+        foreach (var collective in _options.Collectives)
+        {
+            subjects.AddRange(Agents.KnownAgents().Select(agent => $"{collective}.broadcast.agent.{agent}"));
+            subjects.Add($"{collective}.node.{_options.Identity}");
+        }
+
+        var subscriptions = new List<ChoriaSubscription>(subjects.Count);
+        foreach (var subject in subjects)
+        {
+            subscriptions.Add(await connection.SubscribeAsync(subject, cancellationToken: cancellationToken));
+            LogSubscribed(subject);
+        }
+
+        // Subscriptions are only active once the broker has seen them; flush so "ready" is true when logged.
+        await connection.FlushAsync(cancellationToken);
+        return subscriptions;
+    }
+
+    private static async Task PumpAsync(ChoriaSubscription subscription, RequestProcessor processor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in subscription.ReadAllAsync(cancellationToken))
+            {
+                processor.Enqueue(message.Data, message.Subject);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
+    private ConnectorInfo ConnectorInfo()
+    {
+        var servers = _brokers.Select(b => b.ToString()).ToList();
+        return new ConnectorInfo
+        {
+            ClientVersion = typeof(ChoriaConnection).Assembly.GetName().Version?.ToString() ?? "",
+            ClientFlavour = ".NET NATS.Net",
+            Servers = servers,
+            MiddlewareServers = servers,
+            Name = _framework.Certname,
+            Secure = !_options.DisableTls,
+            ConnectorTls = !_options.DisableTls,
+            SecureProtocol = !_options.Insecure,
+            Reconnects = _connection?.Reconnects ?? 0,
+            MaxReconnectAttempts = -1,
+            ReconnectTimeWaitSeconds = 2,
+            ConnectTimeoutSeconds = 2,
+            PingIntervalSeconds = 120,
+            MaxOutstandingPings = 2,
+            SrvDomain = _framework.Config.SrvDomain,
+            UsingSrv = _framework.Config.UseSrv,
+        };
+    }
+
+    async ValueTask<bool> IReplyPublisher.PublishAsync(string subject, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        _connection is { } c && await c.PublishAsync(subject, data, cancellationToken: cancellationToken) == PublishResult.Published;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Choria Network Brokers: {Brokers}")]
+    private partial void LogBrokers(string brokers);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Registered agent {Agent}")]
+    private partial void LogAgentRegistered(string agent);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribed to {Subject}")]
+    private partial void LogSubscribed(string subject);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to {Count} subjects in collectives {Collectives}, ready")]
+    private partial void LogReady(int count, string collectives);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down")]
+    private partial void LogShuttingDown();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Component {Component} failed to stop")]
+    private partial void LogComponentStopFailed(Exception exception, string component);
+}

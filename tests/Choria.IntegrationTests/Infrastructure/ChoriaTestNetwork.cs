@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Choria.Security.Dev;
+
+namespace Choria.IntegrationTests.Infrastructure;
+
+/// <summary>A running <c>choria server</c> process and its files.</summary>
+public sealed record ChoriaServerNode(string Identity, string ConfigPath, string Directory, ManagedProcess Process);
+
+/// <summary>
+/// A throw-away Choria network for end-to-end tests: a dev CA, a TLS nats-server on a free port and real
+/// <c>choria</c> processes. Everything runs in one temp directory and is killed/deleted on dispose.
+/// Use one per test class (<c>IClassFixture</c>); processes take a moment to start.
+/// </summary>
+public sealed class ChoriaTestNetwork : IAsyncDisposable
+{
+    public const string NatsServerPath = "/usr/sbin/nats-server";
+
+    private readonly List<ManagedProcess> _processes = [];
+    private readonly DevCertificateAuthority _ca;
+
+    public ChoriaTestNetwork()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "choria-it-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Root);
+        SslDir = Path.Combine(Root, "ssl");
+        _ca = DevCertificateAuthority.Create(Path.Combine(Root, "ca"));
+    }
+
+    public string Root { get; }
+
+    /// <summary>Puppet-layout directory holding every issued certificate (<c>certs/</c>, <c>private_keys/</c>).</summary>
+    public string SslDir { get; }
+
+    public string CaPath => _ca.CaPath;
+
+    public int BrokerPort { get; private set; }
+
+    /// <summary><c>localhost:port</c> of the TLS broker (the broker certificate is for <c>localhost</c>).</summary>
+    public string BrokerHost => $"localhost:{BrokerPort}";
+
+    public ManagedProcess? Broker { get; private set; }
+
+    public IssuedCertificate IssueCertificate(string certname) => _ca.IssueCertificate(certname, ["localhost"], SslDir);
+
+    /// <summary>Starts nats-server with mutual TLS against the test CA and waits until it accepts connections.</summary>
+    public async Task StartBrokerAsync()
+    {
+        var cert = IssueCertificate("localhost");
+        BrokerPort = FreePort();
+        var conf = Path.Combine(Root, "nats.conf");
+        await File.WriteAllTextAsync(conf, $$"""
+            listen: "127.0.0.1:{{BrokerPort}}"
+            max_payload: 4194304
+            tls {
+              cert_file: "{{cert.CertificatePath}}"
+              key_file: "{{cert.PrivateKeyPath}}"
+              ca_file: "{{CaPath}}"
+              verify: true
+              timeout: 5
+            }
+            """);
+        Broker = Track(ManagedProcess.Start(NatsServerPath, ["-c", conf]));
+        await Broker.WaitForOutputAsync("Server is ready", TimeSpan.FromSeconds(15));
+    }
+
+    /// <summary>Common config lines: file security provider with <paramref name="certname"/>'s files, TLS broker.</summary>
+    public string BaseConfig(string certname, string identity)
+    {
+        var cert = IssueCertificate(certname);
+        var cache = Path.Combine(Root, "cache-" + identity);
+        return $"""
+            identity = {identity}
+            plugin.security.provider = file
+            plugin.security.file.certificate = {cert.CertificatePath}
+            plugin.security.file.key = {cert.PrivateKeyPath}
+            plugin.security.file.ca = {cert.CaPath}
+            plugin.security.file.cache = {cache}
+            plugin.choria.middleware_hosts = {BrokerHost}
+            plugin.choria.use_srv = false
+            """ + "\n";
+    }
+
+    /// <summary>A client configuration for <paramref name="certname"/> (e.g. <c>rip.mcollective</c>); returns its path.</summary>
+    public string WriteClientConfig(string certname, string extra = "")
+    {
+        var path = Path.Combine(Root, $"client-{certname}.conf");
+        File.WriteAllText(path, BaseConfig(certname, certname) + "loglevel = warn\n" + extra);
+        return path;
+    }
+
+    /// <summary>
+    /// Writes facts (JSON), classes and a server config for <paramref name="identity"/> and starts
+    /// <c>choria server run</c> (or <paramref name="command"/>, e.g. <c>["server"]</c>), returning once it logged
+    /// that its subscriptions are ready.
+    /// </summary>
+    public async Task<ChoriaServerNode> StartServerAsync(string identity, string factsJson = "{}", IEnumerable<string>? classes = null, string extraConfig = "", IReadOnlyList<string>? command = null)
+    {
+        var dir = Path.Combine(Root, "server-" + identity);
+        Directory.CreateDirectory(dir);
+        var facts = Path.Combine(dir, "facts.json");
+        var classesFile = Path.Combine(dir, "classes.txt");
+        await File.WriteAllTextAsync(facts, factsJson);
+        await File.WriteAllLinesAsync(classesFile, classes ?? []);
+        var config = Path.Combine(dir, "server.conf");
+        await File.WriteAllTextAsync(config, BaseConfig(identity, identity) + $"""
+            plugin.yaml = {facts}
+            classesfile = {classesFile}
+            loglevel = info
+            """ + "\n" + extraConfig);
+
+        var process = Track(ManagedProcess.Start(ChoriaBinary.Path, [.. command ?? ["server", "run"], "--config", config, "--pid", Path.Combine(dir, "server.pid")]));
+        await process.WaitForOutputAsync("ready", TimeSpan.FromSeconds(30));
+        return new ChoriaServerNode(identity, config, dir, process);
+    }
+
+    /// <summary>Runs <c>choria</c> with <paramref name="arguments"/> to completion (killed after <paramref name="timeout"/>).</summary>
+    public async Task<(int ExitCode, string Output)> RunChoriaAsync(IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var process = Track(ManagedProcess.Start(ChoriaBinary.Path, arguments));
+        using var cts = new CancellationTokenSource(timeout);
+        var code = await process.WaitForExitAsync(cts.Token);
+        return (code, process.Output);
+    }
+
+    private ManagedProcess Track(ManagedProcess process)
+    {
+        lock (_processes)
+        {
+            _processes.Add(process);
+        }
+
+        return process;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<ManagedProcess> processes;
+        lock (_processes)
+        {
+            processes = [.. _processes];
+        }
+
+        // Servers first, then the broker, so servers do not log reconnect noise while dying.
+        for (var i = processes.Count - 1; i >= 0; i--)
+        {
+            await processes[i].DisposeAsync();
+        }
+
+        _ca.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"ChoriaTestNetwork({Root}, broker {BrokerHost})");
+}

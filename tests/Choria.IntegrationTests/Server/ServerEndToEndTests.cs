@@ -1,0 +1,300 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Choria.IntegrationTests.Infrastructure;
+using Choria.Protocol.Filters;
+using Choria.Protocol.Messages;
+using Choria.Protocol.Subjects;
+using Choria.Security.Dev;
+
+namespace Choria.IntegrationTests.Server;
+
+public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFixture<ServerNetworkFixture>
+{
+    private const string Node1 = ServerNetworkFixture.Node1;
+    private const string Node2 = ServerNetworkFixture.Node2;
+    private readonly ChoriaTestClient _client = fixture.Client;
+
+    private sealed class PastClock(TimeSpan offset) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => DateTimeOffset.UtcNow + offset;
+    }
+
+    private static JsonElement Body(DecodedReply reply) => JsonDocument.Parse(reply.Reply.Message).RootElement.Clone();
+
+    private static JsonElement WireBody(string capture) =>
+        JsonDocument.Parse(File.ReadAllBytes(TestPaths.Fixtures("wire", capture + ".decoded.json"))).RootElement.GetProperty("body").Clone();
+
+    private static Filter Build(Action<FilterBuilder> configure)
+    {
+        var builder = new FilterBuilder();
+        configure(builder);
+        return builder.Build();
+    }
+
+    private async Task<JsonElement> StatsAsync(string node)
+    {
+        var reply = Assert.Single(await _client.RpcAsync("rpcutil", "daemon_stats", node: node));
+        return Body(reply).GetProperty("data");
+    }
+
+    private static long Counter(JsonElement stats, string name) => stats.GetProperty(name).GetInt64();
+
+    [Fact]
+    public async Task Discovery_honours_every_filter_kind()
+    {
+        Assert.Equal([Node1, Node2], await _client.DiscoverAsync(expected: 2));
+        Assert.Equal([Node1], await _client.DiscoverAsync(Build(b => b.AddIdentity(Node1))));
+        Assert.Equal([Node2], await _client.DiscoverAsync(Build(b => b.AddIdentity("/node2/"))));
+        Assert.Equal([Node1], await _client.DiscoverAsync(Build(b => b.AddClass("role::db"))));
+        Assert.Equal([Node2], await _client.DiscoverAsync(Build(b => b.AddClass("/^role::w/"))));
+        Assert.Equal([Node1], await _client.DiscoverAsync(Build(b => Assert.True(b.TryAddFact("role=db", out _)))));
+        Assert.Equal([Node2], await _client.DiscoverAsync(Build(b => Assert.True(b.TryAddFact("inumber>1", out _)))));
+        Assert.Equal([Node1, Node2], await _client.DiscoverAsync(Build(b => b.AddAgent("rpcutil")), expected: 2));
+        Assert.Empty(await _client.DiscoverAsync(Build(b => b.AddAgent("rpcutil").AddAgent("nope")), timeout: TimeSpan.FromSeconds(1)));
+        Assert.Equal([Node2], await _client.DiscoverAsync(Build(b => Assert.True(b.TryAddCompound("role=web and hostname=node4", out _)))));
+        Assert.Equal([Node1], await _client.DiscoverAsync(collective: "other"));
+    }
+
+    [Theory]
+    [InlineData("ping", "{}", "04-rpc-reply-rpcutil-ping")]
+    [InlineData("inventory", "{}", "08-rpc-reply-rpcutil-inventory")]
+    [InlineData("get_fact", """{"fact":"role"}""", "11-rpc-reply-get-fact")]
+    [InlineData("get_config_item", """{"item":"identity"}""", "13-rpc-reply-get-config-item")]
+    [InlineData("agent_inventory", "{}", "22-rpc-reply-agent-inventory")]
+    [InlineData("collective_info", "{}", "23-rpc-reply-collective-info")]
+    [InlineData("get_data", """{"source":"nosuchplugin"}""", "21-rpc-reply-error-statuscode-5")]
+    public async Task Rpcutil_replies_have_the_wire_capture_shape(string action, string data, string capture)
+    {
+        var reply = Assert.Single(await _client.RpcAsync("rpcutil", action, data, node: Node1));
+        var body = Body(reply);
+        var expected = WireBody(capture);
+
+        Assert.Equal(Node1, reply.Reply.Envelope.SenderId);
+        Assert.Equal(Node1, reply.Transport.Headers.McSender);
+        Assert.Equal(expected.GetProperty("statuscode").GetInt32(), body.GetProperty("statuscode").GetInt32());
+        var expectedKeys = expected.GetProperty("data").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+        var actualKeys = body.GetProperty("data").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.All(expectedKeys, k => Assert.Contains(k, actualKeys));
+        if (action == "inventory")
+        {
+            var agents = body.GetProperty("data").GetProperty("agents").EnumerateArray().Select(a => a.GetString()).ToList();
+            Assert.Equal(["choria_util", "discovery", "rpcutil"], agents);
+            Assert.Equal("db", body.GetProperty("data").GetProperty("facts").GetProperty("role").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Remaining_rpcutil_and_choria_util_actions_answer()
+    {
+        var facts = Body(Assert.Single(await _client.RpcAsync("rpcutil", "get_facts", """{"facts":"role, inumber ,missing"}""", node: Node1)));
+        Assert.Equal(0, facts.GetProperty("statuscode").GetInt32());
+        var values = facts.GetProperty("data").GetProperty("values");
+        Assert.Equal("db", values.GetProperty("role").GetString());
+        Assert.Equal(JsonValueKind.Null, values.GetProperty("missing").ValueKind);
+
+        var nested = Body(Assert.Single(await _client.RpcAsync("rpcutil", "get_fact", """{"fact":"nested.string"}""", node: Node1)));
+        Assert.Equal("nested hello world", nested.GetProperty("data").GetProperty("value").GetString());
+
+        var stats = await StatsAsync(Node1);
+        Assert.True(Counter(stats, "validated") > 0);
+        Assert.True(Counter(stats, "replies") > 0);
+
+        var info = Body(Assert.Single(await _client.RpcAsync("choria_util", "info", node: Node1)));
+        Assert.Equal(0, info.GetProperty("statuscode").GetInt32());
+    }
+
+    public static TheoryData<string> WireRequests()
+    {
+        var data = new TheoryData<string>();
+        foreach (var path in Directory.GetFiles(TestPaths.Fixtures("wire"), "*-request-*.bin").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(path));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(WireRequests))]
+    public async Task Wire_captured_requests_replayed_with_fresh_time_are_answered(string capture)
+    {
+        Assert.True(ProtocolDecoder.TryDecodeRequest(File.ReadAllBytes(TestPaths.Fixtures("wire", capture)), out var decoded, out var error), error?.Message);
+        var inner = JsonNode.Parse(decoded!.Secure.Message)!.AsObject();
+        var envelope = inner["envelope"]!.AsObject();
+        var requestId = Guid.NewGuid().ToString("N");
+        envelope["requestid"] = requestId;
+        envelope["time"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        envelope["callerid"] = "choria=rip.mcollective";
+        if (capture.StartsWith("24-", StringComparison.Ordinal))
+        {
+            // Re-signed by us the tampered capture is a valid "PING": rpcutil has no such action.
+            inner["message"] = inner["message"]!.GetValue<string>().Replace("PING", "ping", StringComparison.Ordinal);
+        }
+
+        var agent = envelope["agent"]!.GetValue<string>();
+        var prepared = _client.Sign(inner.ToJsonString(), requestId, "mcollective");
+
+        var replies = await _client.RequestAsync(prepared, agent, expected: 1, timeout: TimeSpan.FromSeconds(3));
+
+        var reply = Assert.Single(replies);
+        Assert.Equal(requestId, reply.Reply.Envelope.RequestId);
+        Assert.Equal(agent, reply.Reply.Envelope.Agent);
+        var filter = decoded.Request.Envelope.Filter;
+        var expectedNode = filter.Compound.Count > 0 ? Node2 : Node1;
+        if (filter.IsEmpty || filter is { Fact.Count: 0, CfClass.Count: 0, Identity.Count: 0, Compound.Count: 0 })
+        {
+            Assert.Contains(reply.Reply.Envelope.SenderId, new[] { Node1, Node2 });
+        }
+        else
+        {
+            Assert.Equal(expectedNode, reply.Reply.Envelope.SenderId);
+        }
+
+        if (agent == "discovery")
+        {
+            Assert.Equal("pong", reply.Reply.Message);
+        }
+        else
+        {
+            var status = Body(reply).GetProperty("statuscode").GetInt32();
+            Assert.Equal(capture.StartsWith("20-", StringComparison.Ordinal) ? 5 : 0, status);
+        }
+    }
+
+    private async Task AssertDroppedAsync(byte[] payload, string counter, string subject = $"mcollective.node.{Node1}", string replyTo = "mcollective.reply.rip.mcollective.dropped")
+    {
+        // The daemon_stats call that reads the "after" values is itself one more validated request.
+        var delta = counter == "validated" ? 2 : 1;
+        var before = await StatsAsync(Node1);
+        var replies = await _client.PublishAndCollectAsync(subject, payload, replyTo, 1, TimeSpan.FromMilliseconds(700));
+        Assert.Empty(replies);
+        var after = await StatsAsync(Node1);
+
+        Assert.True(Counter(after, counter) == Counter(before, counter) + delta, $"{counter}: before {Counter(before, counter)}, after {Counter(after, counter)}");
+        Assert.Equal(Counter(before, "total") + 2, Counter(after, "total"));
+        Assert.Equal([Node1], await _client.DiscoverAsync(Build(b => b.AddIdentity(Node1)), expected: 1));
+    }
+
+    [Fact]
+    public async Task Garbage_is_counted_unvalidated()
+    {
+        await AssertDroppedAsync("this is not choria"u8.ToArray(), "unvalidated");
+    }
+
+    [Fact]
+    public async Task Oversized_payload_is_counted_unvalidated()
+    {
+        var big = _client.Prepare("rpcutil", new string('x', 1_200_000));
+        await AssertDroppedAsync(big.Payload, "unvalidated", replyTo: big.ReplyTo);
+    }
+
+    [Fact]
+    public async Task Wrong_collective_in_the_envelope_is_counted_unvalidated()
+    {
+        var request = _client.Prepare("discovery", "cGluZw==", collective: "nosuch");
+        await AssertDroppedAsync(request.Payload, "unvalidated", replyTo: request.ReplyTo);
+    }
+
+    [Fact]
+    public async Task Expired_request_is_counted_ttlexpired()
+    {
+        var request = _client.Prepare("discovery", "cGluZw==", clock: new PastClock(TimeSpan.FromMinutes(-5)));
+        await AssertDroppedAsync(request.Payload, "ttlexpired", replyTo: request.ReplyTo);
+    }
+
+    [Fact]
+    public async Task Filtered_request_is_counted_filtered()
+    {
+        var request = _client.Prepare("discovery", "cGluZw==", Build(b => b.AddIdentity(Node2)));
+        await AssertDroppedAsync(request.Payload, "filtered", replyTo: request.ReplyTo);
+    }
+
+    [Fact]
+    public async Task Tampered_signature_is_counted_unvalidated()
+    {
+        var request = _client.Prepare("discovery", "cGluZw==");
+        Assert.True(ProtocolDecoder.TryDecodeSecureRequest(request.Payload, out var decoded, out _));
+        var tampered = decoded!.Secure with { Message = decoded.Secure.Message.Replace("cGluZw==", "cG9uZw==", StringComparison.Ordinal) };
+        var payload = TransportMessage.Create(tampered.ToUtf8Bytes(), decoded.Transport.Headers).ToUtf8Bytes();
+        await AssertDroppedAsync(payload, "unvalidated", replyTo: request.ReplyTo);
+    }
+
+    [Fact]
+    public async Task Certificate_from_a_foreign_ca_is_counted_unvalidated()
+    {
+        var dir = Path.Combine(fixture.Network.Root, "foreign");
+        using var foreign = DevCertificateAuthority.Create(dir, "Foreign CA");
+        var cert = foreign.IssueCertificate("rip.mcollective", [], dir);
+        var request = Request.Create(new RequestSpec
+        {
+            Agent = "discovery",
+            Collective = "mcollective",
+            CallerId = "choria=rip.mcollective",
+            SenderId = "rip.mcollective",
+            Message = "cGluZw==",
+        }, TimeProvider.System);
+        var json = request.ToJson();
+        using var key = RSA.Create();
+        key.ImportFromPem(File.ReadAllText(cert.PrivateKeyPath));
+        var signature = Convert.ToBase64String(key.SignData(Encoding.UTF8.GetBytes(json), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        var replyTo = ChoriaSubjects.Reply("mcollective", "rip.mcollective", request.Envelope.RequestId);
+        var secure = SecureRequest.Create(json, signature, File.ReadAllText(cert.CertificatePath));
+        var payload = TransportMessage.Create(secure.ToUtf8Bytes(), new TransportHeaders { ReplyTo = replyTo }).ToUtf8Bytes();
+
+        await AssertDroppedAsync(payload, "unvalidated", replyTo: replyTo);
+    }
+
+    [Fact]
+    public async Task Node_directed_request_for_an_unloaded_agent_is_validated_without_reply()
+    {
+        var request = _client.Prepare("nosuchagent", """{"agent":"nosuchagent","action":"x","data":{}}""");
+        await AssertDroppedAsync(request.Payload, "validated", replyTo: request.ReplyTo);
+    }
+
+    [Fact]
+    public async Task Unknown_action_and_invalid_input_get_error_replies()
+    {
+        var unknown = Body(Assert.Single(await _client.RpcAsync("rpcutil", "nope", node: Node1)));
+        Assert.Equal(2, unknown.GetProperty("statuscode").GetInt32());
+        Assert.Equal("Unknown action nope for agent rpcutil", unknown.GetProperty("statusmsg").GetString());
+
+        var invalid = Body(Assert.Single(await _client.RpcAsync("rpcutil", "get_fact", """{"fact":42}""", node: Node1)));
+        Assert.Contains(invalid.GetProperty("statuscode").GetInt32(), new[] { 3, 4 });
+
+        var missing = Body(Assert.Single(await _client.RpcAsync("rpcutil", "get_fact", "{}", node: Node1)));
+        Assert.Contains(missing.GetProperty("statuscode").GetInt32(), new[] { 3, 4 });
+
+        var notJson = Body(Assert.Single(await _client.RequestAsync(_client.Prepare("rpcutil", "this is not json"), "rpcutil", Node1)));
+        Assert.Equal(4, notJson.GetProperty("statuscode").GetInt32());
+    }
+
+    [Fact]
+    public async Task Sigterm_shuts_a_server_down_cleanly_with_pid_file()
+    {
+        var node = await fixture.Network.StartServerAsync("node3.example.net");
+        var pid = await File.ReadAllTextAsync(Path.Combine(node.Directory, "server.pid"));
+        Assert.Equal(node.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), pid);
+        Assert.Contains(node.Process.Lines, l => l.Contains("Choria Server version", StringComparison.Ordinal) && l.Contains(node.ConfigPath, StringComparison.Ordinal));
+
+        Assert.Equal(0, await node.Process.TerminateAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Server_without_subcommand_runs_like_2020()
+    {
+        var node = await fixture.Network.StartServerAsync("node4.example.net", command: ["server"]);
+        Assert.Equal(["node4.example.net"], await _client.DiscoverAsync(Build(b => b.AddIdentity("node4.example.net")), expected: 1));
+        Assert.Equal(0, await node.Process.TerminateAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Missing_config_fails_with_exit_1()
+    {
+        var (code, output) = await fixture.Network.RunChoriaAsync(["server", "run", "--config", "/nonexistent/server.conf"], TimeSpan.FromSeconds(20));
+
+        Assert.Equal(1, code);
+        Assert.Contains("Could not configure Choria", output, StringComparison.Ordinal);
+    }
+}
