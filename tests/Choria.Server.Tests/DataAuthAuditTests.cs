@@ -66,7 +66,7 @@ public sealed class DataAuthAuditTests : IDisposable
         Write(enableDefault ? "default.policy" : "rpcutil.policy", policy);
         Write("groups", "admins choria=admin choria=rip\n");
         var facts = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixtures("server", "facts", "authz_facts.json"))).RootElement;
-        var auth = new ActionPolicyAuthorizer(new ActionPolicyOptions { PolicyDirectory = _dir.FullName, EnableDefault = enableDefault }, () => facts, () => ["apache", "role::web"], new SimpleFactMatcher(), NullLogger<ActionPolicyAuthorizer>.Instance);
+        var auth = new ActionPolicyAuthorizer(new ActionPolicyOptions { PolicyDirectory = _dir.FullName, EnableDefault = enableDefault }, () => facts, () => ["apache", "role::web"], FilterFactMatcher.Instance, NullLogger<ActionPolicyAuthorizer>.Instance);
         return auth.IsAuthorized(new ActionRequest { Agent = agent, Action = action, CallerId = caller });
     }
 
@@ -97,7 +97,7 @@ public sealed class DataAuthAuditTests : IDisposable
     [Fact]
     public void Missing_policy_denies_and_default_policy_is_used_when_enabled()
     {
-        var auth = new ActionPolicyAuthorizer(new ActionPolicyOptions { PolicyDirectory = _dir.FullName, AllowUnconfigured = true }, () => default, () => [], new SimpleFactMatcher(), NullLogger<ActionPolicyAuthorizer>.Instance);
+        var auth = new ActionPolicyAuthorizer(new ActionPolicyOptions { PolicyDirectory = _dir.FullName, AllowUnconfigured = true }, () => default, () => [], FilterFactMatcher.Instance, NullLogger<ActionPolicyAuthorizer>.Instance);
         Assert.False(auth.IsAuthorized(new ActionRequest { Agent = "rpcutil", Action = "ping" }));
         Assert.True(Authorize("allow\t*\t*\t*\t*", enableDefault: true, agent: "other"));
     }

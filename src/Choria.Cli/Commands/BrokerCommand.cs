@@ -83,6 +83,8 @@ public static class BrokerCommand
                 stats,
                 TimeSpan.FromSeconds(config.GetInt("plugin.choria.network.soft_shutdown_timeout")),
                 framework.Loggers.CreateLogger<ChoriaBrokerHost>());
+            var grace = TimeSpan.FromSeconds(config.GetInt("plugin.choria.network.soft_shutdown_timeout") + 1);
+            using var forceQuit = CliRuntime.ForceQuitAfterCancel(grace, ct);
             try
             {
                 return await host.RunAsync(ct) ? 0 : 1;

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Runtime.InteropServices;
 using Choria.Cli.Hosting;
 using Choria.Config;
 using Choria.Framework;
@@ -52,10 +50,7 @@ public static partial class ServerCommand
             using var framework = await ChoriaFramework.CreateAsync(config, parse.GetValue(GlobalOptions.Debug), verifySecurityFiles: false, cancellationToken: cancellationToken);
             var logger = framework.Loggers.CreateLogger("Choria.Server");
             LogStarting(logger, config.Build.Version, config.ConfigFile ?? "");
-            if (pidFile is not null)
-            {
-                WritePid(pidFile.FullName);
-            }
+            CliRuntime.WritePidFile(pidFile);
 
             var options = ServerOptions.FromConfig(config) with
             {
@@ -63,12 +58,14 @@ public static partial class ServerCommand
                 DisableTlsVerification = disableVerify,
             };
             var instance = new ServerInstance(framework, options);
-            using var signals = new ShutdownSignals(options.SoftShutdownTimeout, cancellationToken);
+            ServerComponents.AddDefaults(instance, config, framework);
+            // The instance bounds its own shutdown by the same timeout; one extra second covers logging and disposal.
+            using var forceQuit = CliRuntime.ForceQuitAfterCancel(options.SoftShutdownTimeout + TimeSpan.FromSeconds(1), cancellationToken);
             try
             {
-                await instance.RunAsync(signals.Token);
+                await instance.RunAsync(cancellationToken);
             }
-            catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Interrupted before the server ran (still connecting): an error in 2020 too (server.md 1.1).
                 throw new InvalidOperationException("initial connection canceled due to shut down");
@@ -81,56 +78,6 @@ public static partial class ServerCommand
         {
             await stderr.WriteLineAsync($"choria: Could not start choria: {e.Message}");
             return 1;
-        }
-    }
-
-    /// <summary>
-    /// SIGINT/SIGTERM start a graceful shutdown (exit 0) and a force-quit timer of soft_shutdown_timeout
-    /// (server.md 1.1): a daemon still alive when it fires exits 1. Handled here rather than by
-    /// System.CommandLine, which would report 130/143 for a clean stop.
-    /// </summary>
-    private sealed class ShutdownSignals : IDisposable
-    {
-        private readonly CancellationTokenSource _cts;
-        private readonly PosixSignalRegistration[] _registrations;
-        private readonly TimeSpan _grace;
-        private Timer? _forceQuit;
-
-        public ShutdownSignals(TimeSpan grace, CancellationToken outer)
-        {
-            _grace = grace;
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
-            _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal)];
-        }
-
-        public CancellationToken Token => _cts.Token;
-
-        private void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            // The instance bounds its own shutdown by the same timeout; one extra second covers logging and disposal.
-            _forceQuit ??= new Timer(_ => Environment.Exit(1), null, _grace + TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
-            _cts.Cancel();
-        }
-
-        public void Dispose()
-        {
-            foreach (var registration in _registrations)
-            {
-                registration.Dispose();
-            }
-
-            _forceQuit?.Dispose();
-            _cts.Dispose();
-        }
-    }
-
-    private static void WritePid(string path)
-    {
-        File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
     }
 

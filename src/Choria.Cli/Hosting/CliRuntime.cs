@@ -96,4 +96,25 @@ public static class CliRuntime
             File.SetUnixFileMode(file.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
     }
+
+    /// <summary>
+    /// The force-quit timer of server.md 1.1 / broker.md 1.3: once <paramref name="cancellationToken"/> is cancelled
+    /// by SIGINT/SIGTERM, a daemon still alive after <paramref name="grace"/> exits 1.
+    /// </summary>
+    public static IDisposable ForceQuitAfterCancel(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        Timer? timer = null;
+        var registration = cancellationToken.Register(() =>
+            timer = new Timer(_ => Environment.Exit(1), null, grace, Timeout.InfiniteTimeSpan));
+        return new ForceQuit(registration, () => timer?.Dispose());
+    }
+
+    private sealed class ForceQuit(CancellationTokenRegistration registration, Action disposeTimer) : IDisposable
+    {
+        public void Dispose()
+        {
+            registration.Dispose();
+            disposeTimer();
+        }
+    }
 }

@@ -34,6 +34,15 @@ public sealed record McorpcAgentOptions
 
     /// <summary>Write the modern leading <c>"action"</c> reply field.</summary>
     public bool IncludeActionInReply { get; init; }
+
+    /// <summary>Told about every handled action (agent, action, status code, duration) for the metrics.</summary>
+    public IActionObserver? Observer { get; init; }
+}
+
+/// <summary>Receives one call per handled mcorpc action.</summary>
+public interface IActionObserver
+{
+    void ObserveAction(string agent, string action, int statusCode, double seconds);
 }
 
 /// <summary>
@@ -73,7 +82,9 @@ public sealed partial class McorpcAgent : IAgent
 
     public async ValueTask<AgentResult> HandleAsync(AgentRequest request, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (reply, action) = await HandleActionAsync(request, cancellationToken);
+        _options.Observer?.ObserveAction(Metadata.Name, action ?? "unknown", (int)reply.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         if (reply.DisableResponse)
         {
             return AgentResult.NoReply("response disabled by the action");

@@ -1,3 +1,4 @@
+using Choria.Server.Agents;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -36,7 +37,7 @@ public sealed record ServerMetricsOptions
 /// connection just before each scrape, so the request pipeline pays nothing for them. Serving them over HTTP is a
 /// C# extension of 2020, whose standalone server never listened.
 /// </summary>
-public sealed class ServerMetrics : IAsyncDisposable
+public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
 {
     private static readonly string[] s_statusNames = ["ok", "aborted", "unknown_action", "missing_data", "invalid_data", "unknown_error"];
 

@@ -56,6 +56,12 @@ public sealed partial class ServerInstance : IReplyPublisher
     /// </summary>
     public IList<IServerComponent> Components { get; } = [];
 
+    /// <summary>Components that publish, built once the broker connection exists and started after <see cref="Components"/>.</summary>
+    public IList<Func<ChoriaConnection, IServerComponent>> ConnectedComponents { get; } = [];
+
+    /// <summary>Told about every handled mcorpc action (the metrics' agent/action histogram).</summary>
+    public IActionObserver? ActionObserver { get; set; }
+
     /// <summary>The broker connection once connected (components publish through it).</summary>
     public ChoriaConnection? Connection => _connection;
 
@@ -80,7 +86,7 @@ public sealed partial class ServerInstance : IReplyPublisher
             var started = new List<IServerComponent>();
             try
             {
-                foreach (var component in Components)
+                foreach (var component in Components.Concat(ConnectedComponents.Select(create => create(_connection))))
                 {
                     await component.StartAsync(cancellationToken);
                     started.Add(component);
@@ -160,9 +166,10 @@ public sealed partial class ServerInstance : IReplyPublisher
         var mcorpc = new McorpcAgentOptions
         {
             Authorizer = _options.RpcAuthorization
-                ? new ActionPolicyAuthorizer(_options.ActionPolicy, Facts.Facts, Classes.Classes, new SimpleFactMatcher(), loggers.CreateLogger<ActionPolicyAuthorizer>())
+                ? new ActionPolicyAuthorizer(_options.ActionPolicy, Facts.Facts, Classes.Classes, FilterFactMatcher.Instance, loggers.CreateLogger<ActionPolicyAuthorizer>())
                 : null,
             Auditor = _options.RpcAudit ? new RpcAuditor(_options.Audit, loggers.CreateLogger<RpcAuditor>(), _clock) : null,
+            Observer = ActionObserver,
         };
 
         IAgent[] builtins =

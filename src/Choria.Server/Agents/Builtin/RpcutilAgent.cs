@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Choria.Server.Data;
+using Choria.Protocol.Filters;
 using Choria.Server.Data.Plugins;
 using Microsoft.Extensions.Logging;
 
@@ -147,7 +147,7 @@ public static class RpcutilAgent
         return entry;
     }
 
-    private static JsonNode? LookupFact(JsonElement facts, string name) => FactPath.TryLookup(facts, name, out var v) ? Node(v) : null;
+    private static JsonNode? LookupFact(JsonElement facts, string name) => FactPath.TryGet(facts, name, out var v) ? Node(v) : null;
 
     internal static JsonNode? Node(JsonElement e) => e.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : JsonNode.Parse(e.GetRawText());
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Choria.Protocol.Filters;
 using Choria.Server.Agents;
 
 namespace Choria.Server.Data.Plugins;
@@ -48,7 +49,7 @@ public sealed class FactDataPlugin : IDataPlugin
 
     public ValueTask<DataPluginResult> QueryAsync(string? query, IServerInfo server, CancellationToken cancellationToken)
     {
-        if (query is null || !FactPath.TryLookup(server.Facts(), query, out var value))
+        if (query is null || !FactPath.TryGet(server.Facts(), query, out var value))
         {
             return ValueTask.FromResult(DataPluginResult.Ok(new JsonObject { ["exists"] = false, ["value"] = null, ["value_encoding"] = null }));
         }

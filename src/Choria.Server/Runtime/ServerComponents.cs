@@ -1,0 +1,73 @@
+using Choria.Config;
+using Choria.Connector;
+using Choria.Framework;
+using Choria.Server.Lifecycle;
+using Choria.Server.Metrics;
+using Choria.Server.Registration;
+using Choria.Server.Status;
+using Microsoft.Extensions.Logging;
+
+namespace Choria.Server.Runtime;
+
+/// <summary>Adds the standard background parts to a <see cref="ServerInstance"/>, each configured from its own settings.</summary>
+public static class ServerComponents
+{
+    /// <summary>
+    /// Status file and metrics start first (they only read counters); lifecycle events and registration publish,
+    /// so they are built once the connection exists. Lifecycle starts before registration so observers see
+    /// <c>startup</c> first, and stops after it so <c>shutdown</c> is the last thing published.
+    /// </summary>
+    public static void AddDefaults(ServerInstance instance, ChoriaConfig config, ChoriaFramework framework)
+    {
+        var loggers = framework.Loggers;
+
+        var status = StatusFileOptions.FromConfig(config);
+        if (status.Enabled)
+        {
+            var writer = new StatusFileWriter(status, () => Snapshot(instance), loggers.CreateLogger<StatusFileWriter>());
+            instance.Components.Add(new ServerComponent("status", writer.StartAsync, writer.StopAsync));
+        }
+
+        var metricsOptions = ServerMetricsOptions.FromConfig(config);
+        var metrics = new ServerMetrics(metricsOptions, instance.Counters, () => instance.Connection, Prometheus.Metrics.DefaultRegistry, config.Build, loggers.CreateLogger<ServerMetrics>());
+        instance.ActionObserver = metrics;
+        instance.Components.Add(new ServerComponent("metrics", metrics.StartAsync, metrics.StopAsync));
+
+        var lifecycle = LifecycleOptions.FromConfig(config, provisioningMode: false);
+        instance.ConnectedComponents.Add(connection =>
+        {
+            var publisher = new LifecyclePublisher(lifecycle, connection, instance.Counters, loggers.CreateLogger<LifecyclePublisher>());
+            return new ServerComponent("lifecycle", publisher.StartAsync, publisher.StopAsync);
+        });
+
+        var registration = RegistrationOptions.FromConfig(config);
+        if (registration.Enabled)
+        {
+            instance.ConnectedComponents.Add(connection => RegistrationComponent(registration, connection, framework));
+        }
+    }
+
+    private static ServerComponent RegistrationComponent(RegistrationOptions options, ChoriaConnection connection, ChoriaFramework framework)
+    {
+        var publisher = new RegistrationPublisher(options, connection, framework.Security, framework.Identity, framework.Loggers.CreateLogger<RegistrationPublisher>());
+        return new ServerComponent("registration", publisher.StartAsync, publisher.StopAsync);
+    }
+
+    private static StatusSnapshot Snapshot(ServerInstance instance) => new()
+    {
+        Identity = instance.Info.Identity,
+        Uptime = (long)(DateTimeOffset.UtcNow - instance.Info.StartTime).TotalSeconds,
+        ConnectedServer = instance.ConnectedServer,
+        LastMessage = instance.Counters.LastMessageUnix,
+        Stats = instance.Counters.Snapshot(),
+    };
+
+    private sealed class ServerComponent(string name, Func<CancellationToken, Task> start, Func<CancellationToken, Task> stop) : IServerComponent
+    {
+        public string Name => name;
+
+        public Task StartAsync(CancellationToken cancellationToken) => start(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => stop(cancellationToken);
+    }
+}
