@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Choria.Security;
@@ -22,6 +23,20 @@ internal sealed class CertificateValidator
     }
 
     public CertificateVerification VerifyChain(ParsedCertificate certificate, ParsedCertificate ca)
+    {
+        try
+        {
+            return VerifyChainCore(certificate, ca);
+        }
+        catch (CryptographicException e)
+        {
+            // Certificates that parse but carry corrupt content (chain building or an extension fails to decode,
+            // found by the bad-input property tests) are untrusted, never a crash.
+            return new CertificateVerification(SecurityFailureReason.ChainInvalid, $"x509: certificate could not be verified: {e.Message}");
+        }
+    }
+
+    private CertificateVerification VerifyChainCore(ParsedCertificate certificate, ParsedCertificate ca)
     {
         var at = _time.GetUtcNow();
         if (certificate.ChainKnownValid(ca.Key, at))
