@@ -211,9 +211,12 @@ public class AgentTests
         var slow = new McorpcAgent(new() { Name = "slow", Timeout = 1 }, null, new(), NullLogger.Instance)
             .RegisterAction("sleep", async (_, ct) => { await Task.Delay(5000, ct); return ActionReply.Ok(); });
         registry.Register(slow);
+        // A generous timeout: rpcutil's own 2 s can expire on a loaded machine before the first (JIT-cold) reply.
+        registry.Register(new McorpcAgent(new() { Name = "quick", Timeout = 60 }, null, new(), NullLogger.Instance)
+            .RegisterAction("ping", (_, _) => ValueTask.FromResult(ActionReply.Ok())));
         var dispatcher = new AgentDispatcher(registry, NullLogger<AgentDispatcher>.Instance);
 
-        var ping = await dispatcher.DispatchAsync(new AgentRequest { Agent = "rpcutil", Payload = """{"action":"ping"}"""u8.ToArray() }, default);
+        var ping = await dispatcher.DispatchAsync(new AgentRequest { Agent = "quick", Payload = """{"action":"ping"}"""u8.ToArray() }, default);
         Assert.Equal(DispatchOutcome.Replied, ping.Outcome);
         Assert.Equal(DispatchOutcome.UnknownAgent, (await dispatcher.DispatchAsync(new AgentRequest { Agent = "nope" }, default)).Outcome);
         var timedOut = await dispatcher.DispatchAsync(new AgentRequest { Agent = "slow", RequestId = "abc", Payload = """{"action":"sleep"}"""u8.ToArray() }, default);
