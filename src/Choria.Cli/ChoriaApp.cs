@@ -15,6 +15,11 @@ public static class ChoriaApp
 
         root.Subcommands.Add(BuildinfoCommand.Create());
         root.Subcommands.Add(ToolCommand.Create());
+        root.Subcommands.Add(PingCommand.Create());
+        root.Subcommands.Add(ReqCommand.Create());
+        root.Subcommands.Add(DiscoverCommand.Create());
+        root.Subcommands.Add(FactsCommand.Create());
+        root.Subcommands.Add(InventoryCommand.Create());
         return root;
     }
 

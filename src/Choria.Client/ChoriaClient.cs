@@ -183,14 +183,14 @@ public sealed partial class ChoriaClient : IAsyncDisposable
     {
         var action = Validate(options);
         var collective = options.Collective ?? Options.MainCollective;
-        var filter = WithAgent(options.Filter, options.Agent);
+        var filter = WithAgentFilter(options.Filter, options.Agent);
         var startTime = _clock.GetUtcNow();
 
         var discoveryStarted = _clock.GetTimestamp();
         var nodes = options.Nodes ?? (await DiscoverAsync(
             new DiscoveryOptions { Collective = collective, Filter = filter, Timeout = options.DiscoveryTimeout, Window = options.DiscoveryWindow },
             cancellationToken)).Nodes;
-        var discoveryTime = options.Nodes is null ? _clock.GetElapsedTime(discoveryStarted) : TimeSpan.Zero;
+        var discoveryTime = options.Nodes is null ? _clock.GetElapsedTime(discoveryStarted) : options.DiscoveryTime;
 
         if (options.Limit is { } limit)
         {
@@ -295,7 +295,8 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         }
     }
 
-    internal static Filter WithAgent(Filter filter, string agent) =>
+    /// <summary>The filter plus the agent filter every RPC request carries (B.3).</summary>
+    public static Filter WithAgentFilter(Filter filter, string agent) =>
         filter.Agent.Contains(agent, StringComparer.Ordinal) ? filter : filter with { Agent = [.. filter.Agent, agent] };
 
     private ValueTask<ChoriaSubscription> SubscribeAsync(string subject, CancellationToken cancellationToken) =>

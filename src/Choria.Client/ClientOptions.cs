@@ -67,6 +67,9 @@ public sealed record RpcOptions
 
     public TimeSpan? DiscoveryWindow { get; init; }
 
+    /// <summary>Time the caller spent finding <see cref="Nodes"/>, reported in the statistics.</summary>
+    public TimeSpan DiscoveryTime { get; init; }
+
     /// <summary>Targets per batch; 0 sends to all at once.</summary>
     public int BatchSize { get; init; }
 
