@@ -28,7 +28,7 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
     }
 
     private ChoriaClient Client(ChoriaClientOptions? options = null) =>
-        new(_connection, new RequestFactory("client.example.net", "choria=client.mcollective", null, insecure: true), options ?? new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(500) });
+        new(_connection, new RequestFactory("client.example.net", "choria=client.mcollective", null, insecure: true), options ?? new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(1500) });
 
     private static FakeNode Node(int i, string role = "web", bool silent = false, bool fails = false) =>
         new($"node{i}.example.net", [$"role::{role}"], ["rpcutil", "discovery"], new() { ["role"] = role, ["index"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }, silent, fails);
@@ -85,7 +85,7 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
     public async Task Many_targets_get_one_broadcast_with_the_full_filter()
     {
         await using var fleet = await Responder.StartAsync(_nats.Host, Enumerable.Range(1, 4).Select(i => Node(i)));
-        var client = Client(new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(500), DirectAddressingThreshold = 2 });
+        var client = Client(new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(1500), DirectAddressingThreshold = 2 });
 
         var result = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Filter = new FilterBuilder().AddClass("role::web").Build() });
 
