@@ -196,6 +196,32 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Federated_clients_publish_to_every_federation_with_targets()
+    {
+        await using var fed1 = await _connection.SubscribeAsync("choria.federation.fed1.federation");
+        await using var fed2 = await _connection.SubscribeAsync("choria.federation.fed2.federation");
+        await _connection.FlushAsync();
+        var client = Client(new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(300), Federations = ["fed1", "fed2"] });
+
+        await client.DiscoverAsync(new DiscoveryOptions());
+        var direct = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Nodes = ["a", "b"], Timeout = TimeSpan.FromMilliseconds(200) });
+
+        foreach (var sub in new[] { fed1, fed2 })
+        {
+            Assert.True(sub.TryRead(out var discovery));
+            Assert.True(sub.TryRead(out var rpc));
+            Assert.True(Choria.Protocol.Messages.TransportMessage.TryParse(discovery.Data.Span, out var d, out _));
+            Assert.True(Choria.Protocol.Messages.TransportMessage.TryParse(rpc.Data.Span, out var r, out _));
+            Assert.Equal(["mcollective.broadcast.agent.discovery"], d!.Headers.Federation!.Targets);
+            Assert.Equal(["mcollective.node.a", "mcollective.node.b"], r!.Headers.Federation!.Targets);
+            Assert.Equal(direct.Stats.RequestId, r.Headers.Federation.RequestId);
+            Assert.StartsWith("mcollective.reply.", r.Headers.ReplyTo, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["a", "b"], direct.Stats.NoResponses);
+    }
+
+    [Fact]
     public async Task Broker_down_fails_within_the_connect_timeout()
     {
         var port = NatsServerProcess.FreePort();
