@@ -113,4 +113,29 @@ public sealed class ClientCommandsEndToEndTests : IAsyncLifetime
         Assert.Contains("Report for fact: role\n\n  db   found 2 times\n", output, StringComparison.Ordinal);
         Assert.Contains("      node2.example.net\n", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Inventory_reports_one_node()
+    {
+        var (code, output, err) = await Run("inventory", "node2.example.net");
+
+        Assert.True(code == 0, err);
+        Assert.StartsWith("Inventory for node2.example.net\n", output, StringComparison.Ordinal);
+        Assert.Contains("                  Version: 0.1.0\n", output, StringComparison.Ordinal);
+        Assert.Contains("              Collectives: mcollective, other\n", output, StringComparison.Ordinal);
+        Assert.Contains("             Replies Sent: 9\n", output, StringComparison.Ordinal);
+        Assert.Contains("      discovery  rpcutil\n", output, StringComparison.Ordinal);
+        Assert.Contains("\"role\": \"db\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inventory_collectives_counts_members()
+    {
+        var (code, output, err) = await Run("inventory", "--collectives");
+
+        Assert.True(code == 0, err);
+        Assert.Contains("Collective Report for 3 nodes\n", output, StringComparison.Ordinal);
+        Assert.Matches(@"mcollective\s+│\s+3", output);
+        Assert.Matches(@"other\s+│\s+1", output);
+    }
 }

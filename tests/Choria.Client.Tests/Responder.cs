@@ -100,9 +100,41 @@ internal sealed class Responder : IAsyncDisposable
                     ["value"] = node.Facts.GetValueOrDefault(payload.RootElement.GetProperty("data").GetProperty("fact").GetString()!),
                 },
             })),
+            "inventory" => Ok(new Dictionary<string, object?>
+            {
+                ["agents"] = node.Agents,
+                ["facts"] = node.Facts,
+                ["classes"] = node.Classes,
+                ["version"] = "0.1.0",
+                ["main_collective"] = "mcollective",
+                ["collectives"] = new[] { "mcollective", "other" },
+                ["data_plugins"] = Array.Empty<string>(),
+                ["machines"] = null,
+            }),
+            "daemon_stats" => Ok(new Dictionary<string, object?>
+            {
+                ["version"] = "0.1.0",
+                ["starttime"] = 1578000000,
+                ["configfile"] = "/etc/choria/server.conf",
+                ["pid"] = 42,
+                ["total"] = 10,
+                ["passed"] = 9,
+                ["filtered"] = 1,
+                ["ttlexpired"] = 0,
+                ["replies"] = 9,
+                ["events"] = 2,
+            }),
+            "collective_info" => Ok(new Dictionary<string, object?>
+            {
+                ["main_collective"] = "mcollective",
+                ["collectives"] = node.Identity.StartsWith("node1.", StringComparison.Ordinal) ? new[] { "mcollective", "other" } : new[] { "mcollective" },
+            }),
             _ => """{"statuscode":2,"statusmsg":"Unknown action","data":{}}""",
         };
     }
+
+    private static string Ok(Dictionary<string, object?> data) =>
+        JsonSerializer.Serialize(new Dictionary<string, object> { ["statuscode"] = 0, ["statusmsg"] = "OK", ["data"] = data });
 
     public async ValueTask DisposeAsync()
     {

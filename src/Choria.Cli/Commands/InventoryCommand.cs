@@ -56,7 +56,9 @@ public static class InventoryCommand
                     },
                     ct2);
                 var counts = InventoryRenderer.CollectiveCounts(info.Replies.Where(r => r.Ok).Select(r => r.Data));
-                SpectreText.Write(output, InventoryRenderer.CollectiveTable(counts, info.Stats.Ok), colour.Enabled);
+                output.WriteLine(InventoryRenderer.CollectiveTitle(info.Stats.Ok));
+                output.WriteLine();
+                SpectreText.Write(output, InventoryRenderer.CollectiveTable(counts), colour.Enabled);
                 RpcTextRenderer.NoResponses(output, info.Stats, false);
                 return 0;
             }

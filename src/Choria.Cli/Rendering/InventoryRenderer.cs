@@ -87,11 +87,11 @@ internal static class InventoryRenderer
         return [.. counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)];
     }
 
-    public static Table CollectiveTable(IReadOnlyList<KeyValuePair<string, int>> counts, int nodes)
+    public static string CollectiveTitle(int nodes) => string.Create(CultureInfo.InvariantCulture, $"Collective Report for {nodes} nodes");
+
+    public static Table CollectiveTable(IReadOnlyList<KeyValuePair<string, int>> counts)
     {
-        var table = new Table().Border(TableBorder.Rounded)
-            .Title(string.Create(CultureInfo.InvariantCulture, $"Collective Report for {nodes} nodes"))
-            .AddColumn("Collective").AddColumn("Nodes");
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Collective").AddColumn("Nodes");
         foreach (var (name, count) in counts)
         {
             table.AddRow(Markup.Escape(name), count.ToString(CultureInfo.InvariantCulture));
