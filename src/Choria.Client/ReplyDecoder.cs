@@ -220,6 +220,7 @@ public static class ReplyDecoder
         var reader = new Utf8JsonReader(secure);
         var protocolOk = false;
         Span<byte> hash = stackalloc byte[32];
+        Span<byte> hashText = stackalloc byte[128];
         var hashOk = false;
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -248,12 +249,14 @@ public static class ReplyDecoder
             else if (reader.ValueTextEquals("hash"u8))
             {
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.String || reader.HasValueSequence || reader.ValueIsEscaped)
+                if (reader.TokenType != JsonTokenType.String || reader.HasValueSequence || reader.ValueSpan.Length > 128)
                 {
                     return ReplyRejection.HashMismatch;
                 }
 
-                hashOk = Base64.DecodeFromUtf8(reader.ValueSpan, hash, out _, out var hashLength) == OperationStatus.Done && hashLength == 32;
+                // A SHA-256 in base64 is 44 characters; an encoder may still have escaped '/' as "\/".
+                var textLength = reader.CopyString(hashText);
+                hashOk = Base64.DecodeFromUtf8(hashText[..textLength], hash, out _, out var hashLength) == OperationStatus.Done && hashLength == 32;
             }
             else
             {

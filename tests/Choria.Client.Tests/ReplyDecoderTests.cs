@@ -55,6 +55,20 @@ public class ReplyDecoderTests
     }
 
     [Fact]
+    public void Escaped_slashes_in_the_hash_are_accepted()
+    {
+        // Find a reply whose hash has a '/' so the escape really happens.
+        var secure = Enumerable.Range(0, 100)
+            .Select(i => SecureReply.Create(Reply.Create(RequestId, "rpcutil", "n1", $"\"pong{i}\"", TimeProvider.System).ToJson()))
+            .First(s => s.Hash.Contains('/', StringComparison.Ordinal));
+        var secureJson = Encoding.UTF8.GetBytes(secure.ToJson().Replace(secure.Hash, secure.Hash.Replace("/", "\\/", StringComparison.Ordinal), StringComparison.Ordinal));
+        var payload = TransportMessage.Create(secureJson, new TransportHeaders()).ToUtf8Bytes();
+
+        Assert.Equal(ReplyRejection.None, ReplyDecoder.TryDecode(payload, Encoding.UTF8.GetBytes(RequestId), out var decoded));
+        ReplyDecoder.Return(decoded.Body);
+    }
+
+    [Fact]
     public void Reply_to_another_request_is_rejected()
     {
         var payload = BuildReply("n1", "\"pong\"", requestId: new string('b', 32));
