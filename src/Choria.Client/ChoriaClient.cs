@@ -156,6 +156,11 @@ public sealed partial class ChoriaClient : IAsyncDisposable
             {
                 while (subscription.TryRead(out var message))
                 {
+                    if (message.Data.IsEmpty)
+                    {
+                        continue;
+                    }
+
                     var reply = new PingReply(ReplyDecoder.ReadSender(message.Data.Span) ?? "unknown", _clock.GetElapsedTime(started));
                     replies.Add(reply);
                     onReply?.Invoke(reply);
@@ -312,27 +317,29 @@ public sealed partial class ChoriaClient : IAsyncDisposable
                 : FederationPublisher.Direct(request.Transport, request.RequestId, collective, nodes, Options.Federations);
             foreach (var publication in publications)
             {
-                await Publish(publication.Subject, publication.Message.ToUtf8Bytes(), request.ReplySubject, cancellationToken);
+                await Publish(publication.Subject, publication.Message.ToUtf8Bytes(), cancellationToken);
             }
         }
         else if (nodes is null)
         {
-            await Publish(ChoriaSubjects.BroadcastAgent(collective, agent), request.Bytes, request.ReplySubject, cancellationToken);
+            await Publish(ChoriaSubjects.BroadcastAgent(collective, agent), request.Bytes, cancellationToken);
         }
         else
         {
             foreach (var node in nodes)
             {
-                await Publish(ChoriaSubjects.Node(collective, node), request.Bytes, request.ReplySubject, cancellationToken);
+                await Publish(ChoriaSubjects.Node(collective, node), request.Bytes, cancellationToken);
             }
         }
 
         await _connection.FlushAsync(cancellationToken);
     }
 
-    private async Task Publish(string subject, byte[] bytes, string replySubject, CancellationToken cancellationToken)
+    private async Task Publish(string subject, byte[] bytes, CancellationToken cancellationToken)
     {
-        var result = await _connection.PublishAsync(subject, bytes, replySubject, cancellationToken);
+        // No NATS-level reply subject (as Go 2020): servers use headers.reply-to, and with a NATS reply the
+        // broker answers "503 no responders" on our reply subject whenever nobody subscribes to the target.
+        var result = await _connection.PublishAsync(subject, bytes, replyTo: null, cancellationToken);
         if (result != PublishResult.Published)
         {
             throw new ChoriaClientException($"could not publish to {subject}: {result}");

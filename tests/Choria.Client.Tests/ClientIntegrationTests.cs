@@ -185,6 +185,16 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ping_without_any_server_gets_no_replies()
+    {
+        var client = Client();
+
+        var replies = await client.PingAsync(null, new Filter(), TimeSpan.FromMilliseconds(500));
+
+        Assert.Empty(replies);
+    }
+
+    [Fact]
     public async Task Nothing_discovered_is_an_error()
     {
         await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1)]);
