@@ -16,8 +16,13 @@ public static class ChoriaApp
 
         root.Subcommands.Add(BrokerCommand.Create());
         root.Subcommands.Add(BuildinfoCommand.Create());
-        root.Subcommands.Add(ToolCommand.Create());
+        root.Subcommands.Add(DiscoverCommand.Create());
+        root.Subcommands.Add(FactsCommand.Create());
+        root.Subcommands.Add(InventoryCommand.Create());
+        root.Subcommands.Add(PingCommand.Create());
+        root.Subcommands.Add(ReqCommand.Create());
         root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(ToolCommand.Create());
         return root;
     }
 

@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Globalization;
+using Choria.Cli.Commands.Shared;
+using Choria.Cli.Hosting;
+using Choria.Cli.Rendering;
+using Choria.Client;
+using Choria.Ddl;
+using Spectre.Console;
+
+namespace Choria.Cli.Commands;
+
+/// <summary><c>choria req AGENT ACTION [key=value...]</c> (alias <c>rpc</c>): SimpleRPC requests (cli-config.md B.5).</summary>
+public static class ReqCommand
+{
+    public static Command Create()
+    {
+        var filters = new FilterOptions();
+        var agent = new Argument<string>("agent") { Description = "The agent to invoke" };
+        var action = new Argument<string>("action") { Description = "The action to invoke" };
+        var inputs = new Argument<string[]>("inputs") { Description = "Request inputs as key=value", Arity = ArgumentArity.ZeroOrMore };
+        var limit = new Option<string?>("--limit") { Description = "Limits request to a set of targets eg 10 or 10%" };
+        var limitSeed = new Option<int?>("--limit-seed") { Description = "Seed value for deterministic random limits" };
+        var batch = new Option<int>("--batch") { Description = "Do requests in batches" };
+        var batchSleep = new Option<int>("--batch-sleep") { Description = "Sleep time between batches (seconds)", DefaultValueFactory = _ => 1 };
+        var workers = new Option<int>("--workers") { Description = "How many workers to start for receiving messages", DefaultValueFactory = _ => 3 };
+        var noProgress = new Option<bool>("--np") { Description = "Disable the progress bar" };
+        var json = new Option<bool>("--json", "-j") { Description = "Produce JSON output" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Enable verbose output" };
+        var display = new Option<string?>("--display") { Description = "Display only a subset of results (ok, failed, all, none)" };
+        display.AcceptOnlyFromAmong("ok", "failed", "all", "none");
+        var outputFile = new Option<FileInfo?>("--output-file", "-o") { Description = "Filename to write output to" };
+        var table = new Option<bool>("--table") { Description = "Produce a table of results" };
+        var senders = new Option<bool>("--senders") { Description = "Produce a list of successful responding nodes" };
+
+        var cmd = new Command("req", "Performs a RPC request against the Choria network");
+        cmd.Aliases.Add("rpc");
+        cmd.Arguments.Add(agent);
+        cmd.Arguments.Add(action);
+        cmd.Arguments.Add(inputs);
+        filters.AddTo(cmd);
+        foreach (var o in new Option[] { limit, limitSeed, batch, batchSleep, workers, noProgress, json, verbose, display, outputFile, table, senders })
+        {
+            cmd.Options.Add(o);
+        }
+
+        cmd.SetAction(async (parse, ct) => await CliRuntime.RunAsync(parse, async ct2 =>
+        {
+            var agentName = parse.GetValue(agent)!;
+            var actionName = parse.GetValue(action)!;
+            if (!filters.TryBuild(parse, out var filter, out var error))
+            {
+                throw new ChoriaClientException(error);
+            }
+
+            if (parse.GetValue(limit) is { } l && !NodeSelection.TryParseLimit(l, out _, out _, out var limitError))
+            {
+                throw new ChoriaClientException(limitError);
+            }
+
+            var explicitNodes = filters.NodesValue(parse);
+            AgentDdl? ddl = null;
+            System.Text.Json.Nodes.JsonObject? data = null;
+            ActionDdl? actionDdl = null;
+
+            // Everything the user can get wrong is checked before connecting (B.5 steps 1-2).
+            void Validate(Framework.ChoriaFramework fw)
+            {
+                if (!DdlResolver.TryLoad(agentName, fw.Config.LibDirs, out ddl, out var ddlError))
+                {
+                    throw new ChoriaClientException(ddlError);
+                }
+
+                actionDdl = ddl.FindAction(actionName) ?? throw new ChoriaClientException($"invalid action {actionName} for agent {agentName}, valid actions are: {string.Join(", ", ddl.ActionNames())}");
+                if (!DdlResolver.TryBuildInputs(actionDdl, parse.GetValue(inputs) ?? [], out data, out var inputError))
+                {
+                    throw new ChoriaClientException(inputError);
+                }
+            }
+
+            var jsonOut = parse.GetValue(json);
+            await using var fileWriter = parse.GetValue(outputFile) is { } f ? new StreamWriter(f.FullName) : null;
+            var output = fileWriter ?? parse.InvocationConfiguration.Output;
+            var tty = fileWriter is null && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+
+            await using var session = await ClientSession.OpenAsync(parse, filters.DiscoveryTimeoutValue(parse), filters.FederationsValue(parse), ct2, Validate);
+            var client = session.Client;
+
+            var nodes = explicitNodes;
+            var discoveryTime = TimeSpan.Zero;
+            if (nodes is null)
+            {
+                if (!jsonOut)
+                {
+                    output.Write("Discovering nodes .... ");
+                    output.Flush();
+                }
+
+                var discovered = await client.DiscoverAsync(
+                    new DiscoveryOptions
+                    {
+                        Collective = filters.Collective(parse),
+                        Filter = ChoriaClient.WithAgentFilter(filter, agentName),
+                        Timeout = filters.DiscoveryTimeoutValue(parse),
+                        Window = filters.DiscoveryWindowValue(parse),
+                    },
+                    ct2);
+                nodes = discovered.Nodes;
+                discoveryTime = discovered.Elapsed;
+                if (!jsonOut)
+                {
+                    output.WriteLine(nodes.Count.ToString(CultureInfo.InvariantCulture));
+                    output.WriteLine();
+                }
+            }
+
+            var received = 0;
+            var rpc = new RpcOptions
+            {
+                Agent = agentName,
+                Action = actionName,
+                Data = data,
+                Ddl = ddl,
+                Filter = filter,
+                Collective = filters.Collective(parse),
+                Nodes = nodes,
+                DiscoveryTime = discoveryTime,
+                BatchSize = parse.GetValue(batch),
+                BatchSleep = TimeSpan.FromSeconds(parse.GetValue(batchSleep)),
+                Limit = parse.GetValue(limit),
+                LimitSeed = parse.GetValue(limitSeed),
+                DiscoveryTimeout = filters.DiscoveryTimeoutValue(parse),
+                OnReply = _ => Interlocked.Increment(ref received),
+            };
+
+            RpcResult result;
+            if (tty && !jsonOut && !parse.GetValue(noProgress) && nodes.Count > 0)
+            {
+                result = await WithProgressAsync(client.RequestAsync(rpc, ct2), () => Volatile.Read(ref received), nodes.Count);
+            }
+            else
+            {
+                result = await client.RequestAsync(rpc, ct2);
+            }
+
+            if (parse.GetValue(senders))
+            {
+                var ok = result.Replies.Where(r => r.Ok).Select(r => r.Sender).Order(StringComparer.Ordinal).ToList();
+                output.WriteLine(jsonOut ? RpcJsonRenderer.Senders(ok) : string.Join('\n', ok));
+            }
+            else if (jsonOut)
+            {
+                output.WriteLine(RpcJsonRenderer.Render(result));
+            }
+            else if (parse.GetValue(table))
+            {
+                SpectreText.Write(output, RpcTableRenderer.Build(result, actionDdl), tty);
+                RpcTextRenderer.Summaries(output, result.Summaries);
+                RpcTextRenderer.Footer(output, result.Stats, parse.GetValue(verbose), new Colour(tty));
+            }
+            else
+            {
+                var mode = DisplayModes.Resolve(parse.GetValue(display), actionDdl);
+                RpcTextRenderer.Render(output, result, actionDdl, mode, parse.GetValue(verbose), new Colour(tty && Colour.ForConsole(output).Enabled));
+            }
+
+            return 0;
+        }, ct));
+        return cmd;
+    }
+
+    /// <summary>Spectre progress bar fed from the reply counter while the request runs.</summary>
+    private static async Task<RpcResult> WithProgressAsync(Task<RpcResult> request, Func<int> received, int expected)
+    {
+        await AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var bar = ctx.AddTask($"{expected} nodes", maxValue: expected);
+                while (!request.IsCompleted)
+                {
+                    bar.Value = received();
+                    await Task.WhenAny(request, Task.Delay(100));
+                }
+
+                bar.Value = received();
+            });
+        return await request;
+    }
+}

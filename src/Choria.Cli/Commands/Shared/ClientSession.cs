@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Choria.Cli.Hosting;
+using Choria.Client;
+using Choria.Framework;
+
+namespace Choria.Cli.Commands.Shared;
+
+/// <summary>A loaded framework plus a connected client for one CLI command.</summary>
+internal sealed class ClientSession : IAsyncDisposable
+{
+    private ClientSession(ChoriaFramework framework, ChoriaClient client)
+    {
+        Framework = framework;
+        Client = client;
+    }
+
+    public ChoriaFramework Framework { get; }
+
+    public ChoriaClient Client { get; }
+
+    /// <summary>
+    /// Loads config and framework, runs <c>beforeConnect</c> (validation that must not need the network), then connects; the connect is bounded by <paramref name="connectTimeout"/>
+    /// (default discovery_timeout, at least 2 s) so an unreachable broker is an error, not an endless retry.
+    /// </summary>
+    public static async Task<ClientSession> OpenAsync(ParseResult parse, TimeSpan? connectTimeout, IReadOnlyList<string>? federations, CancellationToken cancellationToken, Action<ChoriaFramework>? beforeConnect = null)
+    {
+        var framework = await CliRuntime.ClientFrameworkAsync(parse, cancellationToken);
+        try
+        {
+            beforeConnect?.Invoke(framework);
+            var options = ChoriaClient.OptionsFromConfig(framework.Config, federations);
+            var wanted = connectTimeout ?? TimeSpan.FromSeconds(framework.Config.DiscoveryTimeout);
+            var bound = wanted < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(2) : wanted;
+            var client = await ChoriaClient.ConnectAsync(framework, bound, options, cancellationToken);
+            return new ClientSession(framework, client);
+        }
+        catch
+        {
+            framework.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        Framework.Dispose();
+    }
+}

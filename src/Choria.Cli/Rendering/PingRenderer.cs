@@ -1,0 +1,54 @@
+using System.Globalization;
+using Choria.Client;
+using Spectre.Console;
+
+namespace Choria.Cli.Rendering;
+
+/// <summary><c>choria ping</c> output (cli-config.md B.4, 2020 format).</summary>
+internal static class PingRenderer
+{
+    public static string Line(PingReply reply) =>
+        string.Create(CultureInfo.InvariantCulture, $"{reply.Sender,-40} time={reply.Latency.TotalMilliseconds:0.000} ms");
+
+    /// <summary>The <c>N replies max: min: avg:</c> line in milliseconds with 2 decimals.</summary>
+    public static string Statistics(IReadOnlyList<PingReply> replies)
+    {
+        if (replies.Count == 0)
+        {
+            return "0 replies";
+        }
+
+        var ms = replies.Select(r => r.Latency.TotalMilliseconds).ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{replies.Count} replies max: {ms.Max():0.00} min: {ms.Min():0.00} avg: {ms.Average():0.00}");
+    }
+
+    /// <summary>Replies per 50 ms bucket from 0 to the slowest reply.</summary>
+    public static IReadOnlyList<int> Buckets(IReadOnlyList<PingReply> replies, double bucketMs = 50)
+    {
+        if (replies.Count == 0)
+        {
+            return [];
+        }
+
+        var max = replies.Max(r => r.Latency.TotalMilliseconds);
+        var buckets = new int[(int)(max / bucketMs) + 1];
+        foreach (var r in replies)
+        {
+            buckets[(int)(r.Latency.TotalMilliseconds / bucketMs)]++;
+        }
+
+        return buckets;
+    }
+
+    public static BarChart Graph(IReadOnlyList<PingReply> replies)
+    {
+        var chart = new BarChart().Label("Responses per 50ms").Width(60);
+        var buckets = Buckets(replies);
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            chart.AddItem(string.Create(CultureInfo.InvariantCulture, $"{i * 50,5} ms"), buckets[i], Color.Green);
+        }
+
+        return chart;
+    }
+}

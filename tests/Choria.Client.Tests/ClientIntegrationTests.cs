@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Choria.Config;
+using Choria.Connector;
+using Choria.Ddl;
+using Choria.Framework;
+using Choria.Protocol.Filters;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Choria.Client.Tests;
+
+/// <summary>The client against a real nats-server and a simulated fleet.</summary>
+public sealed class ClientIntegrationTests : IAsyncLifetime
+{
+    private NatsServerProcess _nats = null!;
+    private ChoriaConnection _connection = null!;
+
+    public async Task InitializeAsync()
+    {
+        _nats = await NatsServerProcess.StartAsync();
+        _connection = await ChoriaConnection.ConnectAsync(new ConnectorOptions { Servers = [_nats.Host], Name = "client" }, NullLogger.Instance, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _connection.DisposeAsync();
+        _nats.Dispose();
+    }
+
+    private ChoriaClient Client(ChoriaClientOptions? options = null) =>
+        new(_connection, new RequestFactory("client.example.net", "choria=client.mcollective", null, insecure: true), options ?? new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(1500) });
+
+    private static FakeNode Node(int i, string role = "web", bool silent = false, bool fails = false) =>
+        new($"node{i}.example.net", [$"role::{role}"], ["rpcutil", "discovery"], new() { ["role"] = role, ["index"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }, silent, fails);
+
+    [Fact]
+    public async Task Discovery_applies_filters_and_deduplicates()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1), Node(2), Node(3, "db"), Node(4, "db")]);
+        var client = Client();
+        var filter = new FilterBuilder();
+        Assert.True(filter.TryAddFact("role=db", out _));
+
+        var all = await client.DiscoverAsync(new DiscoveryOptions());
+        var db = await client.DiscoverAsync(new DiscoveryOptions { Filter = filter.Build() });
+        var byClass = await client.DiscoverAsync(new DiscoveryOptions { Filter = new FilterBuilder().AddClass("role::web").Build() });
+
+        Assert.Equal(["node1.example.net", "node2.example.net", "node3.example.net", "node4.example.net"], all.Nodes.Order());
+        Assert.Equal(["node3.example.net", "node4.example.net"], db.Nodes.Order());
+        Assert.Equal(["node1.example.net", "node2.example.net"], byClass.Nodes.Order());
+        Assert.Equal(0, all.Rejected);
+    }
+
+    [Fact]
+    public async Task Discovery_window_ends_early_when_replies_stop()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1), Node(2)]);
+        var client = Client(new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromSeconds(5) });
+
+        var sw = Stopwatch.StartNew();
+        var result = await client.DiscoverAsync(new DiscoveryOptions { Window = TimeSpan.FromMilliseconds(200) });
+
+        Assert.Equal(2, result.Nodes.Count);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), $"took {sw.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Few_targets_get_direct_requests_with_only_the_agent_filter()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1), Node(2), Node(3)]);
+        var client = Client();
+
+        var result = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Filter = new FilterBuilder().AddClass("role::web").Build() });
+
+        Assert.Equal(3, result.Stats.Discovered);
+        Assert.Equal(3, result.Stats.Ok);
+        Assert.Empty(result.Stats.NoResponses);
+        var rpc = fleet.Received.Where(r => r.Request.Envelope.Agent == "rpcutil").ToList();
+        Assert.All(rpc, r => Assert.Equal($"mcollective.node.{r.Node}", r.Subject));
+        Assert.All(rpc, r => Assert.Equal(["rpcutil"], r.Request.Envelope.Filter.Agent));
+        Assert.All(rpc, r => Assert.Empty(r.Request.Envelope.Filter.CfClass));
+    }
+
+    [Fact]
+    public async Task Many_targets_get_one_broadcast_with_the_full_filter()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, Enumerable.Range(1, 4).Select(i => Node(i)));
+        var client = Client(new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(1500), DirectAddressingThreshold = 2 });
+
+        var result = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Filter = new FilterBuilder().AddClass("role::web").Build() });
+
+        Assert.Equal(4, result.Stats.Ok);
+        var rpc = fleet.Received.Where(r => r.Request.Envelope.Agent == "rpcutil").ToList();
+        Assert.Equal(4, rpc.Count);
+        Assert.All(rpc, r => Assert.Equal("mcollective.broadcast.agent.rpcutil", r.Subject));
+        Assert.All(rpc, r => Assert.Equal(["role::web"], r.Request.Envelope.Filter.CfClass));
+    }
+
+    [Fact]
+    public async Task Batches_are_sent_separately_with_a_sleep_between_them()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, Enumerable.Range(1, 5).Select(i => Node(i)));
+        var client = Client();
+        var nodes = Enumerable.Range(1, 5).Select(i => $"node{i}.example.net").ToList();
+
+        var sw = Stopwatch.StartNew();
+        var result = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Nodes = nodes, BatchSize = 2, BatchSleep = TimeSpan.FromMilliseconds(150) });
+
+        Assert.Equal(5, result.Stats.Ok);
+        Assert.True(sw.Elapsed >= TimeSpan.FromMilliseconds(300), "two sleeps between three batches");
+        Assert.All(fleet.Received, r => Assert.StartsWith("mcollective.node.", r.Subject, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Limit_sends_to_the_first_n_nodes_only()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, Enumerable.Range(1, 4).Select(i => Node(i)));
+        var client = Client();
+        var nodes = Enumerable.Range(1, 4).Select(i => $"node{i}.example.net").ToList();
+
+        var result = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Nodes = nodes, Limit = "50%" });
+
+        Assert.Equal(2, result.Stats.Discovered);
+        Assert.Equal(["node1.example.net", "node2.example.net"], result.Replies.Select(r => r.Sender).Order());
+    }
+
+    [Fact]
+    public async Task Silent_nodes_are_listed_as_no_responses_after_the_timeout()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1), Node(2, silent: true)]);
+        var client = Client();
+
+        var result = await client.RequestAsync(new RpcOptions
+        {
+            Agent = "rpcutil",
+            Action = "ping",
+            Nodes = ["node1.example.net", "node2.example.net"],
+            Timeout = TimeSpan.FromMilliseconds(400),
+        });
+
+        Assert.Equal(1, result.Stats.Responded);
+        Assert.Equal(["node2.example.net"], result.Stats.NoResponses);
+        Assert.False(result.Stats.AllResponded);
+    }
+
+    [Fact]
+    public async Task Failing_nodes_are_counted_and_aggregates_cover_ok_replies()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1, "web"), Node(2, "db"), Node(3, "db"), Node(4, fails: true)]);
+        var client = Client();
+        var ddl = DdlLoader.LoadBuiltin("rpcutil").Ddl!;
+
+        var result = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "get_fact", Ddl = ddl, Data = new JsonObject { ["fact"] = "role" } });
+
+        Assert.Equal(4, result.Stats.Responded);
+        Assert.Equal(3, result.Stats.Ok);
+        Assert.Equal(1, result.Stats.Failed);
+        var summary = Assert.Single(result.Summaries);
+        Assert.Equal([new KeyValuePair<string, int>("db", 2), new("web", 1)], summary.Counts);
+        Assert.Equal("simulated failure", result.Replies.Single(r => !r.Ok).StatusMessage);
+    }
+
+    [Fact]
+    public async Task Invalid_inputs_fail_before_any_request_is_sent()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1)]);
+        var client = Client();
+        var ddl = DdlLoader.LoadBuiltin("rpcutil").Ddl!;
+
+        var e = await Assert.ThrowsAsync<ChoriaClientException>(() => client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "get_fact", Ddl = ddl }));
+
+        Assert.Contains("fact", e.Message, StringComparison.Ordinal);
+        Assert.Empty(fleet.Received);
+    }
+
+    [Fact]
+    public async Task Ping_counts_every_reply_by_transport_sender()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1), Node(2)]);
+        var client = Client();
+
+        var replies = await client.PingAsync(null, new Filter(), TimeSpan.FromSeconds(5), expect: 2);
+
+        Assert.Equal(["node1.example.net", "node2.example.net"], replies.Select(r => r.Sender).Order());
+    }
+
+    [Fact]
+    public async Task Ping_without_any_server_gets_no_replies()
+    {
+        var client = Client();
+
+        var replies = await client.PingAsync(null, new Filter(), TimeSpan.FromMilliseconds(500));
+
+        Assert.Empty(replies);
+    }
+
+    [Fact]
+    public async Task Nothing_discovered_is_an_error()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1)]);
+        var client = Client();
+
+        var e = await Assert.ThrowsAsync<ChoriaClientException>(() => client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Filter = new FilterBuilder().AddIdentity("nosuch").Build() }));
+
+        Assert.Equal("did not discover any nodes", e.Message);
+    }
+
+    [Fact]
+    public async Task Federated_clients_publish_to_every_federation_with_targets()
+    {
+        await using var fed1 = await _connection.SubscribeAsync("choria.federation.fed1.federation");
+        await using var fed2 = await _connection.SubscribeAsync("choria.federation.fed2.federation");
+        await _connection.FlushAsync();
+        var client = Client(new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(300), Federations = ["fed1", "fed2"] });
+
+        await client.DiscoverAsync(new DiscoveryOptions());
+        var direct = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Nodes = ["a", "b"], Timeout = TimeSpan.FromMilliseconds(200) });
+
+        foreach (var sub in new[] { fed1, fed2 })
+        {
+            Assert.True(sub.TryRead(out var discovery));
+            Assert.True(sub.TryRead(out var rpc));
+            Assert.True(Choria.Protocol.Messages.TransportMessage.TryParse(discovery.Data.Span, out var d, out _));
+            Assert.True(Choria.Protocol.Messages.TransportMessage.TryParse(rpc.Data.Span, out var r, out _));
+            Assert.Equal(["mcollective.broadcast.agent.discovery"], d!.Headers.Federation!.Targets);
+            Assert.Equal(["mcollective.node.a", "mcollective.node.b"], r!.Headers.Federation!.Targets);
+            Assert.Equal(direct.Stats.RequestId, r.Headers.Federation.RequestId);
+            Assert.StartsWith("mcollective.reply.", r.Headers.ReplyTo, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["a", "b"], direct.Stats.NoResponses);
+    }
+
+    [Fact]
+    public async Task Broker_down_fails_within_the_connect_timeout()
+    {
+        var port = NatsServerProcess.FreePort();
+        var config = ConfigLoader.LoadText(
+            $"plugin.security.provider = file\nplugin.choria.middleware_hosts = 127.0.0.1:{port}\nidentity = client.example.net\n",
+            options: new ConfigLoadOptions { Environment = new Dictionary<string, string?> { ["INSECURE_YES_REALLY"] = "true", ["USER"] = "tester" } }).Config;
+        using var framework = await ChoriaFramework.CreateAsync(config, NullLoggerFactory.Instance, verifySecurityFiles: false);
+
+        var sw = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<ChoriaClientException>(() => ChoriaClient.ConnectAsync(framework, TimeSpan.FromSeconds(1)));
+
+        Assert.Contains("could not connect", e.Message, StringComparison.Ordinal);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed}");
+    }
+}

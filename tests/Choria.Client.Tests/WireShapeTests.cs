@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Choria.Protocol.Filters;
+using Choria.Protocol.Subjects;
+using Choria.Security.Dev;
+
+namespace Choria.Client.Tests;
+
+/// <summary>Our requests have exactly the key sets of the real client's requests in the wire captures.</summary>
+public sealed class WireShapeTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("choria-client-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static JsonElement Capture(string name)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("wire", name + ".decoded.json")));
+        return doc.RootElement.Clone();
+    }
+
+    private static string[] Keys(JsonElement e) => [.. e.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
+
+    private static (JsonElement Transport, JsonElement Secure, JsonElement Inner) Decode(OutgoingRequest request)
+    {
+        var transport = JsonDocument.Parse(request.Bytes).RootElement;
+        var secure = JsonDocument.Parse(Convert.FromBase64String(transport.GetProperty("data").GetString()!)).RootElement;
+        var inner = JsonDocument.Parse(secure.GetProperty("message").GetString()!).RootElement;
+        return (transport, secure, inner);
+    }
+
+    [Theory]
+    [InlineData("01-discovery-request-broadcast")]
+    [InlineData("19-rpc-request-direct-class-identity-regex")]
+    public void Signed_request_layers_have_the_captured_key_sets(string capture)
+    {
+        using var ca = DevCertificateAuthority.Create(_dir);
+        var cert = ca.IssueCertificate("rip.mcollective", ["rip.mcollective"], _dir);
+        var security = new Choria.Security.FileSecurityProvider(
+            new Choria.Security.FileSecurityOptions { Certificate = cert.CertificatePath, Key = cert.PrivateKeyPath, Ca = cert.CaPath, Identity = "rip.mcollective" },
+            Choria.Security.SystemSecurityEnvironment.Instance);
+        var factory = new RequestFactory("rip.mcollective", "choria=rip.mcollective", security, insecure: false);
+        var wire = Capture(capture);
+
+        var request = factory.Build("rpcutil", factory.RpcPayload("rpcutil", "ping", null), "mcollective", new Filter(), "nats://127.0.0.1:4222");
+        var (transport, secure, inner) = Decode(request);
+
+        Assert.Equal(Keys(wire.GetProperty("transport")), Keys(transport));
+        // seen-by is Go's hop record (protocol.md 2.6); Ruby omits it, everything else matches.
+        Assert.Equal(Keys(wire.GetProperty("transport").GetProperty("headers")), Keys(transport.GetProperty("headers")).Where(k => k != "seen-by"));
+        Assert.Equal(["mc_sender", "reply-to", "seen-by"], Keys(transport.GetProperty("headers")));
+        Assert.Equal(["message", "protocol", "pubcert", "signature"], Keys(secure));
+        Assert.Equal(Keys(wire.GetProperty("inner")), Keys(inner));
+        Assert.Equal(Keys(wire.GetProperty("inner").GetProperty("envelope")), Keys(inner.GetProperty("envelope")));
+        Assert.Equal(["agent", "cf_class", "compound", "fact", "identity"], Keys(inner.GetProperty("envelope").GetProperty("filter")));
+        using var x509 = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(secure.GetProperty("pubcert").GetString()!);
+        using var rsa = System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPublicKey(x509)!;
+        Assert.True(rsa.VerifyData(
+            Encoding.UTF8.GetBytes(secure.GetProperty("message").GetString()!),
+            Convert.FromBase64String(secure.GetProperty("signature").GetString()!),
+            System.Security.Cryptography.HashAlgorithmName.SHA256,
+            System.Security.Cryptography.RSASignaturePadding.Pkcs1));
+    }
+
+    [Fact]
+    public void Rpc_payload_matches_the_ruby_client_body()
+    {
+        var factory = new RequestFactory("rip.mcollective", "choria=rip.mcollective", null, insecure: true);
+        var wire = Capture("17-rpc-request-direct-compound-filter").GetProperty("body");
+
+        using var ours = JsonDocument.Parse(factory.RpcPayload("rpcutil", "ping", null));
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(wire.GetRawText()), JsonNode.Parse(ours.RootElement.GetRawText())));
+        Assert.Equal(Keys(wire), Keys(ours.RootElement));
+    }
+
+    [Fact]
+    public void Rpc_payload_carries_typed_inputs_before_process_results()
+    {
+        var factory = new RequestFactory("c", "choria=c", null, insecure: true);
+
+        var text = factory.RpcPayload("rpcutil", "get_fact", new JsonObject { ["fact"] = "role", ["n"] = 3 });
+
+        Assert.Equal("""{"agent":"rpcutil","action":"get_fact","caller":"choria=c","data":{"fact":"role","n":3,"process_results":true}}""", text);
+    }
+
+    [Fact]
+    public void Discovery_payload_is_the_quoted_ping_and_replies_go_to_the_head_subject()
+    {
+        var factory = new RequestFactory("client.example.net", "choria=bob.mcollective", null, insecure: true);
+
+        var request = factory.Build("discovery", RequestFactory.PingPayload, "mcollective", new Filter(), null);
+        var (transport, secure, inner) = Decode(request);
+
+        Assert.Equal("\"ping\"", inner.GetProperty("message").GetString());
+        Assert.Equal(ChoriaSubjects.ReplyForCaller("mcollective", "choria=bob.mcollective", request.RequestId), request.ReplySubject);
+        Assert.Equal(request.ReplySubject, transport.GetProperty("headers").GetProperty("reply-to").GetString());
+        Assert.Equal("client.example.net", transport.GetProperty("headers").GetProperty("mc_sender").GetString());
+        Assert.Equal("insecure", secure.GetProperty("signature").GetString());
+        Assert.False(transport.GetProperty("headers").TryGetProperty("seen-by", out _));
+    }
+
+    [Fact]
+    public void Compound_filter_has_the_captured_call_stack_shape()
+    {
+        var wire = Capture("17-rpc-request-direct-compound-filter").GetProperty("inner").GetProperty("envelope").GetProperty("filter").GetProperty("compound");
+        var builder = new FilterBuilder();
+        Assert.True(builder.TryAddCompound("role=web and hostname=node4", out _));
+        var factory = new RequestFactory("c", "choria=c", null, insecure: true);
+
+        var (_, _, inner) = Decode(factory.Build("rpcutil", "{}", "mcollective", builder.Build(), null));
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(wire.GetRawText()), JsonNode.Parse(inner.GetProperty("envelope").GetProperty("filter").GetProperty("compound").GetRawText())));
+    }
+}
