@@ -19,10 +19,23 @@ internal static class JsonInput
         return TryParseOwned(utf8.ToArray(), layer, out document, out error);
     }
 
+    /// <summary>Parses memory the caller keeps unchanged until the document is disposed, without copying it.</summary>
+    public static bool TryParseObjectInPlace(ReadOnlyMemory<byte> utf8, string layer, out JsonDocument? document, out ProtocolError? error)
+    {
+        document = null;
+        if (utf8.Length > ProtocolJson.MaxPayloadBytes)
+        {
+            error = TooLarge(layer, utf8.Length);
+            return false;
+        }
+
+        return TryParseOwned(utf8, layer, out document, out error);
+    }
+
     private static ProtocolError TooLarge(string layer, int length) =>
         new(ProtocolErrorReason.PayloadTooLarge, $"{layer} is {length} bytes, more than the {ProtocolJson.MaxPayloadBytes} byte limit");
 
-    private static bool TryParseOwned(byte[] utf8, string layer, out JsonDocument? document, out ProtocolError? error)
+    private static bool TryParseOwned(ReadOnlyMemory<byte> utf8, string layer, out JsonDocument? document, out ProtocolError? error)
     {
         document = null;
         if (utf8.Length > ProtocolJson.MaxPayloadBytes)
@@ -37,7 +50,7 @@ internal static class JsonInput
         }
         catch (JsonException e)
         {
-            error = ExceedsDepth(utf8)
+            error = ExceedsDepth(utf8.Span)
                 ? new ProtocolError(ProtocolErrorReason.TooDeeplyNested, $"{layer} nests deeper than {ProtocolJson.MaxDepth} levels")
                 : new ProtocolError(ProtocolErrorReason.InvalidJson, $"{layer} is not valid JSON: {e.Message}");
             return false;

@@ -39,7 +39,21 @@ public sealed record Reply
         };
     }
 
-    public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(this, ProtocolJson.Context.Reply);
+    public byte[] ToUtf8Bytes()
+    {
+        var writer = PooledJsonWriter.Rent();
+        writer.WriteStartObject();
+        writer.WriteString("protocol"u8, Protocol);
+        writer.WriteString("message"u8, Message);
+        writer.WriteStartObject("envelope"u8);
+        writer.WriteString("requestid"u8, Envelope.RequestId);
+        writer.WriteString("senderid"u8, Envelope.SenderId);
+        writer.WriteString("agent"u8, Envelope.Agent);
+        writer.WriteNumber("time"u8, Envelope.Time);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        return PooledJsonWriter.Finish(writer);
+    }
 
     public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
 

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Json;
 
@@ -31,7 +30,17 @@ public sealed record SecureRequest
     public static SecureRequest Create(string requestJson, string signature, string pubCert) =>
         new() { Message = requestJson, Signature = signature, PubCert = pubCert };
 
-    public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(this, ProtocolJson.Context.SecureRequest);
+    public byte[] ToUtf8Bytes()
+    {
+        var writer = PooledJsonWriter.Rent();
+        writer.WriteStartObject();
+        writer.WriteString("protocol"u8, Protocol);
+        writer.WriteString("message"u8, Message);
+        writer.WriteString("signature"u8, Signature);
+        writer.WriteString("pubcert"u8, PubCert);
+        writer.WriteEndObject();
+        return PooledJsonWriter.Finish(writer);
+    }
 
     public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
 
