@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Json;
 
@@ -60,16 +59,16 @@ public sealed record Reply
     public static bool TryParse(string json, out Reply? reply, out ProtocolError? error)
     {
         reply = null;
-        return JsonInput.TryParseObject(json, "reply", out var document, out error) && TryRead(document!, out reply, out error);
+        return JsonInput.TryParseObject(json, "reply", out var document, out error) && TryRead(document, out reply, out error);
     }
 
     public static bool TryParse(ReadOnlySpan<byte> utf8, out Reply? reply, out ProtocolError? error)
     {
         reply = null;
-        return JsonInput.TryParseObject(utf8, "reply", out var document, out error) && TryRead(document!, out reply, out error);
+        return JsonInput.TryParseObject(utf8, "reply", out var document, out error) && TryRead(document, out reply, out error);
     }
 
-    private static bool TryRead(JsonDocument document, out Reply? reply, out ProtocolError? error)
+    private static bool TryRead(PooledDocument document, out Reply? reply, out ProtocolError? error)
     {
         using (document)
         {

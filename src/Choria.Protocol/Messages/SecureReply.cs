@@ -27,7 +27,7 @@ public sealed record SecureReply
     public static string ComputeHash(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        using var utf8 = Utf8Text.Encode(message);
+        using var utf8 = PooledBytes.Encode(message);
         return ComputeHash(utf8.Span);
     }
 
@@ -43,7 +43,7 @@ public sealed record SecureReply
     public bool IsHashValid()
     {
         Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
-        using (var utf8 = Utf8Text.Encode(Message))
+        using (var utf8 = PooledBytes.Encode(Message))
         {
             SHA256.HashData(utf8.Span, expected);
         }
@@ -69,14 +69,23 @@ public sealed record SecureReply
     public static bool TryParse(ReadOnlySpan<byte> utf8, out SecureReply? message, out ProtocolError? error)
     {
         message = null;
-        if (!JsonInput.TryParseObject(utf8, "secure reply", out var document, out error))
-        {
-            return false;
-        }
+        return JsonInput.TryParseObject(utf8, "secure reply", out var document, out error) && TryRead(document, out message, out error);
+    }
 
+    /// <summary>Parses memory that stays unchanged during the call, without copying it first.</summary>
+    internal static bool TryParseInPlace(ReadOnlyMemory<byte> utf8, out SecureReply? message, out ProtocolError? error)
+    {
+        message = null;
+        return JsonInput.TryParseObjectInPlace(utf8, "secure reply", out var document, out error) && TryRead(document, out message, out error);
+    }
+
+    private static bool TryRead(PooledDocument document, out SecureReply? message, out ProtocolError? error)
+    {
+        message = null;
+        error = null;
         using (document)
         {
-            var reader = new FieldReader(document!.RootElement, "secure reply");
+            var reader = new FieldReader(document.RootElement, "secure reply");
             reader.Protocol(Protocols.SecureReplyV1);
             var parsed = new SecureReply
             {

@@ -47,14 +47,23 @@ public sealed record SecureRequest
     public static bool TryParse(ReadOnlySpan<byte> utf8, out SecureRequest? message, out ProtocolError? error)
     {
         message = null;
-        if (!JsonInput.TryParseObject(utf8, "secure request", out var document, out error))
-        {
-            return false;
-        }
+        return JsonInput.TryParseObject(utf8, "secure request", out var document, out error) && TryRead(document, out message, out error);
+    }
 
+    /// <summary>Parses memory that stays unchanged during the call, without copying it first.</summary>
+    internal static bool TryParseInPlace(ReadOnlyMemory<byte> utf8, out SecureRequest? message, out ProtocolError? error)
+    {
+        message = null;
+        return JsonInput.TryParseObjectInPlace(utf8, "secure request", out var document, out error) && TryRead(document, out message, out error);
+    }
+
+    private static bool TryRead(PooledDocument document, out SecureRequest? message, out ProtocolError? error)
+    {
+        message = null;
+        error = null;
         using (document)
         {
-            var reader = new FieldReader(document!.RootElement, "secure request");
+            var reader = new FieldReader(document.RootElement, "secure request");
             reader.Protocol(Protocols.SecureRequestV1);
             var parsed = new SecureRequest
             {

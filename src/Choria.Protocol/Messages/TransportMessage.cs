@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -149,13 +151,60 @@ public sealed record TransportMessage
 
         using (document)
         {
-            if (!TryRead(document!.RootElement, materialiseData: true, out var data, out _, out var headers, out error))
+            if (!TryRead(document.RootElement, materialiseData: true, out var data, out _, out var headers, out error))
             {
                 return false;
             }
 
             message = new TransportMessage { Data = data, Headers = headers };
             return true;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="TryParse"/> followed by <see cref="TryDecodeData"/>, decoding <c>data</c> from
+    /// its UTF-8 token straight into a pooled buffer the caller must dispose.
+    /// </summary>
+    internal static bool TryParseAndDecode(ReadOnlySpan<byte> payload, out TransportMessage? message, out PooledBytes secureJson, out ProtocolError? error)
+    {
+        message = null;
+        secureJson = default;
+        if (!JsonInput.TryParseObject(payload, "transport", out var document, out error))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            if (!TryRead(document.RootElement, materialiseData: true, out var data, out var dataElement, out var headers, out error))
+            {
+                return false;
+            }
+
+            message = new TransportMessage { Data = data, Headers = headers };
+            var token = JsonMarshal.GetRawUtf8Value(dataElement);
+            var base64 = token[1..^1];
+            var rented = ArrayPool<byte>.Shared.Rent(Base64.GetMaxDecodedFromUtf8Length(base64.Length));
+
+            // Escaped tokens (Ruby's \n line breaks) take the string path, which skips the breaks.
+            if (base64.IndexOf((byte)'\\') < 0
+                && Base64.DecodeFromUtf8(base64, rented, out _, out var written) == OperationStatus.Done)
+            {
+                secureJson = PooledBytes.Own(rented, written);
+                return true;
+            }
+
+            if (Convert.TryFromBase64String(data, rented, out written))
+            {
+                secureJson = PooledBytes.Own(rented, written);
+                return true;
+            }
+
+            ArrayPool<byte>.Shared.Return(rented);
+            _ = message.TryDecodeData(out _, out error);
+            error ??= new ProtocolError(ProtocolErrorReason.InvalidBase64, "transport data is not valid base64");
+            message = null;
+            return false;
         }
     }
 
@@ -175,7 +224,7 @@ public sealed record TransportMessage
 
         using (document)
         {
-            if (!TryRead(document!.RootElement, materialiseData: false, out _, out var dataElement, out var parsed, out error))
+            if (!TryRead(document.RootElement, materialiseData: false, out _, out var dataElement, out var parsed, out error))
             {
                 return false;
             }
@@ -204,6 +253,10 @@ public sealed record TransportMessage
         if (materialiseData)
         {
             data = reader.RequiredString("data", minLength: 1);
+            if (!reader.Failed)
+            {
+                dataElement = root.GetProperty("data");
+            }
         }
         else if (!root.TryGetProperty("data", out dataElement))
         {
