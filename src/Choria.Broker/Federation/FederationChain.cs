@@ -39,6 +39,8 @@ internal sealed partial class FederationChain
     // The transformer must append a hop, but only egest knows the outgoing server; egest replaces it.
     private static readonly SeenByHop PendingHop = new("", "", "");
 
+    private const int PublishWindow = 64;
+
     private readonly FederationDirection _direction;
     private readonly FederationBrokerOptions _options;
     private readonly FederationMetrics _metrics;
@@ -173,29 +175,57 @@ internal sealed partial class FederationChain
     {
         var metrics = _metrics.For("nats_egest", worker, EgestSide, _options.Cluster, _options.Identity);
         var station = $"choria_nats_egest:{worker}";
-        await foreach (var item in _toEgest.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var reader = _toEgest.Reader;
+
+        // Publishes that are waiting for NATS.Net's write buffer to drain; awaiting each in turn
+        // would cost the worker a thread-pool round trip per message.
+        var pending = new Queue<Task>(PublishWindow);
+        while (true)
         {
-            var start = Stopwatch.GetTimestamp();
-            metrics.Received.Inc();
-            if (item.Targets.Count == 0)
+            if (reader.TryRead(out var item))
             {
-                Drop(metrics, FederationDropReason.NoTargets, "message reached egest without targets");
+                var start = Stopwatch.GetTimestamp();
+                metrics.Received.Inc();
+                if (item.Targets.Count == 0)
+                {
+                    Drop(metrics, FederationDropReason.NoTargets, "message reached egest without targets");
+                    continue;
+                }
+
+                item.Seen.Add(station);
+                item.Seen.Add(connection.ConnectedServerUrl);
+                var payload = TransportMessage.ToUtf8Bytes(item.RawData.Span, WithFinalHop(item));
+                foreach (var target in item.Targets)
+                {
+                    var publish = PublishAsync(connection, target, payload, metrics, _drops, cancellationToken);
+                    if (!publish.IsCompletedSuccessfully)
+                    {
+                        pending.Enqueue(publish.AsTask());
+                        if (pending.Count >= PublishWindow)
+                        {
+                            await pending.Dequeue().ConfigureAwait(false);
+                        }
+                    }
+                }
+
+                metrics.Time.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
                 continue;
             }
 
-            item.Seen.Add(station);
-            item.Seen.Add(connection.ConnectedServerUrl);
-            var payload = TransportMessage.ToUtf8Bytes(item.RawData.Span, WithFinalHop(item));
-            foreach (var target in item.Targets)
+            if (pending.Count > 0)
             {
-                await PublishAsync(connection, target, payload, metrics, cancellationToken).ConfigureAwait(false);
+                await pending.Dequeue().ConfigureAwait(false);
+                continue;
             }
 
-            metrics.Time.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
         }
     }
 
-    private async Task PublishAsync(ChoriaConnection connection, string target, byte[] payload, StageMetrics metrics, CancellationToken cancellationToken)
+    private static async ValueTask PublishAsync(ChoriaConnection connection, string target, byte[] payload, StageMetrics metrics, DropTracker drops, CancellationToken cancellationToken)
     {
         string failure;
         try
@@ -214,7 +244,8 @@ internal sealed partial class FederationChain
             failure = ex.Message;
         }
 
-        Drop(metrics, FederationDropReason.PublishFailed, $"publishing to {target} via {connection.ConnectedServerUrl} failed: {failure}");
+        metrics.Errors.Inc();
+        drops.Drop((int)FederationDropReason.PublishFailed, $"publishing to {target} via {connection.ConnectedServerUrl} failed: {failure}");
     }
 
     private TransportHeaders WithFinalHop(FederationItem item)
