@@ -39,8 +39,6 @@ internal sealed partial class FederationChain
     // The transformer must append a hop, but only egest knows the outgoing server; egest replaces it.
     private static readonly SeenByHop PendingHop = new("", "", "");
 
-    private const int PublishWindow = 64;
-
     private readonly FederationDirection _direction;
     private readonly FederationBrokerOptions _options;
     private readonly FederationMetrics _metrics;
@@ -175,57 +173,29 @@ internal sealed partial class FederationChain
     {
         var metrics = _metrics.For("nats_egest", worker, EgestSide, _options.Cluster, _options.Identity);
         var station = $"choria_nats_egest:{worker}";
-        var reader = _toEgest.Reader;
-
-        // Publishes that are waiting for NATS.Net's write buffer to drain; awaiting each in turn
-        // would cost the worker a thread-pool round trip per message.
-        var pending = new Queue<Task>(PublishWindow);
-        while (true)
+        await foreach (var item in _toEgest.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (reader.TryRead(out var item))
+            var start = Stopwatch.GetTimestamp();
+            metrics.Received.Inc();
+            if (item.Targets.Count == 0)
             {
-                var start = Stopwatch.GetTimestamp();
-                metrics.Received.Inc();
-                if (item.Targets.Count == 0)
-                {
-                    Drop(metrics, FederationDropReason.NoTargets, "message reached egest without targets");
-                    continue;
-                }
-
-                item.Seen.Add(station);
-                item.Seen.Add(connection.ConnectedServerUrl);
-                var payload = TransportMessage.ToUtf8Bytes(item.RawData.Span, WithFinalHop(item));
-                foreach (var target in item.Targets)
-                {
-                    var publish = PublishAsync(connection, target, payload, metrics, _drops, cancellationToken);
-                    if (!publish.IsCompletedSuccessfully)
-                    {
-                        pending.Enqueue(publish.AsTask());
-                        if (pending.Count >= PublishWindow)
-                        {
-                            await pending.Dequeue().ConfigureAwait(false);
-                        }
-                    }
-                }
-
-                metrics.Time.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
+                Drop(metrics, FederationDropReason.NoTargets, "message reached egest without targets");
                 continue;
             }
 
-            if (pending.Count > 0)
+            item.Seen.Add(station);
+            item.Seen.Add(connection.ConnectedServerUrl);
+            var payload = TransportMessage.ToUtf8Bytes(item.RawData.Span, WithFinalHop(item));
+            foreach (var target in item.Targets)
             {
-                await pending.Dequeue().ConfigureAwait(false);
-                continue;
+                await PublishAsync(connection, target, payload, metrics, cancellationToken).ConfigureAwait(false);
             }
 
-            if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return;
-            }
+            metrics.Time.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
     }
 
-    private static async ValueTask PublishAsync(ChoriaConnection connection, string target, byte[] payload, StageMetrics metrics, DropTracker drops, CancellationToken cancellationToken)
+    private async Task PublishAsync(ChoriaConnection connection, string target, byte[] payload, StageMetrics metrics, CancellationToken cancellationToken)
     {
         string failure;
         try
@@ -244,8 +214,7 @@ internal sealed partial class FederationChain
             failure = ex.Message;
         }
 
-        metrics.Errors.Inc();
-        drops.Drop((int)FederationDropReason.PublishFailed, $"publishing to {target} via {connection.ConnectedServerUrl} failed: {failure}");
+        Drop(metrics, FederationDropReason.PublishFailed, $"publishing to {target} via {connection.ConnectedServerUrl} failed: {failure}");
     }
 
     private TransportHeaders WithFinalHop(FederationItem item)
