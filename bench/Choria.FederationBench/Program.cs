@@ -14,8 +14,9 @@ using NATS.Client.JetStream.Models;
 using Prometheus;
 
 // Throughput of the federation broker and the protocol adapter beside raw NATS baselines, all on
-// local nats-server children. Usage: dotnet run -c Release [messages]
+// local nats-server children. Usage: dotnet run -c Release [messages] [workers per stage]
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20000;
+var workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
 var rows = new List<(string Name, int Messages, TimeSpan Elapsed)>();
 
 using var fedServer = Server.Start(false);
@@ -85,7 +86,13 @@ async Task<(string, int, TimeSpan)> FederationAsync(int n)
         CollectiveBrokers = new BrokerResolutionOptions { ConfiguredHosts = colServer.HostPort, UseSrv = false },
         SubscriptionCapacity = 65536,
     };
-    await using var broker = new FederationBroker(options, new BrokerResolver(new NoSrv(), NullLogger.Instance), Options, Metrics.NewCustomRegistry(), NullLoggerFactory.Instance);
+    if (workers > 0)
+    {
+        options = options with { IngestWorkers = workers, TransformerWorkers = workers, EgestWorkers = workers };
+    }
+
+    var registry = Metrics.NewCustomRegistry();
+    await using var broker = new FederationBroker(options, new BrokerResolver(new NoSrv(), NullLogger.Instance), Options, registry, NullLoggerFactory.Instance);
     await broker.StartAsync(CancellationToken.None);
     await using var client = await Connect(fedServer, "client");
     await using var server = await Connect(colServer, "server");
@@ -93,10 +100,17 @@ async Task<(string, int, TimeSpan)> FederationAsync(int n)
     await using var clientSub = await client.SubscribeAsync("mcollective.reply.bench.*");
     await server.FlushAsync(); await client.FlushAsync();
     var reply = TransportMessage.Create(SecureReply.Create(Reply.Create(Request.NewRequestId(), "rpcutil", "node", "pong", TimeProvider.System).ToJson()).ToJson(), new TransportHeaders());
+    var sw = new Stopwatch();
+    var served = 0;
     var answer = Task.Run(async () =>
     {
         await foreach (var m in serverSub.ReadAllAsync())
         {
+            if (++served == n)
+            {
+                Console.Error.WriteLine($"federation: last request reached the server after {sw.Elapsed.TotalSeconds:0.000}s");
+            }
+
             // A real server would decode fully; the bench answers with a fixed body and the request's federation header.
             if (!TransportMessage.TryParse(m.Data.Span, out var t, out _))
             {
@@ -108,14 +122,27 @@ async Task<(string, int, TimeSpan)> FederationAsync(int n)
         }
     });
     var payloads = Enumerable.Range(0, n).Select(i => FederatedRequest(out var _)).ToArray();
-    var sw = Stopwatch.StartNew();
+    sw.Start();
     foreach (var p in payloads)
     {
         await client.PublishAsync(ChoriaSubjects.FederationRequests("bench"), p);
     }
 
+    Console.Error.WriteLine($"federation: client published all requests after {sw.Elapsed.TotalSeconds:0.000}s");
+
     await DrainAsync(clientSub, n);
-    return ("federation broker (requests+replies)", 2 * n, sw.Elapsed);
+    var elapsed = sw.Elapsed;
+    if (Environment.GetEnvironmentVariable("FEDBENCH_METRICS") is not null)
+    {
+        using var text = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(text);
+        foreach (var line in System.Text.Encoding.UTF8.GetString(text.ToArray()).Split('\n').Where(l => l.Contains("_time_sum", StringComparison.Ordinal)))
+        {
+            Console.Error.WriteLine(line);
+        }
+    }
+
+    return ("federation broker (requests+replies)", 2 * n, elapsed);
 }
 
 async Task<(string, int, TimeSpan)> RawJetStreamAsync(int n)
@@ -153,6 +180,11 @@ async Task<(string, int, TimeSpan)> AdapterAsync(int n)
         CollectiveBrokers = new BrokerResolutionOptions { ConfiguredHosts = colServer.HostPort, UseSrv = false },
         SubscriptionCapacity = 65536,
     };
+    if (workers > 0)
+    {
+        options = options with { IngestWorkers = workers, StreamWorkers = workers };
+    }
+
     await using var adapter = new ProtocolAdapter(options, new BrokerResolver(new NoSrv(), NullLogger.Instance), Options, Metrics.NewCustomRegistry(), NullLoggerFactory.Instance);
     await adapter.StartAsync(CancellationToken.None);
     await using var publisher = await Connect(colServer, "publisher");

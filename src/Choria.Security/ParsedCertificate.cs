@@ -116,6 +116,31 @@ internal sealed class ParsedCertificateCache
 
     public static string KeyOf(ReadOnlySpan<byte> pemBytes) => Convert.ToHexStringLower(SHA256.HashData(pemBytes));
 
+    // The same client certificate arrives with request after request; comparing the text is far
+    // cheaper than transcoding and hashing it to find the entry.
+    private sealed record LastText(string Pem, ParsedCertificate Parsed);
+
+    private LastText? _last;
+
+    public SecurityFailureReason TryGet(string pem, out ParsedCertificate? parsed, out string error)
+    {
+        if (Volatile.Read(ref _last) is { } last && string.Equals(last.Pem, pem, StringComparison.Ordinal))
+        {
+            parsed = last.Parsed;
+            parsed.LastUsed = Interlocked.Increment(ref _clock);
+            error = "";
+            return SecurityFailureReason.None;
+        }
+
+        var reason = TryGet(System.Text.Encoding.UTF8.GetBytes(pem), out parsed, out error);
+        if (reason == SecurityFailureReason.None)
+        {
+            Volatile.Write(ref _last, new LastText(pem, parsed!));
+        }
+
+        return reason;
+    }
+
     public SecurityFailureReason TryGet(ReadOnlySpan<byte> pemBytes, out ParsedCertificate? parsed, out string error)
     {
         var key = KeyOf(pemBytes);

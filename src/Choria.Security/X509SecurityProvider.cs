@@ -108,7 +108,12 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return Reject(chain.Reason, chain.Message);
         }
 
-        foreach (var name in new[] { certificate!.CommonName }.Concat(certificate.SanNames.DnsNames))
+        if (_privileged.Matches(certificate!.CommonName))
+        {
+            return new CacheDecision(true, true, certificate.CommonName, SecurityFailureReason.None, "");
+        }
+
+        foreach (var name in certificate.SanNames.DnsNames)
         {
             if (_privileged.Matches(name))
             {
@@ -145,18 +150,20 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         }
 
         var path = Path.Combine(CacheDirectory, decision.Name + ".pem");
-        var bytes = Encoding.UTF8.GetBytes(pem);
         try
         {
             lock (_cacheWriteLock)
             {
-                if (File.Exists(path))
+                var exists = File.Exists(path);
+                if (exists && !_policy.AlwaysOverwriteCache)
                 {
-                    if (!_policy.AlwaysOverwriteCache
-                        || SHA256.HashData(File.ReadAllBytes(path)).AsSpan().SequenceEqual(SHA256.HashData(bytes)))
-                    {
-                        return decision;
-                    }
+                    return decision;
+                }
+
+                var bytes = Encoding.UTF8.GetBytes(pem);
+                if (exists && SHA256.HashData(File.ReadAllBytes(path)).AsSpan().SequenceEqual(SHA256.HashData(bytes)))
+                {
+                    return decision;
                 }
 
                 EnsureCacheDirectory();
@@ -283,7 +290,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     private CertificateVerification? Load(string pem, out ParsedCertificate? certificate, out ParsedCertificate? ca)
     {
         ca = null;
-        var reason = _parsed.TryGet(Encoding.UTF8.GetBytes(pem), out certificate, out var error);
+        var reason = _parsed.TryGet(pem, out certificate, out var error);
         if (reason != SecurityFailureReason.None)
         {
             return new CertificateVerification(reason, error);

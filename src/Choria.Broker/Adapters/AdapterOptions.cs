@@ -58,6 +58,12 @@ public sealed record AdapterOptions
     /// <summary>How long one stream publish may wait for the JetStream acknowledgement.</summary>
     public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Stream publishes one output worker keeps awaiting acknowledgement at once; waiting for each
+    /// ack before the next publish caps a worker at one message per round trip.
+    /// </summary>
+    public int PublishWindow { get; init; } = 32;
+
     /// <summary>Minimum time between two log lines for the same drop reason.</summary>
     public TimeSpan DropLogInterval { get; init; } = TimeSpan.FromMinutes(1);
 

@@ -152,31 +152,60 @@ public sealed partial class ProtocolAdapter : Hosting.IBrokerComponent, IAsyncDi
         var metrics = _metrics.For(_options.Name, worker, "output", _options.Identity);
         var js = new NatsJSContext(connection.Nats);
         var perSender = _options.StreamTopic.Contains("%s", StringComparison.Ordinal);
-        await foreach (var output in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var window = Math.Max(1, _options.PublishWindow);
+        var inFlight = new Queue<PendingPublish>(window);
+        var reader = _queue.Reader;
+        while (true)
         {
-            var start = Stopwatch.GetTimestamp();
-            _metrics.QueueLength.Set(_queue.Reader.Count);
-            var subject = perSender ? _options.StreamTopic.Replace("%s", output.Sender, StringComparison.Ordinal) : _options.StreamTopic;
-            if (!connection.IsConnected)
+            if (reader.TryRead(out var output))
             {
-                metrics.Errors.Inc();
-                _drops.Drop((int)AdapterDropReason.StreamDisconnected, $"stream connection to {connection.ConnectedServerUrl} is down, message for {subject} lost");
+                _metrics.QueueLength.Set(reader.Count);
+                var start = Stopwatch.GetTimestamp();
+                var subject = perSender ? _options.StreamTopic.Replace("%s", output.Sender, StringComparison.Ordinal) : _options.StreamTopic;
+                if (!connection.IsConnected)
+                {
+                    metrics.Errors.Inc();
+                    _drops.Drop((int)AdapterDropReason.StreamDisconnected, $"stream connection to {connection.ConnectedServerUrl} is down, message for {subject} lost");
+                    continue;
+                }
+
+                var payload = output.ToUtf8Bytes();
+                inFlight.Enqueue(new PendingPublish(PublishAsync(js, subject, payload, cancellationToken), subject, payload.Length, start));
+                if (inFlight.Count >= window)
+                {
+                    await CompleteAsync(inFlight.Dequeue(), metrics).ConfigureAwait(false);
+                }
+
                 continue;
             }
 
-            var payload = output.ToUtf8Bytes();
-            if (await PublishAsync(js, subject, payload, cancellationToken).ConfigureAwait(false) is { } failure)
+            // Nothing queued right now: settle outstanding acks before sleeping on the queue.
+            if (inFlight.Count > 0)
             {
-                metrics.Errors.Inc();
-                _drops.Drop((int)AdapterDropReason.PublishFailed, $"publishing to {subject} failed: {failure}");
+                await CompleteAsync(inFlight.Dequeue(), metrics).ConfigureAwait(false);
                 continue;
             }
 
-            Interlocked.Increment(ref _stored);
-            metrics.Received.Inc();
-            metrics.Bytes.Inc(payload.Length);
-            metrics.Time.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
         }
+    }
+
+    private async Task CompleteAsync(PendingPublish pending, AdapterWorkerMetrics metrics)
+    {
+        if (await pending.Ack.ConfigureAwait(false) is { } failure)
+        {
+            metrics.Errors.Inc();
+            _drops.Drop((int)AdapterDropReason.PublishFailed, $"publishing to {pending.Subject} failed: {failure}");
+            return;
+        }
+
+        Interlocked.Increment(ref _stored);
+        metrics.Received.Inc();
+        metrics.Bytes.Inc(pending.Bytes);
+        metrics.Time.Observe(Stopwatch.GetElapsedTime(pending.Start).TotalSeconds);
     }
 
     /// <summary>Null on success, else the failure text; the wait for the ack is bounded so a dead stream cannot stall a worker.</summary>
@@ -252,6 +281,8 @@ public sealed partial class ProtocolAdapter : Hosting.IBrokerComponent, IAsyncDi
             LogWorkerFailed(_logger, worker, ex);
         }
     }
+
+    private readonly record struct PendingPublish(Task<string?> Ack, string Subject, int Bytes, long Start);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Protocol adapter {Name} copying {IngestTopic} from {Collective} to {StreamTopic} on {Stream}")]
     private static partial void LogStarted(ILogger logger, string name, string ingestTopic, string collective, string streamTopic, string stream);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Choria.Connector;
 using Choria.Protocol.Federation;
@@ -16,10 +17,16 @@ internal enum FederationDirection
     Replies,
 }
 
-/// <summary>A message moving through a chain; <see cref="Seen"/> collects the stations for the seen-by hop.</summary>
-internal sealed class FederationItem(TransportMessage message, List<string> seen)
+/// <summary>
+/// A message moving through a chain; <see cref="Seen"/> collects the stations for the seen-by hop.
+/// Only the headers are decoded: <see cref="RawData"/> is the received <c>data</c> JSON token,
+/// published again verbatim, so the payload is never base64-decoded, re-escaped or copied.
+/// </summary>
+internal sealed class FederationItem(TransportHeaders headers, ReadOnlyMemory<byte> rawData, List<string> seen)
 {
-    public TransportMessage Message { get; set; } = message;
+    public TransportHeaders Headers { get; set; } = headers;
+
+    public ReadOnlyMemory<byte> RawData { get; } = rawData;
 
     public IReadOnlyList<string> Targets { get; set; } = [];
 
@@ -47,8 +54,11 @@ internal sealed partial class FederationChain
         _metrics = metrics;
         _drops = drops;
         _logger = logger;
-        _toTransformer = Channel.CreateBounded<FederationItem>(new BoundedChannelOptions(options.TransformerQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
-        _toEgest = Channel.CreateBounded<FederationItem>(new BoundedChannelOptions(options.EgestQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+        // Synchronous continuations let an idle next stage run on the writer's thread instead of
+        // waiting for a thread-pool dispatch per hop, which dominated on a busy machine; the
+        // stages, their bounds and the back-pressure stay as broker.md 4.3 describes.
+        _toTransformer = Channel.CreateBounded<FederationItem>(new BoundedChannelOptions(options.TransformerQueueCapacity) { FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = true });
+        _toEgest = Channel.CreateBounded<FederationItem>(new BoundedChannelOptions(options.EgestQueueCapacity) { FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = true });
     }
 
     private string IngestSide => _direction == FederationDirection.Requests ? "federation" : "collective";
@@ -91,19 +101,19 @@ internal sealed partial class FederationChain
         {
             var start = Stopwatch.GetTimestamp();
             metrics.Received.Inc();
-            if (!TransportMessage.TryParse(message.Data.Span, out var transport, out var error))
+            if (!TransportMessage.TryParseRaw(message.Data, out var headers, out var rawData, out var error))
             {
                 Drop(metrics, FederationDropReason.Malformed, $"{message.Subject}: {error}");
                 continue;
             }
 
-            if (transport!.Headers.Federation is null)
+            if (headers!.Federation is null)
             {
                 Drop(metrics, FederationDropReason.NotFederated, $"{message.Subject}: message has no federation header");
                 continue;
             }
 
-            await _toTransformer.Writer.WriteAsync(new FederationItem(transport, [connection.ConnectedServerUrl, station]), cancellationToken).ConfigureAwait(false);
+            await _toTransformer.Writer.WriteAsync(new FederationItem(headers, rawData, [connection.ConnectedServerUrl, station]), cancellationToken).ConfigureAwait(false);
             metrics.Time.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
     }
@@ -129,16 +139,18 @@ internal sealed partial class FederationChain
 
     private bool Transform(FederationItem item, StageMetrics metrics)
     {
+        // The transformer only reads and rewrites headers, so it is handed a data-less transport.
+        var headersOnly = new TransportMessage { Headers = item.Headers };
         if (_direction == FederationDirection.Requests)
         {
-            if (FederationTransformer.TryTransformRequest(item.Message, _options.Cluster, PendingHop, out var request, out var error))
+            if (FederationTransformer.TryTransformRequest(headersOnly, _options.Cluster, PendingHop, out var request, out var error))
             {
-                item.Message = request!.Message;
+                item.Headers = request!.Message.Headers;
                 item.Targets = request.Targets;
                 return true;
             }
 
-            var fed = item.Message.Headers.Federation;
+            var fed = item.Headers.Federation;
             var reason = fed is null ? FederationDropReason.NotFederated
                 : fed.Targets is not { Count: > 0 } ? FederationDropReason.NoTargets
                 : FederationDropReason.NoReplyTo;
@@ -146,9 +158,9 @@ internal sealed partial class FederationChain
             return false;
         }
 
-        if (FederationTransformer.TryTransformReply(item.Message, PendingHop, out var reply, out var replyError))
+        if (FederationTransformer.TryTransformReply(headersOnly, PendingHop, out var reply, out var replyError))
         {
-            item.Message = reply!.Message;
+            item.Headers = reply!.Message.Headers;
             item.Targets = [reply.ReplySubject];
             return true;
         }
@@ -173,7 +185,7 @@ internal sealed partial class FederationChain
 
             item.Seen.Add(station);
             item.Seen.Add(connection.ConnectedServerUrl);
-            var payload = WithFinalHop(item).ToUtf8Bytes();
+            var payload = TransportMessage.ToUtf8Bytes(item.RawData.Span, WithFinalHop(item));
             foreach (var target in item.Targets)
             {
                 await PublishAsync(connection, target, payload, metrics, cancellationToken).ConfigureAwait(false);
@@ -205,13 +217,20 @@ internal sealed partial class FederationChain
         Drop(metrics, FederationDropReason.PublishFailed, $"publishing to {target} via {connection.ConnectedServerUrl} failed: {failure}");
     }
 
-    private TransportMessage WithFinalHop(FederationItem item)
+    private TransportHeaders WithFinalHop(FederationItem item)
     {
-        var seen = item.Seen;
-        var hop = new SeenByHop(seen[0], $"{_options.Identity} ({string.Join(", ", seen.Skip(1).Take(seen.Count - 2))})", seen[^1]);
-        var hops = item.Message.Headers.SeenBy ?? [];
-        var kept = hops.Count > 0 && ReferenceEquals(hops[^1], PendingHop) ? hops.Take(hops.Count - 1) : hops;
-        return item.Message with { Headers = item.Message.Headers with { SeenBy = [.. kept, hop] } };
+        var seen = CollectionsMarshal.AsSpan(item.Seen);
+        var hop = new SeenByHop(seen[0], $"{_options.Identity} ({string.Join(", ", seen[1..^1])})", seen[^1]);
+        var hops = item.Headers.SeenBy ?? [];
+        var kept = hops.Count > 0 && ReferenceEquals(hops[^1], PendingHop) ? hops.Count - 1 : hops.Count;
+        var seenBy = new SeenByHop[kept + 1];
+        for (var i = 0; i < kept; i++)
+        {
+            seenBy[i] = hops[i];
+        }
+
+        seenBy[kept] = hop;
+        return item.Headers with { SeenBy = seenBy };
     }
 
     private void Drop(StageMetrics metrics, FederationDropReason reason, string detail)

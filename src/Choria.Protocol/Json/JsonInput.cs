@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -6,38 +7,83 @@ namespace Choria.Protocol.Json;
 /// <summary>Bounded JSON parsing that turns every failure into a <see cref="ProtocolError"/>.</summary>
 internal static class JsonInput
 {
-    public static bool TryParseObject(ReadOnlySpan<byte> utf8, string layer, out JsonDocument? document, out ProtocolError? error)
+    public static bool TryParseObject(ReadOnlySpan<byte> utf8, string layer, out PooledDocument document, out ProtocolError? error)
     {
-        // JsonDocument keeps the memory it parses, so a span the caller owns has to be copied.
+        // JsonDocument keeps the memory it parses, so a span the caller owns is copied, into a pooled buffer.
+        document = default;
         if (utf8.Length > ProtocolJson.MaxPayloadBytes)
         {
-            document = null;
             error = TooLarge(layer, utf8.Length);
             return false;
         }
 
-        return TryParseOwned(utf8.ToArray(), layer, out document, out error);
+        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(utf8.Length, 1));
+        utf8.CopyTo(rented);
+        return TryParseRented(rented, utf8.Length, layer, out document, out error);
+    }
+
+    /// <summary>Parses memory the caller keeps unchanged until the document is disposed, without copying it.</summary>
+    public static bool TryParseObjectInPlace(ReadOnlyMemory<byte> utf8, string layer, out PooledDocument document, out ProtocolError? error)
+    {
+        document = default;
+        if (utf8.Length > ProtocolJson.MaxPayloadBytes)
+        {
+            error = TooLarge(layer, utf8.Length);
+            return false;
+        }
+
+        if (!TryParseOwned(utf8, layer, out var parsed, out error))
+        {
+            return false;
+        }
+
+        document = new PooledDocument(parsed!, null);
+        return true;
+    }
+
+    public static bool TryParseObject(string text, string layer, out PooledDocument document, out ProtocolError? error)
+    {
+        document = default;
+
+        // Counting first keeps a hostile multi-megabyte string from being transcoded at all.
+        int length;
+        if (text.Length > ProtocolJson.MaxPayloadBytes || (length = Encoding.UTF8.GetByteCount(text)) > ProtocolJson.MaxPayloadBytes)
+        {
+            error = new ProtocolError(ProtocolErrorReason.PayloadTooLarge, $"{layer} is larger than the {ProtocolJson.MaxPayloadBytes} byte limit");
+            return false;
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        var written = Encoding.UTF8.GetBytes(text, rented);
+        return TryParseRented(rented, written, layer, out document, out error);
+    }
+
+    private static bool TryParseRented(byte[] rented, int length, string layer, out PooledDocument document, out ProtocolError? error)
+    {
+        if (!TryParseOwned(rented.AsMemory(0, length), layer, out var parsed, out error))
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+            document = default;
+            return false;
+        }
+
+        document = new PooledDocument(parsed!, rented);
+        return true;
     }
 
     private static ProtocolError TooLarge(string layer, int length) =>
         new(ProtocolErrorReason.PayloadTooLarge, $"{layer} is {length} bytes, more than the {ProtocolJson.MaxPayloadBytes} byte limit");
 
-    private static bool TryParseOwned(byte[] utf8, string layer, out JsonDocument? document, out ProtocolError? error)
+    private static bool TryParseOwned(ReadOnlyMemory<byte> utf8, string layer, out JsonDocument? document, out ProtocolError? error)
     {
         document = null;
-        if (utf8.Length > ProtocolJson.MaxPayloadBytes)
-        {
-            error = TooLarge(layer, utf8.Length);
-            return false;
-        }
-
         try
         {
             document = JsonDocument.Parse(utf8, ProtocolJson.DocumentOptions);
         }
         catch (JsonException e)
         {
-            error = ExceedsDepth(utf8)
+            error = ExceedsDepth(utf8.Span)
                 ? new ProtocolError(ProtocolErrorReason.TooDeeplyNested, $"{layer} nests deeper than {ProtocolJson.MaxDepth} levels")
                 : new ProtocolError(ProtocolErrorReason.InvalidJson, $"{layer} is not valid JSON: {e.Message}");
             return false;
@@ -58,19 +104,6 @@ internal static class JsonInput
 
         error = null;
         return true;
-    }
-
-    public static bool TryParseObject(string text, string layer, out JsonDocument? document, out ProtocolError? error)
-    {
-        // Counting first keeps a hostile multi-megabyte string from being transcoded at all.
-        if (text.Length > ProtocolJson.MaxPayloadBytes || Encoding.UTF8.GetByteCount(text) > ProtocolJson.MaxPayloadBytes)
-        {
-            document = null;
-            error = new ProtocolError(ProtocolErrorReason.PayloadTooLarge, $"{layer} is larger than the {ProtocolJson.MaxPayloadBytes} byte limit");
-            return false;
-        }
-
-        return TryParseOwned(Encoding.UTF8.GetBytes(text), layer, out document, out error);
     }
 
     // Only runs after a parse failure, to tell "too deep" apart from other syntax errors.
@@ -119,6 +152,21 @@ internal static class JsonStrings
         catch (InvalidOperationException)
         {
             return false;
+        }
+    }
+}
+
+/// <summary>A parsed document and the pooled buffer it reads from; disposing returns both.</summary>
+internal readonly struct PooledDocument(JsonDocument document, byte[]? rented) : IDisposable
+{
+    public JsonElement RootElement => document.RootElement;
+
+    public void Dispose()
+    {
+        document?.Dispose();
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 }

@@ -92,7 +92,7 @@ public sealed record LifecycleEvent
 
         using (document)
         {
-            var root = document!.RootElement;
+            var root = document.RootElement;
             if (IsString(root, "protocol", out var protocol) && ParseType(protocol) is not null)
             {
                 return TryRead(root, LifecycleEventFormat.Choria, out parsed, out error);

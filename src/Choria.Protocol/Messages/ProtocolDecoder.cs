@@ -15,15 +15,21 @@ public static class ProtocolDecoder
     public static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, out DecodedSecureRequest? decoded, out ProtocolError? error)
     {
         decoded = null;
-        if (!TransportMessage.TryParse(payload, out var transport, out error)
-            || !transport!.TryDecodeData(out var secureJson, out error)
-            || !SecureRequest.TryParse(secureJson, out var secure, out error))
+        if (!TransportMessage.TryParseAndDecode(payload, out var transport, out var secureJson, out error))
         {
             return false;
         }
 
-        decoded = new DecodedSecureRequest(transport, secure!);
-        return true;
+        using (secureJson)
+        {
+            if (!SecureRequest.TryParseInPlace(secureJson.Memory, out var secure, out error))
+            {
+                return false;
+            }
+
+            decoded = new DecodedSecureRequest(transport!, secure!);
+            return true;
+        }
     }
 
     public static bool TryDecodeRequest(ReadOnlySpan<byte> payload, out DecodedRequest? decoded, out ProtocolError? error)
@@ -42,15 +48,26 @@ public static class ProtocolDecoder
     public static bool TryDecodeReply(ReadOnlySpan<byte> payload, out DecodedReply? decoded, out ProtocolError? error)
     {
         decoded = null;
-        if (!TransportMessage.TryParse(payload, out var transport, out error)
-            || !transport!.TryDecodeData(out var secureJson, out error)
-            || !SecureReply.TryParse(secureJson, out var secure, out error)
-            || !secure!.TryParseReply(out var reply, out error))
+        if (!TransportMessage.TryParseAndDecode(payload, out var transport, out var secureJson, out error))
         {
             return false;
         }
 
-        decoded = new DecodedReply(transport, secure, reply!);
+        SecureReply? secure;
+        using (secureJson)
+        {
+            if (!SecureReply.TryParseInPlace(secureJson.Memory, out secure, out error))
+            {
+                return false;
+            }
+        }
+
+        if (!secure!.TryParseReply(out var reply, out error))
+        {
+            return false;
+        }
+
+        decoded = new DecodedReply(transport!, secure, reply!);
         return true;
     }
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Json;
 
@@ -39,23 +38,37 @@ public sealed record Reply
         };
     }
 
-    public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(this, ProtocolJson.Context.Reply);
+    public byte[] ToUtf8Bytes()
+    {
+        var writer = PooledJsonWriter.Rent();
+        writer.WriteStartObject();
+        writer.WriteString("protocol"u8, Protocol);
+        writer.WriteString("message"u8, Message);
+        writer.WriteStartObject("envelope"u8);
+        writer.WriteString("requestid"u8, Envelope.RequestId);
+        writer.WriteString("senderid"u8, Envelope.SenderId);
+        writer.WriteString("agent"u8, Envelope.Agent);
+        writer.WriteNumber("time"u8, Envelope.Time);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        return PooledJsonWriter.Finish(writer);
+    }
 
     public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
 
     public static bool TryParse(string json, out Reply? reply, out ProtocolError? error)
     {
         reply = null;
-        return JsonInput.TryParseObject(json, "reply", out var document, out error) && TryRead(document!, out reply, out error);
+        return JsonInput.TryParseObject(json, "reply", out var document, out error) && TryRead(document, out reply, out error);
     }
 
     public static bool TryParse(ReadOnlySpan<byte> utf8, out Reply? reply, out ProtocolError? error)
     {
         reply = null;
-        return JsonInput.TryParseObject(utf8, "reply", out var document, out error) && TryRead(document!, out reply, out error);
+        return JsonInput.TryParseObject(utf8, "reply", out var document, out error) && TryRead(document, out reply, out error);
     }
 
-    private static bool TryRead(JsonDocument document, out Reply? reply, out ProtocolError? error)
+    private static bool TryRead(PooledDocument document, out Reply? reply, out ProtocolError? error)
     {
         using (document)
         {

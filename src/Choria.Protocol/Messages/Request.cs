@@ -72,16 +72,16 @@ public sealed record Request
     public static bool TryParse(string json, out Request? request, out ProtocolError? error)
     {
         request = null;
-        return JsonInput.TryParseObject(json, "request", out var document, out error) && TryRead(document!, out request, out error);
+        return JsonInput.TryParseObject(json, "request", out var document, out error) && TryRead(document, out request, out error);
     }
 
     public static bool TryParse(ReadOnlySpan<byte> utf8, out Request? request, out ProtocolError? error)
     {
         request = null;
-        return JsonInput.TryParseObject(utf8, "request", out var document, out error) && TryRead(document!, out request, out error);
+        return JsonInput.TryParseObject(utf8, "request", out var document, out error) && TryRead(document, out request, out error);
     }
 
-    private static bool TryRead(JsonDocument document, out Request? request, out ProtocolError? error)
+    private static bool TryRead(PooledDocument document, out Request? request, out ProtocolError? error)
     {
         using (document)
         {

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Json;
 
@@ -31,21 +30,40 @@ public sealed record SecureRequest
     public static SecureRequest Create(string requestJson, string signature, string pubCert) =>
         new() { Message = requestJson, Signature = signature, PubCert = pubCert };
 
-    public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(this, ProtocolJson.Context.SecureRequest);
+    public byte[] ToUtf8Bytes()
+    {
+        var writer = PooledJsonWriter.Rent();
+        writer.WriteStartObject();
+        writer.WriteString("protocol"u8, Protocol);
+        writer.WriteString("message"u8, Message);
+        writer.WriteString("signature"u8, Signature);
+        writer.WriteString("pubcert"u8, PubCert);
+        writer.WriteEndObject();
+        return PooledJsonWriter.Finish(writer);
+    }
 
     public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
 
     public static bool TryParse(ReadOnlySpan<byte> utf8, out SecureRequest? message, out ProtocolError? error)
     {
         message = null;
-        if (!JsonInput.TryParseObject(utf8, "secure request", out var document, out error))
-        {
-            return false;
-        }
+        return JsonInput.TryParseObject(utf8, "secure request", out var document, out error) && TryRead(document, out message, out error);
+    }
 
+    /// <summary>Parses memory that stays unchanged during the call, without copying it first.</summary>
+    internal static bool TryParseInPlace(ReadOnlyMemory<byte> utf8, out SecureRequest? message, out ProtocolError? error)
+    {
+        message = null;
+        return JsonInput.TryParseObjectInPlace(utf8, "secure request", out var document, out error) && TryRead(document, out message, out error);
+    }
+
+    private static bool TryRead(PooledDocument document, out SecureRequest? message, out ProtocolError? error)
+    {
+        message = null;
+        error = null;
         using (document)
         {
-            var reader = new FieldReader(document!.RootElement, "secure request");
+            var reader = new FieldReader(document.RootElement, "secure request");
             reader.Protocol(Protocols.SecureRequestV1);
             var parsed = new SecureRequest
             {

@@ -37,14 +37,6 @@ public sealed record TransportHeaders
         SeenBy = request.SeenBy,
         Federation = request.Federation is { } f ? f with { Targets = null } : null,
     };
-
-    internal TransportHeaders Compact() => new()
-    {
-        ReplyTo = string.IsNullOrEmpty(ReplyTo) ? null : ReplyTo,
-        McSender = string.IsNullOrEmpty(McSender) ? null : McSender,
-        SeenBy = SeenBy is { Count: > 0 } ? SeenBy : null,
-        Federation = Federation?.Compact(),
-    };
 }
 
 /// <summary><c>headers.federation</c>; the wire key of the target list is singular <c>target</c>.</summary>
@@ -61,11 +53,4 @@ public sealed record FederationHeader
     [JsonPropertyName("target")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Targets { get; init; }
-
-    internal FederationHeader Compact() => new()
-    {
-        RequestId = string.IsNullOrEmpty(RequestId) ? null : RequestId,
-        ReplyTo = string.IsNullOrEmpty(ReplyTo) ? null : ReplyTo,
-        Targets = Targets is { Count: > 0 } ? Targets : null,
-    };
 }

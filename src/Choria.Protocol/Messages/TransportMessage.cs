@@ -1,5 +1,9 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Json;
 
@@ -8,6 +12,8 @@ namespace Choria.Protocol.Messages;
 /// <summary><c>choria:transport:1</c>, the outermost layer published on NATS (protocol.md 2.6).</summary>
 public sealed record TransportMessage
 {
+    private static readonly TransportHeaders EmptyHeaders = new();
+
     [JsonPropertyName("protocol")]
     public string Protocol { get; init; } = Protocols.TransportV1;
 
@@ -27,8 +33,94 @@ public sealed record TransportMessage
 
     public TransportMessage WithSeenByHop(SeenByHop hop) => this with { Headers = Headers.WithSeenByHop(hop) };
 
-    public byte[] ToUtf8Bytes() =>
-        JsonSerializer.SerializeToUtf8Bytes(this with { Headers = Headers.Compact() }, ProtocolJson.Context.TransportMessage);
+    public byte[] ToUtf8Bytes()
+    {
+        // Hand-written: the serializer plus the compacting record copies cost several times more.
+        var writer = PooledJsonWriter.Rent();
+        writer.WriteStartObject();
+        writer.WriteString("protocol"u8, Protocol);
+        writer.WriteString("data"u8, Data);
+        WriteHeaders(writer, Headers);
+        writer.WriteEndObject();
+        return PooledJsonWriter.Finish(writer);
+    }
+
+    /// <summary>
+    /// Encodes a transport whose <c>data</c> is <paramref name="rawData"/>, the JSON string token
+    /// (quotes included) exactly as received from <see cref="TryParseRaw"/>; lets a relay rewrite
+    /// headers without decoding and re-escaping the payload.
+    /// </summary>
+    public static byte[] ToUtf8Bytes(ReadOnlySpan<byte> rawData, TransportHeaders headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var writer = PooledJsonWriter.Rent();
+        writer.WriteStartObject();
+        writer.WriteString("protocol"u8, Protocols.TransportV1);
+        writer.WritePropertyName("data"u8);
+        writer.WriteRawValue(rawData, skipInputValidation: true);
+        WriteHeaders(writer, headers);
+        writer.WriteEndObject();
+        return PooledJsonWriter.Finish(writer);
+    }
+
+    private static void WriteHeaders(Utf8JsonWriter writer, TransportHeaders headers)
+    {
+        writer.WriteStartObject("headers"u8);
+        if (!string.IsNullOrEmpty(headers.ReplyTo))
+        {
+            writer.WriteString("reply-to"u8, headers.ReplyTo);
+        }
+
+        if (!string.IsNullOrEmpty(headers.McSender))
+        {
+            writer.WriteString("mc_sender"u8, headers.McSender);
+        }
+
+        if (headers.SeenBy is { Count: > 0 } seenBy)
+        {
+            writer.WriteStartArray("seen-by"u8);
+            for (var i = 0; i < seenBy.Count; i++)
+            {
+                var hop = seenBy[i];
+                writer.WriteStartArray();
+                writer.WriteStringValue(hop.In);
+                writer.WriteStringValue(hop.Processor);
+                writer.WriteStringValue(hop.Out);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (headers.Federation is { } federation)
+        {
+            writer.WriteStartObject("federation"u8);
+            if (!string.IsNullOrEmpty(federation.RequestId))
+            {
+                writer.WriteString("req"u8, federation.RequestId);
+            }
+
+            if (!string.IsNullOrEmpty(federation.ReplyTo))
+            {
+                writer.WriteString("reply-to"u8, federation.ReplyTo);
+            }
+
+            if (federation.Targets is { Count: > 0 } targets)
+            {
+                writer.WriteStartArray("target"u8);
+                for (var i = 0; i < targets.Count; i++)
+                {
+                    writer.WriteStringValue(targets[i]);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
 
     public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
 
@@ -59,26 +151,129 @@ public sealed record TransportMessage
 
         using (document)
         {
-            var root = document!.RootElement;
-            var reader = new FieldReader(root, "transport");
-            reader.Protocol(Protocols.TransportV1);
-            if (reader.Failed)
+            if (!TryRead(document.RootElement, materialiseData: true, out var data, out _, out var headers, out error))
             {
-                error = reader.Error;
-                return false;
-            }
-
-            var data = reader.RequiredString("data", minLength: 1);
-            var headers = reader.OptionalObject("headers") is { } h ? ReadHeaders(h, reader) : new TransportHeaders();
-            if (reader.Failed)
-            {
-                error = reader.Error;
                 return false;
             }
 
             message = new TransportMessage { Data = data, Headers = headers };
             return true;
         }
+    }
+
+    /// <summary>
+    /// <see cref="TryParse"/> followed by <see cref="TryDecodeData"/>, decoding <c>data</c> from
+    /// its UTF-8 token straight into a pooled buffer the caller must dispose.
+    /// </summary>
+    internal static bool TryParseAndDecode(ReadOnlySpan<byte> payload, out TransportMessage? message, out PooledBytes secureJson, out ProtocolError? error)
+    {
+        message = null;
+        secureJson = default;
+        if (!JsonInput.TryParseObject(payload, "transport", out var document, out error))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            if (!TryRead(document.RootElement, materialiseData: true, out var data, out var dataElement, out var headers, out error))
+            {
+                return false;
+            }
+
+            message = new TransportMessage { Data = data, Headers = headers };
+            var token = JsonMarshal.GetRawUtf8Value(dataElement);
+            var base64 = token[1..^1];
+            var rented = ArrayPool<byte>.Shared.Rent(Base64.GetMaxDecodedFromUtf8Length(base64.Length));
+
+            // Escaped tokens (Ruby's \n line breaks) take the string path, which skips the breaks.
+            if (base64.IndexOf((byte)'\\') < 0
+                && Base64.DecodeFromUtf8(base64, rented, out _, out var written) == OperationStatus.Done)
+            {
+                secureJson = PooledBytes.Own(rented, written);
+                return true;
+            }
+
+            if (Convert.TryFromBase64String(data, rented, out written))
+            {
+                secureJson = PooledBytes.Own(rented, written);
+                return true;
+            }
+
+            ArrayPool<byte>.Shared.Return(rented);
+            _ = message.TryDecodeData(out _, out error);
+            error ??= new ProtocolError(ProtocolErrorReason.InvalidBase64, "transport data is not valid base64");
+            message = null;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Validates a transport like <see cref="TryParse"/> but leaves <c>data</c> undecoded:
+    /// <paramref name="rawData"/> is its JSON string token (quotes and escapes included) inside
+    /// <paramref name="payload"/>, which must stay unchanged while it is used.
+    /// </summary>
+    public static bool TryParseRaw(ReadOnlyMemory<byte> payload, out TransportHeaders? headers, out ReadOnlyMemory<byte> rawData, out ProtocolError? error)
+    {
+        headers = null;
+        rawData = default;
+        if (!JsonInput.TryParseObjectInPlace(payload, "transport", out var document, out error))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            if (!TryRead(document.RootElement, materialiseData: false, out _, out var dataElement, out var parsed, out error))
+            {
+                return false;
+            }
+
+            // The document parsed payload in place, so the raw token is a slice of it.
+            var raw = JsonMarshal.GetRawUtf8Value(dataElement);
+            rawData = payload.Span.Overlaps(raw, out var offset) ? payload.Slice(offset, raw.Length) : raw.ToArray();
+            headers = parsed;
+            return true;
+        }
+    }
+
+    private static bool TryRead(JsonElement root, bool materialiseData, out string data, out JsonElement dataElement, out TransportHeaders headers, out ProtocolError? error)
+    {
+        data = "";
+        dataElement = default;
+        headers = EmptyHeaders;
+        var reader = new FieldReader(root, "transport");
+        reader.Protocol(Protocols.TransportV1);
+        if (reader.Failed)
+        {
+            error = reader.Error;
+            return false;
+        }
+
+        if (materialiseData)
+        {
+            data = reader.RequiredString("data", minLength: 1);
+            if (!reader.Failed)
+            {
+                dataElement = root.GetProperty("data");
+            }
+        }
+        else if (!root.TryGetProperty("data", out dataElement))
+        {
+            reader.Fail(ProtocolErrorReason.MissingField, "required field 'data' is missing");
+        }
+        else if (dataElement.ValueKind != JsonValueKind.String || !Utf8.IsValid(JsonMarshal.GetRawUtf8Value(dataElement)))
+        {
+            reader.Fail(ProtocolErrorReason.WrongType, $"field 'data' must be a valid string, not {dataElement.ValueKind}");
+        }
+        else if (JsonMarshal.GetRawUtf8Value(dataElement).Length <= 2)
+        {
+            reader.Fail(ProtocolErrorReason.ConstraintViolation, "field 'data' must not be empty");
+        }
+
+        headers = reader.OptionalObject("headers") is { } h ? ReadHeaders(h, reader) : EmptyHeaders;
+        error = reader.Error;
+        return !reader.Failed;
     }
 
     private static TransportHeaders ReadHeaders(JsonElement element, FieldReader parent)

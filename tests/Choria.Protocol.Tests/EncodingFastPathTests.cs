@@ -1,0 +1,115 @@
+using System.Text;
+using System.Text.Json;
+using Choria.Protocol.Json;
+using Choria.Protocol.Messages;
+
+namespace Choria.Protocol.Tests;
+
+/// <summary>The hand-written encoders and the raw-data relay path must match the serializer's wire form.</summary>
+public class EncodingFastPathTests
+{
+    private static readonly TransportHeaders _fullHeaders = new()
+    {
+        ReplyTo = "mcollective.reply.x",
+        McSender = "node<&>",
+        SeenBy = [new SeenByHop("a", "b \"q\"", "c")],
+        Federation = new FederationHeader { RequestId = "r", ReplyTo = "t", Targets = ["one", "two"] },
+    };
+
+    public static TheoryData<TransportHeaders> Headers() => new()
+    {
+        new TransportHeaders(),
+        new TransportHeaders { ReplyTo = "", McSender = "", SeenBy = [], Federation = new FederationHeader { Targets = [] } },
+        _fullHeaders,
+    };
+
+    [Theory]
+    [MemberData(nameof(Headers))]
+    public void Transport_encoding_matches_the_serializer(TransportHeaders headers)
+    {
+        var message = TransportMessage.Create("{\"protocol\":\"x\",\"message\":\"é\"}", headers);
+        var expected = JsonSerializer.SerializeToUtf8Bytes(message with { Headers = Compact(headers) }, ProtocolJson.Context.TransportMessage);
+        Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(message.ToUtf8Bytes()));
+    }
+
+    // The wire form omits empty values; the serializer only omits nulls.
+    private static TransportHeaders Compact(TransportHeaders headers) => new()
+    {
+        ReplyTo = string.IsNullOrEmpty(headers.ReplyTo) ? null : headers.ReplyTo,
+        McSender = string.IsNullOrEmpty(headers.McSender) ? null : headers.McSender,
+        SeenBy = headers.SeenBy is { Count: > 0 } ? headers.SeenBy : null,
+        Federation = headers.Federation is { } f ? new FederationHeader
+        {
+            RequestId = string.IsNullOrEmpty(f.RequestId) ? null : f.RequestId,
+            ReplyTo = string.IsNullOrEmpty(f.ReplyTo) ? null : f.ReplyTo,
+            Targets = f.Targets is { Count: > 0 } ? f.Targets : null,
+        } : null,
+    };
+
+    [Fact]
+    public void Secure_and_reply_encodings_match_the_serializer()
+    {
+        var reply = Reply.Create(Request.NewRequestId(), "rpcutil", "node", "{\"a\":\"<é>\\n\"}", TimeProvider.System);
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(reply, ProtocolJson.Context.Reply), reply.ToUtf8Bytes());
+        var secureReply = SecureReply.Create(reply.ToUtf8Bytes());
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(secureReply, ProtocolJson.Context.SecureReply), secureReply.ToUtf8Bytes());
+        Assert.Equal(SecureReply.Create(reply.ToJson()), secureReply);
+        Assert.True(secureReply.IsHashValid());
+        var secureRequest = SecureRequest.Create("{\"x\":\"\u2028\"}", "sig", "-----BEGIN\nCERT-----\n");
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(secureRequest, ProtocolJson.Context.SecureRequest), secureRequest.ToUtf8Bytes());
+    }
+
+    [Fact]
+    public void Raw_relay_keeps_data_verbatim_and_rewrites_headers()
+    {
+        // Ruby breaks base64 lines with escaped newlines; the relay must not normalise them.
+        var original = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"eyJh\\nIjoxfQ==\",\"headers\":{\"mc_sender\":\"x\"}}");
+        Assert.True(TransportMessage.TryParseRaw(original, out var headers, out var raw, out var error), error?.ToString());
+        Assert.Equal("\"eyJh\\nIjoxfQ==\"", Encoding.UTF8.GetString(raw.Span));
+        Assert.Equal("x", headers!.McSender);
+
+        var relayed = TransportMessage.ToUtf8Bytes(raw.Span, headers with { ReplyTo = "r" });
+        Assert.Equal("{\"protocol\":\"choria:transport:1\",\"data\":\"eyJh\\nIjoxfQ==\",\"headers\":{\"reply-to\":\"r\",\"mc_sender\":\"x\"}}", Encoding.UTF8.GetString(relayed));
+        Assert.True(TransportMessage.TryParse(relayed, out var parsed, out _));
+        Assert.True(parsed!.TryDecodeData(out var data, out _));
+        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString(data!));
+    }
+
+    [Theory]
+    [InlineData("{\"protocol\":\"choria:transport:1\",\"headers\":{}}", ProtocolErrorReason.MissingField)]
+    [InlineData("{\"protocol\":\"choria:transport:1\",\"data\":1}", ProtocolErrorReason.WrongType)]
+    [InlineData("{\"protocol\":\"choria:transport:1\",\"data\":\"\"}", ProtocolErrorReason.ConstraintViolation)]
+    [InlineData("{\"protocol\":\"other\",\"data\":\"eA==\"}", ProtocolErrorReason.UnknownProtocol)]
+    [InlineData("[1]", ProtocolErrorReason.NotAnObject)]
+    public void Raw_parse_rejects_what_the_full_parse_rejects(string json, ProtocolErrorReason reason)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        Assert.False(TransportMessage.TryParse(bytes, out _, out var full));
+        Assert.False(TransportMessage.TryParseRaw(bytes, out _, out _, out var raw));
+        Assert.Equal(reason, full!.Reason);
+        Assert.Equal(reason, raw!.Reason);
+    }
+
+    [Theory]
+    [InlineData("eyJh\\nIjoxfQ==")]
+    [InlineData("eyJhIjoxfQ==")]
+    [InlineData("eyJhIjoxfQ\\u003d\\u003d")]
+    public void Decoder_fast_path_matches_the_string_path(string data)
+    {
+        var bytes = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"" + data + "\"}");
+        Assert.True(TransportMessage.TryParseAndDecode(bytes, out var message, out var secure, out var error), error?.ToString());
+        using (secure)
+        {
+            Assert.True(message!.TryDecodeData(out var expected, out _));
+            Assert.Equal(expected, secure.Span.ToArray());
+        }
+    }
+
+    [Fact]
+    public void Decoder_fast_path_reports_bad_base64()
+    {
+        var bytes = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"not base64!\"}");
+        Assert.False(TransportMessage.TryParseAndDecode(bytes, out _, out _, out var error));
+        Assert.Equal(ProtocolErrorReason.InvalidBase64, error!.Reason);
+    }
+}
