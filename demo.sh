@@ -92,7 +92,7 @@ for n in 1 2 3; do
     echo "plugin.choria.status_update_interval = 5"
     security "node$n.demo"
   } > "$work/node$n/server.conf"
-  "$choria" server run --config "$work/node$n/server.conf" &
+  MCOLLECTIVE_CERTNAME="node$n.demo" "$choria" server run --config "$work/node$n/server.conf" &
   pids+=($!)
   echo "node$n.demo: country=${countries[$i]} role=${roles[$i]}"
 done

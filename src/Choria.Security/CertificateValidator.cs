@@ -54,17 +54,7 @@ internal sealed class CertificateValidator
         policy.VerificationTime = at.UtcDateTime;
         policy.VerificationTimeIgnored = false;
 
-        bool built;
-        try
-        {
-            built = chain.Build(certificate.Leaf);
-        }
-        catch (CryptographicException e)
-        {
-            // OpenSSL rejects some corrupted certificates with an "internal error" instead of a status.
-            return new CertificateVerification(SecurityFailureReason.ChainInvalid, $"x509: certificate could not be verified: {e.Message}");
-        }
-
+        var built = chain.Build(certificate.Leaf);
         var flags = X509ChainStatusFlags.NoError;
         foreach (var status in chain.ChainStatus)
         {
