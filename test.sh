@@ -13,7 +13,7 @@ export CHORIA_BIN="$PWD/dist/choria"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test Choria.slnx -c Release --nologo -v q 2>&1 | tee "$log" || status=$?
+dotnet test Choria.slnx -c Release --nologo -v q --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
 
 # Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, ...").
 read -r passed failed skipped < <(awk '
