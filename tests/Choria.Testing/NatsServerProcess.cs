@@ -3,10 +3,12 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Choria.Connector.Tests;
+using Choria.Connector;
+
+namespace Choria.Testing;
 
 /// <summary>A real nats-server child on 127.0.0.1; always killed on dispose.</summary>
-internal sealed class NatsServerProcess : IDisposable
+public sealed class NatsServerProcess : IDisposable
 {
     private const string Binary = "/usr/sbin/nats-server";
     private readonly string _dir;
