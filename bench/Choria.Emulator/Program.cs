@@ -14,7 +14,7 @@ const string Usage = """
           throw-away CA, broker/server/client certificates and broker.conf, server.conf, client.conf in DIR
       Choria.Emulator run --config server.conf --instances N [--identity-prefix P] [--facts-variety K]
           [--batch B] [--concurrency C] [--queue Q] [--socket-buffer BYTES] [--sub-capacity S] [--plain]
-      Choria.Emulator ping --config client.conf --expect N [--kind discovery|rpcutil] [--rounds R]
+      Choria.Emulator ping --config client.conf --expect N [--kind discovery|rpcutil] [--rounds R] [--warmup W]
           [--timeout S] [--direct --identity-prefix P] [--plain] [--json]
       Choria.Emulator load --config client.conf --expect N [--rate R] [--duration S] [--grace S] [--plain] [--json]
     """;
@@ -120,6 +120,12 @@ static async Task<int> PingAsync(Args opts, CancellationToken ct)
     await using var connection = await ConnectAsync(framework, opts.Flag("--plain"), ct);
     var connect = total.Elapsed;
     var client = new FanOutClient(framework, connection);
+    // Warm-up rounds JIT the client and fill the fleet's certificate cache; they are not reported.
+    for (var i = 0; i < opts.Int("--warmup", 1); i++)
+    {
+        await client.RoundAsync(kind, expected, nodes, timeout, ct);
+    }
+
     var results = new List<RoundResult>(rounds);
     for (var i = 0; i < rounds; i++)
     {

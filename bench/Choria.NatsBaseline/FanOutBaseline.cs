@@ -47,6 +47,7 @@ internal sealed class FanOutBaseline : IAsyncDisposable
                 {
                     Url = _options.Url,
                     Name = "baseline-responder-" + i.ToString(CultureInfo.InvariantCulture),
+                    TlsOpts = _options.Tls,
                 });
                 _responders.Add(connection);
                 await connection.ConnectAsync().ConfigureAwait(false);
@@ -70,6 +71,7 @@ internal sealed class FanOutBaseline : IAsyncDisposable
         {
             Url = _options.Url,
             Name = "baseline-requester",
+            TlsOpts = _options.Tls,
             // Every reply must be counted: block instead of the default drop-newest when the channel fills.
             SubPendingChannelCapacity = (_options.Nodes * 2) + 1024,
             SubPendingChannelFullMode = BoundedChannelFullMode.Wait,
