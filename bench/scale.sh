@@ -57,7 +57,7 @@ cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14+$15)*1000/hz)}' "/pro
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # The CLI commands are used once they exist in the binary; until then the emulator's client driver measures the same fan-out.
-have_cli() { "$choria" "$@" --help >/dev/null 2>&1; }
+have_cli() { "$choria" "$1" --help 2>&1 | grep -qE "^ +choria $1( |$)"; }
 
 start_fleet() { # n
   local n=$1 out=$work/fleet-$1.out
