@@ -85,6 +85,7 @@ for n in $sizes; do
   timeout=$(( 10 + n / 500 ))
 
   cpu_f0=$(cpu_ms "$fleet_pid"); cpu_b0=$(cpu_ms "$nats_pid")
+  pings=$rounds
   if have_cli ping; then
     for r in $(seq "$rounds"); do
       t0=$(now_ms)
@@ -96,10 +97,11 @@ for n in $sizes; do
     done
   else
     "$emulator" ping --config "$work/client.conf" --kind discovery --expect "$n" --rounds "$rounds" --timeout "$timeout" --json >"$work/ping-$n.json" || true
+    pings=$(( rounds + 1 )) # the driver's warm-up round is in the CPU figures too
     jq -c --argjson n "$n" '.rounds[] | {kind:"ping",source:"driver",n:$n,wall_ms:.round_ms,received:.received,last_ms:.last_reply_ms}' "$work/ping-$n.json" >>"$results"
   fi
   cpu_f1=$(cpu_ms "$fleet_pid"); cpu_b1=$(cpu_ms "$nats_pid")
-  record "$(jq -cn --argjson n "$n" --argjson f $(( (cpu_f1 - cpu_f0) / rounds )) --argjson b $(( (cpu_b1 - cpu_b0) / rounds )) \
+  record "$(jq -cn --argjson n "$n" --argjson f $(( (cpu_f1 - cpu_f0) / pings )) --argjson b $(( (cpu_b1 - cpu_b0) / pings )) \
     '{kind:"cpu",n:$n,fleet_ms_per_ping:$f,broker_ms_per_ping:$b}')"
 
   if have_cli req; then
