@@ -1,4 +1,5 @@
 using System.Globalization;
+using NATS.Client.Core;
 
 namespace Choria.NatsBaseline;
 
@@ -22,6 +23,13 @@ internal sealed record BaselineOptions
 
     public bool Json { get; init; }
 
+    /// <summary>Client certificate, key and CA for a TLS broker (all three, or none for plain TCP).</summary>
+    public string? TlsCert { get; init; }
+
+    public string? TlsKey { get; init; }
+
+    public string? TlsCa { get; init; }
+
     /// <summary>How long one round waits for missing replies before counting them lost.</summary>
     public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -29,7 +37,7 @@ internal sealed record BaselineOptions
     public int ConnectParallelism { get; init; } = 50;
 
     public const string Usage =
-        "usage: Choria.NatsBaseline [--url nats://host:port] [--nodes N] [--rounds R] [--payload BYTES] [--timeout SECONDS] [--json]";
+        "usage: Choria.NatsBaseline [--url nats://host:port] [--nodes N] [--rounds R] [--payload BYTES] [--timeout SECONDS] [--tls-cert F --tls-key F --tls-ca F] [--json]";
 
     public static bool TryParse(string[] args, out BaselineOptions options, out string error)
     {
@@ -68,6 +76,15 @@ internal sealed record BaselineOptions
                 case "--timeout" when Positive(value, out var t):
                     options = options with { RoundTimeout = TimeSpan.FromSeconds(t) };
                     break;
+                case "--tls-cert":
+                    options = options with { TlsCert = value };
+                    break;
+                case "--tls-key":
+                    options = options with { TlsKey = value };
+                    break;
+                case "--tls-ca":
+                    options = options with { TlsCa = value };
+                    break;
                 default:
                     error = $"invalid option {arg} {value}";
                     return false;
@@ -76,6 +93,11 @@ internal sealed record BaselineOptions
 
         return true;
     }
+
+    /// <summary>The TLS settings of every connection, mutual TLS like a Choria broker when a certificate is given.</summary>
+    public NatsTlsOpts Tls => TlsCert is null
+        ? NatsTlsOpts.Default
+        : new NatsTlsOpts { CertFile = TlsCert, KeyFile = TlsKey, CaFile = TlsCa, Mode = TlsMode.Require };
 
     private static bool Positive(string text, out int value) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0;

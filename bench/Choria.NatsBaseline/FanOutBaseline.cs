@@ -47,9 +47,10 @@ internal sealed class FanOutBaseline : IAsyncDisposable
                 {
                     Url = _options.Url,
                     Name = "baseline-responder-" + i.ToString(CultureInfo.InvariantCulture),
+                    TlsOpts = _options.Tls,
                 });
                 _responders.Add(connection);
-                await connection.ConnectAsync().ConfigureAwait(false);
+                await ConnectWithRetryAsync(connection, token).ConfigureAwait(false);
                 var subscription = await connection.SubscribeCoreAsync<byte[]>(Subject, cancellationToken: token).ConfigureAwait(false);
                 var loop = RespondAsync(connection, subscription, reply, _stop.Token);
                 lock (_loopsLock)
@@ -70,6 +71,7 @@ internal sealed class FanOutBaseline : IAsyncDisposable
         {
             Url = _options.Url,
             Name = "baseline-requester",
+            TlsOpts = _options.Tls,
             // Every reply must be counted: block instead of the default drop-newest when the channel fills.
             SubPendingChannelCapacity = (_options.Nodes * 2) + 1024,
             SubPendingChannelFullMode = BoundedChannelFullMode.Wait,
@@ -129,6 +131,26 @@ internal sealed class FanOutBaseline : IAsyncDisposable
 
         await Task.WhenAll(_responderLoops).ConfigureAwait(false);
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Thousands of TLS handshakes on a loaded 2-core machine sometimes exceed the broker's TLS timeout; a real
+    /// fleet retries too, so a failed first connect is retried rather than aborting the whole run.
+    /// </summary>
+    private static async Task ConnectWithRetryAsync(NatsConnection connection, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await connection.ConnectAsync().ConfigureAwait(false);
+                return;
+            }
+            catch (NatsException) when (attempt < 10 && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct).ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task RespondAsync(NatsConnection connection, INatsSub<byte[]> subscription, byte[] reply, CancellationToken ct)

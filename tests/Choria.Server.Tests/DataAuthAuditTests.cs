@@ -33,6 +33,16 @@ public sealed class DataAuthAuditTests : IDisposable
     }
 
     [Fact]
+    public void In_memory_facts_replace_the_files()
+    {
+        var file = Write("mem.json", """{"from":"file"}""");
+        using var doc = JsonDocument.Parse("""{"from":"memory","instance":7}""");
+        var facts = new FactsSource(new FactsOptions { FactsFiles = file, Facts = doc.RootElement.Clone() }, NullLogger<FactsSource>.Instance).Facts();
+        Assert.Equal("memory", facts.GetProperty("from").GetString());
+        Assert.Equal(7, facts.GetProperty("instance").GetInt32());
+    }
+
+    [Fact]
     public void Fixture_facts_and_yml_is_json()
     {
         var facts = Facts(TestPaths.Fixtures("server", "facts", "discovery_facts.yaml"), TestPaths.Fixtures("protocol", "filter", "2ndfact.json")).Facts();

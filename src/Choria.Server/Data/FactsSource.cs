@@ -10,6 +10,12 @@ public sealed record FactsOptions
 {
     /// <summary>The <c>plugin.yaml</c> value: one or more files joined by the OS path-list separator.</summary>
     public string FactsFiles { get; init; } = "";
+
+    /// <summary>
+    /// Facts held in memory instead of files (the fleet emulator gives each instance its own); when set the
+    /// files are not read.
+    /// </summary>
+    public JsonElement? Facts { get; init; }
 }
 
 /// <summary>
@@ -28,6 +34,11 @@ public sealed partial class FactsSource(FactsOptions options, ILogger<FactsSourc
     /// <summary>The merged facts object (<c>{}</c> when no file could be read).</summary>
     public JsonElement Facts()
     {
+        if (options.Facts is { } fixedFacts)
+        {
+            return fixedFacts;
+        }
+
         var stamps = _files.Select(Stamp).ToArray();
         lock (_lock)
         {

@@ -34,7 +34,7 @@ public sealed partial class ServerInstance : IReplyPublisher
         _logger = framework.Loggers.CreateLogger<ServerInstance>();
         var loggers = framework.Loggers;
         Agents = new AgentRegistry(new AgentRegistryOptions(), loggers.CreateLogger<AgentRegistry>());
-        Facts = new FactsSource(new FactsOptions { FactsFiles = options.FactsFiles }, loggers.CreateLogger<FactsSource>());
+        Facts = new FactsSource(new FactsOptions { FactsFiles = options.FactsFiles, Facts = options.Facts }, loggers.CreateLogger<FactsSource>());
         Classes = new ClassesSource(new ClassesOptions { ClassesFile = options.ClassesFile });
         Info = new ServerInfoSource(options, framework.Config, Agents, Facts, Classes, Counters,
             () => ConnectedServer, ConnectorInfo, _clock.GetUtcNow());
@@ -108,7 +108,10 @@ public sealed partial class ServerInstance : IReplyPublisher
         }
     }
 
-    private ConnectorOptions ConnectorOptionsFor(ConnectorOptions options) => options switch
+    private ConnectorOptions ConnectorOptionsFor(ConnectorOptions options) =>
+        _options.TuneConnector is { } tune ? tune(TlsOptionsFor(options)) : TlsOptionsFor(options);
+
+    private ConnectorOptions TlsOptionsFor(ConnectorOptions options) => options switch
     {
         _ when _options.DisableTls => options with { Tls = null },
         { Tls: { } tls } when _options.DisableTlsVerification => options with { Tls = tls with { Verify = false } },

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Choria.Config;
+using Choria.Connector;
 using Choria.Protocol.Filters;
 using Choria.Server.Audit;
 using Choria.Server.Authorization;
@@ -26,6 +28,15 @@ public sealed record ServerOptions
 
     /// <summary>The <c>plugin.yaml</c> value (OS path-list separated).</summary>
     public string FactsFiles { get; init; } = "";
+
+    /// <summary>In-memory facts replacing <see cref="FactsFiles"/> (the fleet emulator varies them per instance).</summary>
+    public JsonElement? Facts { get; init; }
+
+    /// <summary>
+    /// Adjusts the connector options built from the configuration; the fleet emulator uses it to shrink socket
+    /// and subscription buffers so thousands of instances fit in one process.
+    /// </summary>
+    public Func<ConnectorOptions, ConnectorOptions>? TuneConnector { get; init; }
 
     public bool RpcAuthorization { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Choria.Ddl;
 
 namespace Choria.Server.Agents.Builtin;
@@ -15,6 +16,10 @@ internal static class BuiltinMetadata
         Url = "http://choria.io",
     };
 
-    public static AgentDdl Ddl(string name) =>
-        DdlLoader.LoadBuiltin(name).Ddl ?? throw new InvalidOperationException($"built-in DDL {name} is missing or invalid");
+    // The embedded DDLs never change and are only read: parse each once per process rather than once per
+    // server instance (the fleet emulator runs thousands of instances in one process).
+    private static readonly ConcurrentDictionary<string, Lazy<AgentDdl>> Parsed = new(StringComparer.Ordinal);
+
+    public static AgentDdl Ddl(string name) => Parsed.GetOrAdd(name, n => new Lazy<AgentDdl>(() =>
+        DdlLoader.LoadBuiltin(n).Ddl ?? throw new InvalidOperationException($"built-in DDL {n} is missing or invalid"))).Value;
 }
