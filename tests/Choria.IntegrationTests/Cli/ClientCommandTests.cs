@@ -18,7 +18,7 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
     private Task<(int ExitCode, string Output)> RunAsync(params string[] args) =>
         _network.RunChoriaAsync([.. args, "--config", fixture.ClientConfig], s_timeout);
 
-    private Task<(int ExitCode, string Output)> PingAsync(params string[] args) => RunAsync(["ping", "--names", "-t", "2", .. args]);
+    private Task<(int ExitCode, string Output)> PingAsync(params string[] args) => RunAsync(["ping", "--names", "-t", "1", .. args]);
 
     private static List<string> Names(string output) =>
         [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l.EndsWith(".example.net", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
@@ -48,7 +48,7 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
     [Fact]
     public async Task Ping_reaches_every_server_and_prints_statistics()
     {
-        var result = await RunAsync("ping", "-t", "2");
+        var result = await RunAsync("ping", "-t", "1");
         Ok(result);
         foreach (var node in s_all)
         {
@@ -203,13 +203,10 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
         Assert.Equal(1, stats.GetProperty("ok").GetInt32());
         Assert.Equal(2, stats.GetProperty("failed").GetInt32());
 
-        var text = await RunAsync("req", "rpcutil", "get_config_item", $"item={ClientNetworkFixture.MarkerKey}", "--np");
-        Ok(text);
-        Assert.Contains("Unknown key", text.Output, StringComparison.Ordinal);
-        Assert.Contains("Finished processing 3 / 3 hosts", text.Output, StringComparison.Ordinal);
-
         var verbose = await RunAsync("req", "rpcutil", "get_config_item", $"item={ClientNetworkFixture.MarkerKey}", "--np", "-v");
         Ok(verbose);
+        Assert.Contains("Unknown key", verbose.Output, StringComparison.Ordinal);
+        Assert.Contains("Nodes: 3 / 3", verbose.Output, StringComparison.Ordinal);
         Assert.Contains("Pass / Fail: 1 / 2", verbose.Output, StringComparison.Ordinal);
     }
 
