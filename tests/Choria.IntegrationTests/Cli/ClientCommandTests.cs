@@ -318,7 +318,8 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
         var result = await _network.RunChoriaAsync(["ping", "-t", "2", "--config", config], s_timeout);
         clock.Stop();
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("choria:", result.Output, StringComparison.Ordinal);
+        Assert.Contains("choria: Could not run Choria: could not connect to the Choria broker", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"localhost:{deadBroker}", result.Output, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}:\n{result.Output}");
     }
 }
