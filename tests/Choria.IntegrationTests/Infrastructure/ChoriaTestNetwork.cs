@@ -5,6 +5,22 @@ using Choria.Security.Dev;
 
 namespace Choria.IntegrationTests.Infrastructure;
 
+/// <summary>Which broker <see cref="ChoriaTestNetwork.StartBrokerAsync"/> starts.</summary>
+public enum TestBrokerKind
+{
+    /// <summary>A bare mutual-TLS nats-server (fast; enough for server tests).</summary>
+    NatsServer,
+
+    /// <summary>Our <c>choria broker run</c> supervising nats-server, with a stats port.</summary>
+    ChoriaBroker,
+}
+
+/// <summary>Ports for a <c>choria broker run</c> configuration.</summary>
+public sealed record BrokerPorts(int Client, int Peer, int Stats)
+{
+    public static BrokerPorts Free() => new(ChoriaTestNetwork.FreePort(), ChoriaTestNetwork.FreePort(), ChoriaTestNetwork.FreePort());
+}
+
 /// <summary>A running <c>choria server</c> process and its files.</summary>
 public sealed record ChoriaServerNode(string Identity, string ConfigPath, string Directory, ManagedProcess Process);
 
@@ -42,11 +58,28 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
 
     public ManagedProcess? Broker { get; private set; }
 
+    /// <summary>Stats (HTTP) port of a <see cref="TestBrokerKind.ChoriaBroker"/>; 0 for a bare nats-server.</summary>
+    public int BrokerStatsPort { get; private set; }
+
     public IssuedCertificate IssueCertificate(string certname) => _ca.IssueCertificate(certname, ["localhost"], SslDir);
 
-    /// <summary>Starts nats-server with mutual TLS against the test CA and waits until it accepts connections.</summary>
-    public async Task StartBrokerAsync()
+    /// <summary>
+    /// Starts the broker and waits until it accepts connections: by default a bare nats-server with mutual TLS
+    /// against the test CA, or our <c>choria broker run</c> (<paramref name="extraConfig"/> is appended to its config).
+    /// </summary>
+    public async Task StartBrokerAsync(TestBrokerKind kind = TestBrokerKind.NatsServer, string extraConfig = "")
     {
+        if (kind == TestBrokerKind.ChoriaBroker)
+        {
+            var ports = BrokerPorts.Free();
+            var config = WriteBrokerConfig("broker", ports, extraConfig);
+            BrokerPort = ports.Client;
+            BrokerStatsPort = ports.Stats;
+            Broker = StartChoriaBroker(config);
+            await WaitForPortAsync(Broker, ports.Client, TimeSpan.FromSeconds(30));
+            return;
+        }
+
         var cert = IssueCertificate("localhost");
         BrokerPort = FreePort();
         var conf = Path.Combine(Root, "nats.conf");
@@ -63,6 +96,65 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             """);
         Broker = Track(ManagedProcess.Start(NatsServerPath, ["-c", conf]));
         await Broker.WaitForOutputAsync("Server is ready", TimeSpan.FromSeconds(15));
+    }
+
+    /// <summary>
+    /// Writes a <c>choria broker run</c> config named <paramref name="name"/>: network broker on 127.0.0.1 with the
+    /// given ports, file security with a <c>localhost</c> certificate, then <paramref name="extraConfig"/>.
+    /// </summary>
+    public string WriteBrokerConfig(string name, BrokerPorts ports, string extraConfig = "")
+    {
+        var cert = IssueCertificate("localhost");
+        var path = Path.Combine(Root, name + ".conf");
+        File.WriteAllText(path, $"""
+            identity = localhost
+            loglevel = info
+            plugin.security.provider = file
+            plugin.security.file.certificate = {cert.CertificatePath}
+            plugin.security.file.key = {cert.PrivateKeyPath}
+            plugin.security.file.ca = {cert.CaPath}
+            plugin.security.file.cache = {Path.Combine(Root, "cache-broker")}
+            plugin.choria.use_srv = false
+            plugin.choria.broker_network = true
+            plugin.choria.network.listen_address = 127.0.0.1
+            plugin.choria.network.client_port = {ports.Client}
+            plugin.choria.network.peer_port = {ports.Peer}
+            plugin.choria.stats_address = 127.0.0.1
+            plugin.choria.stats_port = {ports.Stats}
+            """ + "\n" + extraConfig);
+        return path;
+    }
+
+    /// <summary>Starts <c>choria broker run --config <paramref name="configPath"/></c> without waiting.</summary>
+    public ManagedProcess StartChoriaBroker(string configPath) =>
+        Track(ManagedProcess.Start(ChoriaBinary.Path, ["broker", "run", "--config", configPath]));
+
+    /// <summary>Waits until something accepts TCP connections on <paramref name="port"/>; fails early when <paramref name="process"/> exits.</summary>
+    public static async Task WaitForPortAsync(ManagedProcess process, int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"process exited with {process.ExitCode} before listening on {port}:\n{process.Output}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+            catch (SocketException e)
+            {
+                throw new TimeoutException($"nothing listened on {port} within {timeout}: {e.Message}\n{process.Output}");
+            }
+        }
     }
 
     /// <summary>Common config lines: file security provider with <paramref name="certname"/>'s files, TLS broker.</summary>
@@ -118,11 +210,14 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     /// <summary>Runs <c>choria</c> with <paramref name="arguments"/> to completion (killed after <paramref name="timeout"/>).</summary>
     public async Task<(int ExitCode, string Output)> RunChoriaAsync(IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var process = Track(ManagedProcess.Start(ChoriaBinary.Path, arguments));
+        var process = StartChoria(arguments);
         using var cts = new CancellationTokenSource(timeout);
         var code = await process.WaitForExitAsync(cts.Token);
         return (code, process.Output);
     }
+
+    /// <summary>Starts <c>choria</c> with <paramref name="arguments"/> without waiting; killed on dispose.</summary>
+    public ManagedProcess StartChoria(IEnumerable<string> arguments) => Track(ManagedProcess.Start(ChoriaBinary.Path, arguments));
 
     private ManagedProcess Track(ManagedProcess process)
     {
@@ -134,7 +229,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
         return process;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
