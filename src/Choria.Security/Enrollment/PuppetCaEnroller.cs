@@ -154,8 +154,9 @@ public sealed partial class PuppetCaEnroller
     private void WriteCsr(RSA key)
     {
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationalUnitName("choria.io");
+        // The builder encodes in reverse order of addition; this yields Go's DER order (OU, then CN).
         subject.AddCommonName(_provider.Identity);
+        subject.AddOrganizationalUnitName("choria.io");
         var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         UnixFiles.WriteFile(_provider.CsrPath, Encoding.ASCII.GetBytes(request.CreateSigningRequestPem() + "\n"), UnixFiles.Mode0640);
         LogCsrCreated(_logger, _provider.CsrPath);
@@ -276,7 +277,8 @@ public sealed partial class PuppetCaEnroller
     private static HttpClient CreateClient(HttpMessageHandler handler, bool disposeHandler = false)
     {
         var client = new HttpClient(handler, disposeHandler) { Timeout = Timeout.InfiniteTimeSpan };
-        client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+        // Not a valid RFC 9110 product token, but it is the exact string Choria sends.
+        client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", UserAgent);
         return client;
     }
 
