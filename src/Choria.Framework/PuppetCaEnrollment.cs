@@ -29,7 +29,7 @@ public static class PuppetCaEnrollment
         ArgumentNullException.ThrowIfNull(loggers);
         if (security is not PuppetSecurityProvider puppet)
         {
-            throw new FrameworkException($"the '{config.SecurityProvider}' security provider cannot enroll, only the 'puppet' provider obtains certificates from a CA");
+            throw new EnrollmentException($"the '{config.SecurityProvider}' security provider cannot enroll, only the 'puppet' provider obtains certificates from a CA");
         }
 
         var lookup = new ConnectorSrvLookup(srv ?? new DnsSrvResolver(loggers.CreateLogger<DnsSrvResolver>()));

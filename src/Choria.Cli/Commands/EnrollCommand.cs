@@ -24,17 +24,16 @@ public static class EnrollCommand
 
             // Security files do not exist yet: enrolling is what creates them.
             using var framework = await ChoriaFramework.CreateAsync(config, loggers, verifySecurityFiles: false, parse.GetValue(certname), ct2);
-            var enroller = await PuppetCaEnrollment.CreateAsync(config, framework.Security, loggers, srv: null, ct2);
             var name = framework.Certname;
-            if (enroller.IsEnrolled)
-            {
-                await stderr.WriteLineAsync($"choria: error: Could not enroll: already enrolled as {name}, the key, CA and certificate all exist");
-                return 1;
-            }
-
-            await output.WriteLineAsync($"Enrolling with the Security System using certname {name}");
             try
             {
+                var enroller = await PuppetCaEnrollment.CreateAsync(config, framework.Security, loggers, srv: null, ct2);
+                if (enroller.IsEnrolled)
+                {
+                    throw new EnrollmentException($"already enrolled as {name}, the key, CA and certificate all exist");
+                }
+
+                await output.WriteLineAsync($"Enrolling with the Security System using certname {name}");
                 await enroller.EnrollAsync(attempt => output.WriteLine($"Attempting to download certificate for {name}, try {attempt}."), ct2);
             }
             catch (EnrollmentException e)
