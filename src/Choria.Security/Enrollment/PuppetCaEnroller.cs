@@ -107,7 +107,16 @@ public sealed partial class PuppetCaEnroller
         if (!File.Exists(_provider.PrivateKeyPath))
         {
             var created = RSA.Create(2048);
-            UnixFiles.WriteFile(_provider.PrivateKeyPath, Encoding.ASCII.GetBytes(created.ExportRSAPrivateKeyPem() + "\n"), UnixFiles.Mode0640);
+            try
+            {
+                UnixFiles.WriteFile(_provider.PrivateKeyPath, Encoding.ASCII.GetBytes(created.ExportRSAPrivateKeyPem() + "\n"), UnixFiles.Mode0640);
+            }
+            catch
+            {
+                created.Dispose();
+                throw;
+            }
+
             LogKeyCreated(_logger, _provider.PrivateKeyPath);
             return created;
         }
