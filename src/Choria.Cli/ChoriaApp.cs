@@ -17,6 +17,7 @@ public static class ChoriaApp
         root.Subcommands.Add(BrokerCommand.Create());
         root.Subcommands.Add(BuildinfoCommand.Create());
         root.Subcommands.Add(DiscoverCommand.Create());
+        root.Subcommands.Add(EnrollCommand.Create());
         root.Subcommands.Add(FactsCommand.Create());
         root.Subcommands.Add(InventoryCommand.Create());
         root.Subcommands.Add(PingCommand.Create());
