@@ -77,6 +77,8 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             BrokerStatsPort = ports.Stats;
             Broker = StartChoriaBroker(config);
             await WaitForPortAsync(Broker, ports.Client, TimeSpan.FromSeconds(30));
+            // The stats listener starts after the network broker is ready (broker.md 1.4).
+            await WaitForPortAsync(Broker, ports.Stats, TimeSpan.FromSeconds(30));
             return;
         }
 
