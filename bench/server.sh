@@ -23,6 +23,7 @@ done
 echo "ready ms: ${times[*]}  median $(printf '%s\n' "${times[@]}" | median)"
 
 echo "## idle RSS after ${idle}s"
+: > "$work/node1/server.log"
 start_server 1 taskset -c 1
 wait_log "$work/node1/server.log" "subjects in collectives"
 echo "at ready: $(rss_kib "$server_pid") KiB"
@@ -32,7 +33,7 @@ echo "after ${idle}s idle: $(rss_kib "$server_pid") KiB"
 echo "## rpcutil#ping throughput, server pinned with taskset -c 1, load generator on core 0"
 dotnet build -c Release "$root/bench/Choria.ServerLoad" -v q -nologo >/dev/null
 load="dotnet run -c Release --no-build --project $root/bench/Choria.ServerLoad --"
-for pass in 1 2; do
+for pass in 1 2 3; do
   echo "pass $pass: $(taskset -c 0 $load --config "$work/client.conf" --node node1.bench --count "$count" --window "$window")"
 done
 echo "server RSS after load: $(rss_kib "$server_pid") KiB"
