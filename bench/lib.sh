@@ -8,7 +8,9 @@ choria=${CHORIA_BIN:-$root/dist/choria}
 work=$(mktemp -d /tmp/choria-bench.XXXXXX)
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  # Newest first: servers and clients stop before the broker they are connected to.
+  local i
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
