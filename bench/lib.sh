@@ -1,0 +1,101 @@
+# Shared helpers for bench/*.sh (sourced). Needs dist/choria, openssl, python3, nats-server.
+# Everything lives in $work, removed on exit; every process started goes into pids[] and gets SIGTERM.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$root/scripts/devpki.sh"
+choria=${CHORIA_BIN:-$root/dist/choria}
+[ -x "$choria" ] || { echo "missing $choria: run ./build.sh" >&2; exit 1; }
+work=$(mktemp -d /tmp/choria-bench.XXXXXX)
+pids=()
+cleanup() {
+  # Newest first: servers and clients stop before the broker they are connected to.
+  local i
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+# wait_log FILE TEXT [TIMEOUT_S]: polls every 5 ms; fails on timeout.
+wait_log() {
+  local deadline=$(( $(now_ms) + ${3:-60} * 1000 ))
+  until grep -q "$2" "$1" 2>/dev/null; do
+    [ "$(now_ms)" -lt "$deadline" ] || { echo "timeout waiting for '$2' in $1" >&2; return 1; }
+    sleep 0.005
+  done
+}
+stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+bench_pki() {
+  devpki_ca "$work/ssl"
+  devpki_cert "$work/ssl" broker.bench "DNS:localhost,IP:127.0.0.1"
+  devpki_cert "$work/ssl" bench.mcollective "DNS:bench.mcollective"
+}
+security() { # certname
+  printf 'plugin.security.provider = file\nplugin.security.file.certificate = %s\nplugin.security.file.key = %s\nplugin.security.file.ca = %s\nplugin.security.file.cache = %s\n' \
+    "$work/ssl/$1.pem" "$work/ssl/$1.key" "$work/ssl/ca.pem" "$work/cache/$1"
+}
+# broker_conf NAME -> $work/NAME.conf with fresh ports; sets client_port
+broker_conf() {
+  client_port=$(free_port)
+  {
+    echo "identity = broker.bench"
+    echo "loglevel = info"
+    echo "logfile = $work/$1.log"
+    echo "plugin.choria.broker_network = true"
+    echo "plugin.choria.network.listen_address = 127.0.0.1"
+    echo "plugin.choria.network.client_port = $client_port"
+    echo "plugin.choria.network.peer_port = $(free_port)"
+    echo "plugin.choria.stats_address = 127.0.0.1"
+    echo "plugin.choria.stats_port = $(free_port)"
+    security broker.bench
+  } > "$work/$1.conf"
+}
+# start_broker: starts a broker on fresh ports and waits until it is ready; sets broker_pid, client_port
+start_broker() {
+  broker_conf broker
+  "$choria" broker run --config "$work/broker.conf" &
+  broker_pid=$!; pids+=("$broker_pid")
+  wait_log "$work/broker.log" "Statistics listening"
+}
+client_conf() {
+  {
+    echo "identity = bench.mcollective"
+    echo "plugin.choria.middleware_hosts = 127.0.0.1:$client_port"
+    echo "plugin.choria.use_srv = false"
+    security bench.mcollective
+  } > "$work/client.conf"
+  export MCOLLECTIVE_CERTNAME=bench.mcollective
+}
+# server_conf N -> $work/nodeN/server.conf (certificate nodeN.bench created if missing)
+server_conf() {
+  local n=$1 d="$work/node$1"
+  mkdir -p "$d"
+  [ -f "$work/ssl/node$n.bench.pem" ] || devpki_cert "$work/ssl" "node$n.bench" "DNS:node$n.bench"
+  printf 'role: bench\n' > "$d/facts.yaml"
+  {
+    echo "identity = node$n.bench"
+    echo "loglevel = info"
+    echo "logfile = $d/server.log"
+    echo "plugin.choria.middleware_hosts = 127.0.0.1:$client_port"
+    echo "plugin.choria.use_srv = false"
+    echo "plugin.yaml = $d/facts.yaml"
+    security "node$n.bench"
+  } > "$d/server.conf"
+}
+# start_server N [prefix command...]: sets server_pid
+start_server() {
+  local n=$1; shift
+  MCOLLECTIVE_CERTNAME="node$n.bench" "$@" "$choria" server run --config "$work/node$n/server.conf" &
+  server_pid=$!; pids+=("$server_pid")
+}
+header() {
+  echo "# date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')  nproc: $(nproc)  uptime:$(uptime | sed 's/.*load average/ load average/')"
+  echo "# choria: $("$choria" buildinfo 2>/dev/null | awk '/Git SHA/ {print $3}')"
+}
