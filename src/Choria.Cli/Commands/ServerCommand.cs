@@ -65,10 +65,14 @@ public static partial class ServerCommand
             {
                 await instance.RunAsync(cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && instance.Connection is null)
             {
                 // Interrupted before the server ran (still connecting): an error in 2020 too (server.md 1.1).
                 throw new InvalidOperationException("initial connection canceled due to shut down");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // A running server asked to stop while its broker was away: the interrupted goodbyes are expected.
             }
 
             LogStopped(logger);
