@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Choria.Broker.Network;
 using Choria.Broker.Stats;
 
@@ -27,10 +28,22 @@ public sealed class StatsTests : IDisposable
             await client.ConnectAsync();
             await client.PublishAsync("stats.test", "x");
             await client.PingAsync();
-            await stats.PollOnceAsync(CancellationToken.None);
-
             using var http = new HttpClient { BaseAddress = stats.BaseUri };
-            var prom = await http.GetStringAsync("/choria/prometheus");
+
+            // nats-server adds a connection's message counts to /varz after it answers the PING, so poll briefly.
+            var prom = "";
+            for (var attempt = 0; attempt < 50; attempt++)
+            {
+                await stats.PollOnceAsync(CancellationToken.None);
+                prom = await http.GetStringAsync("/choria/prometheus");
+                if (Regex.IsMatch(prom, "choria_network_in_msgs\\{identity=\"stats1\"\\} [1-9]"))
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
             Assert.Contains("choria_network_connections{identity=\"stats1\"} 1", prom, StringComparison.Ordinal);
             Assert.Matches("choria_network_in_msgs\\{identity=\"stats1\"\\} [1-9]", prom);
             Assert.Contains("choria_broker_supervisor_restarts_total{identity=\"stats1\"} 0", prom, StringComparison.Ordinal);
