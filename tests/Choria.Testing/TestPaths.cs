@@ -1,6 +1,6 @@
-namespace Choria.Client.Tests;
+namespace Choria.Testing;
 
-internal static class TestPaths
+public static class TestPaths
 {
     private static readonly Lazy<string> _fixtures = new(() =>
     {
