@@ -103,11 +103,12 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
     [Fact]
     public async Task A_full_queue_drops_instead_of_blocking_ingest()
     {
-        // A plain subscriber that never acknowledges stalls the single output worker for PublishTimeout.
+        // A plain subscriber that never acknowledges stalls the single output worker for PublishTimeout;
+        // a publish window of one makes the worker wait on that first ack instead of pipelining.
         var blackhole = await Track(FederationTestSupport.ConnectAsync(_stream, "blackhole"));
         await using var sub = await blackhole.SubscribeAsync("blackhole.>");
         await blackhole.FlushAsync();
-        var options = Options() with { StreamTopic = "blackhole.%s", QueueLength = 1, StreamWorkers = 1, IngestWorkers = 1, PublishTimeout = TimeSpan.FromSeconds(5) };
+        var options = Options() with { StreamTopic = "blackhole.%s", QueueLength = 1, StreamWorkers = 1, IngestWorkers = 1, PublishWindow = 1, PublishTimeout = TimeSpan.FromSeconds(5) };
         var adapter = new ProtocolAdapter(options, FederationTestSupport.Resolver, FederationTestSupport.Plain, Metrics.NewCustomRegistry(), FederationTestSupport.Logs);
         _cleanup.Add(adapter);
         await adapter.StartAsync(CancellationToken.None);
