@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Choria.Cli.Commands;
 using Choria.Cli.Commands.Tool;
+using Choria.Cli.Hosting;
 
 namespace Choria.Cli;
 
@@ -48,6 +49,9 @@ public static class ChoriaApp
 
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+        // SIGHUP asks a daemon to reload; without one registered it keeps its default (terminate).
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = ReloadSignal.TryRaise());
         return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, shutdown.Token);
     }
 }

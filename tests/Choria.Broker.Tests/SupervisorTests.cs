@@ -153,7 +153,7 @@ public sealed class SupervisorTests : IDisposable
         var port = TestSupport.FreePort();
         var config = Path.Combine(_pki.Dir, "orphan.conf");
         await File.WriteAllTextAsync(config, $"host: \"127.0.0.1\"\nport: {port}\n");
-        var (file, args) = ProcessLauncher.BuildCommand("/usr/sbin/nats-server", ["-c", config]);
+        var (file, args, _) = ProcessLauncher.BuildCommand("/usr/sbin/nats-server", ["-c", config]);
         var quoted = string.Join(' ', new[] { file }.Concat(args).Select(a => "'" + a + "'"));
 
         // The helper plays the role of a supervisor that gets SIGKILLed: it launches the child and waits.

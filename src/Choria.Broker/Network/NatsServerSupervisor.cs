@@ -21,6 +21,7 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
     private readonly Lock _recentLock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Random _random = new();
+    private readonly Lock _renderLock = new();
     private NetworkBrokerOptions _options;
     private RuntimeDirectory? _runtimeDir;
     private ProcessLauncher? _launcher;
@@ -30,6 +31,7 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
     private Task? _watch;
     private int _restarts;
     private volatile bool _ready;
+    private bool _warnedNoOrphanProtection;
 
     public NatsServerSupervisor(NetworkBrokerOptions options, ILogger<NatsServerSupervisor> logger)
     {
@@ -95,26 +97,31 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
     }
 
     /// <summary>
-    /// Re-renders the config (optionally from new options, e.g. after certificate rotation) and sends
-    /// SIGHUP. nats-server reloads TLS and auth; listener changes need a restart.
+    /// Re-renders the config (optionally from new options, e.g. after a SIGHUP re-read or certificate
+    /// rotation) and sends SIGHUP. nats-server reloads what it can (TLS, auth, limits such as
+    /// write_deadline); listener changes need a restart. Options that do not render leave the running
+    /// config and options untouched.
     /// </summary>
+    /// <exception cref="BrokerConfigException">The updated options cannot be rendered.</exception>
     public void Reload(NetworkBrokerOptions? updated = null)
     {
-        if (_runtimeDir is null)
+        lock (_renderLock)
         {
-            throw new InvalidOperationException("nats-server supervisor is not running");
-        }
+            if (_runtimeDir is null)
+            {
+                throw new InvalidOperationException("nats-server supervisor is not running");
+            }
 
-        if (updated is not null)
-        {
-            _options = updated with { MonitorPort = _options.MonitorPort, PortsFileDirectory = _options.PortsFileDirectory };
-        }
-
-        RenderAndWrite();
-        if (_process is { HasExited: false } p)
-        {
-            LogReloading(_logger, p.Id);
-            _ = NativeMethods.Kill(p.Id, NativeMethods.SigHup);
+            var candidate = updated is null
+                ? _options
+                : updated with { MonitorPort = _options.MonitorPort, PortsFileDirectory = _options.PortsFileDirectory };
+            RenderAndWrite(candidate);
+            _options = candidate;
+            if (_process is { HasExited: false } p)
+            {
+                LogReloading(_logger, p.Id);
+                _ = NativeMethods.Kill(p.Id, NativeMethods.SigHup);
+            }
         }
     }
 
@@ -154,20 +161,29 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
         _ready = false;
         _launcher?.Dispose();
         _launcher = null;
-        _runtimeDir?.Dispose();
-        _runtimeDir = null;
-        _configPath = null;
+        lock (_renderLock)
+        {
+            _runtimeDir?.Dispose();
+            _runtimeDir = null;
+            _configPath = null;
+        }
     }
 
-    private void RenderAndWrite()
-    {
-        var result = NatsServerConfigRenderer.RenderWithNotes(_options);
-        foreach (var note in result.Notes)
-        {
-            LogRenderNote(_logger, note);
-        }
+    private void RenderAndWrite() => RenderAndWrite(_options);
 
-        _configPath = _runtimeDir!.WriteSecretFile("nats-server.conf", result.Config);
+    private void RenderAndWrite(NetworkBrokerOptions options)
+    {
+        // A reload (signal thread) and a restart (watch loop) may render at the same time.
+        lock (_renderLock)
+        {
+            var result = NatsServerConfigRenderer.RenderWithNotes(options);
+            foreach (var note in result.Notes)
+            {
+                LogRenderNote(_logger, note);
+            }
+
+            _configPath = _runtimeDir!.WriteSecretFile("nats-server.conf", result.Config);
+        }
     }
 
     private async Task ValidateAsync(CancellationToken cancellationToken)
@@ -217,7 +233,13 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
             _recent.Clear();
         }
 
-        var (file, args) = ProcessLauncher.BuildCommand(_binary!, ["-c", _configPath!]);
+        var (file, args, orphanProtection) = ProcessLauncher.BuildCommand(_binary!, ["-c", _configPath!]);
+        if (!orphanProtection && !_warnedNoOrphanProtection)
+        {
+            _warnedNoOrphanProtection = true;
+            LogNoOrphanProtection(_logger, ProcessLauncher.SetPriv);
+        }
+
         var info = new ProcessStartInfo(file)
         {
             RedirectStandardError = true,
@@ -312,6 +334,9 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
 
             _ready = false;
             LogUnexpectedExit(_logger, process.Id, process.ExitCode, LastProblem());
+
+            // Cleared before disposing: a StopAsync during the back-off below must not touch a disposed Process.
+            _process = null;
             process.Dispose();
             if (started.Elapsed > s_healthyRun)
             {
@@ -438,4 +463,7 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "nats-server config: {Note}")]
     private static partial void LogRenderNote(ILogger logger, string note);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "{SetPriv} is not installed: nats-server will not be killed if this process dies (orphan protection is off; install util-linux)")]
+    private static partial void LogNoOrphanProtection(ILogger logger, string setPriv);
 }

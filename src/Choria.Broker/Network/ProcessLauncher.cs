@@ -10,7 +10,7 @@ namespace Choria.Broker.Network;
 /// </summary>
 internal sealed class ProcessLauncher : IDisposable
 {
-    private const string SetPriv = "/usr/bin/setpriv";
+    internal const string SetPriv = "/usr/bin/setpriv";
     private const string SetSid = "/usr/bin/setsid";
 
     private readonly BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process> Result)> _queue = [];
@@ -25,8 +25,9 @@ internal sealed class ProcessLauncher : IDisposable
     /// <summary>
     /// The command line that runs <paramref name="binary"/> so that it dies with us (pdeathsig) and
     /// sits in its own session, away from the terminal's Ctrl-C. Both helpers exec, keeping the PID.
+    /// <c>OrphanProtection</c> is false when setpriv is missing, so the caller can warn about it.
     /// </summary>
-    public static (string FileName, List<string> Arguments) BuildCommand(string binary, IEnumerable<string> arguments)
+    public static (string FileName, List<string> Arguments, bool OrphanProtection) BuildCommand(string binary, IEnumerable<string> arguments)
     {
         var args = new List<string>();
         if (File.Exists(SetSid))
@@ -38,10 +39,10 @@ internal sealed class ProcessLauncher : IDisposable
         args.AddRange(arguments);
         if (File.Exists(SetPriv))
         {
-            return (SetPriv, ["--pdeathsig", "KILL", "--", .. args]);
+            return (SetPriv, ["--pdeathsig", "KILL", "--", .. args], true);
         }
 
-        return (args[0], args[1..]);
+        return (args[0], args[1..], false);
     }
 
     public Task<Process> StartAsync(ProcessStartInfo info)

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Cli.Commands;
 
 /// <summary><c>choria broker [run]</c>: network broker, federation broker and adapters (broker.md 1).</summary>
-public static class BrokerCommand
+public static partial class BrokerCommand
 {
     private static readonly Option<FileInfo?> Pid = new("--pid") { Description = "Write the process id to a file" };
     private static readonly Option<bool> DisableTls = new("--disable-tls") { Description = "Disables TLS", Hidden = true };
@@ -49,14 +49,59 @@ public static class BrokerCommand
 
             var features = new List<IBrokerComponent>();
             NatsServerSupervisor? supervisor = null;
+            var srv = new DnsSrvResolver(framework.Loggers.CreateLogger<DnsSrvResolver>());
+            Task<NetworkBrokerOptions> NetworkOptionsAsync(ChoriaConfig from, CancellationToken token) => BrokerOptionsFactory.NetworkAsync(
+                from, framework.Security, srv, debug, parse.GetValue(DisableTls), parse.GetValue(DisableTlsVerify), logger, token);
             if (config.GetBool("plugin.choria.broker_network"))
             {
-                var srv = new DnsSrvResolver(framework.Loggers.CreateLogger<DnsSrvResolver>());
-                var options = await BrokerOptionsFactory.NetworkAsync(
-                    config, framework.Security, srv, debug, parse.GetValue(DisableTls), parse.GetValue(DisableTlsVerify), logger, ct);
-                supervisor = new NatsServerSupervisor(options, framework.Loggers.CreateLogger<NatsServerSupervisor>());
+                supervisor = new NatsServerSupervisor(await NetworkOptionsAsync(config, ct), framework.Loggers.CreateLogger<NatsServerSupervisor>());
                 features.Add(new NetworkBrokerComponent(supervisor));
             }
+
+            // One reload at a time: a burst of SIGHUPs must not interleave config reads and renders.
+            using var reloading = new SemaphoreSlim(1, 1);
+            async Task ReloadAsync()
+            {
+                try
+                {
+                    await reloading.WaitAsync(ct);
+                }
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+                {
+                    // Shutting down: there is nothing left to reload.
+                    return;
+                }
+
+                try
+                {
+                    if (supervisor is null)
+                    {
+                        LogReloadNothing(logger);
+                        return;
+                    }
+
+                    // The security provider is not rebuilt: nats-server re-reads the same certificate files itself.
+                    var fresh = CliRuntime.LoadConfig(parse, ConfigRole.Broker);
+                    supervisor.Reload(await NetworkOptionsAsync(fresh, ct));
+                }
+                catch (Exception e) when (e is ConfigException or BrokerConfigException or IOException or InvalidOperationException)
+                {
+                    LogReloadFailed(logger, e.Message);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                }
+                finally
+                {
+                    reloading.Release();
+                }
+            }
+
+            using var sighup = ReloadSignal.Register(() =>
+            {
+                LogReloadRequested(logger, config.ConfigFile ?? "");
+                _ = Task.Run(ReloadAsync, CancellationToken.None);
+            });
 
             var statsOptions = BrokerOptionsFactory.Stats(config);
             using var stats = statsOptions is null ? null : new ChoriaStatsServer(statsOptions, supervisor, framework.Loggers.CreateLogger<ChoriaStatsServer>());
@@ -102,4 +147,13 @@ public static class BrokerCommand
                 }
             }
         }, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIGHUP: reloading the network broker from {ConfigFile}")]
+    private static partial void LogReloadRequested(ILogger logger, string configFile);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reload failed, nats-server keeps its running configuration: {Reason}")]
+    private static partial void LogReloadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIGHUP: no network broker runs in this process, nothing to reload")]
+    private static partial void LogReloadNothing(ILogger logger);
 }

@@ -52,6 +52,9 @@ public static partial class ServerCommand
             LogStarting(logger, config.Build.Version, config.ConfigFile ?? "");
             CliRuntime.WritePidFile(pidFile);
 
+            // A daemon must survive a stray SIGHUP (e.g. from a log rotation script); the server has nothing to reload.
+            using var sighup = ReloadSignal.Register(() => LogSighupIgnored(logger));
+
             var options = ServerOptions.FromConfig(config) with
             {
                 DisableTls = disableTls || config.DisableTls,
@@ -90,4 +93,7 @@ public static partial class ServerCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Choria Server shut down")]
     private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIGHUP ignored: choria server does not reload its configuration, restart it to apply changes")]
+    private static partial void LogSighupIgnored(ILogger logger);
 }
