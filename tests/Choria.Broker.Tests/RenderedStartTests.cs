@@ -40,4 +40,35 @@ public sealed class RenderedStartTests : IDisposable
         var info = await client.RequestAsync<string, string>("$JS.API.INFO", "");
         Assert.Contains("\"memory\"", info.Data, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Later_listeners_mappings_and_provisioning_start_and_map_subjects()
+    {
+        var port = TestSupport.FreePort();
+        var o = TestSupport.Options(_pki, "later1", port) with
+        {
+            AuthTimeout = TimeSpan.FromSeconds(4),
+            PublicUrl = "broker.example.net:4222",
+            WebsocketPort = TestSupport.FreePort(),
+            WebsocketAdvertise = "ws.example.net:443",
+            PprofPort = TestSupport.FreePort(),
+            ProvisioningPassword = "prov-pw",
+            Mappings = [new SubjectMapping("legacy.>", "mapped.>")],
+        };
+        await using var sup = new NatsServerSupervisor(o, TestSupport.Logger<NatsServerSupervisor>());
+        await sup.StartAsync(CancellationToken.None);
+
+        var (cert, key) = _pki.Issue("laterclient");
+        await using var client = NatsClients.Tls(port, cert, key, _pki.CaFile);
+        await client.ConnectAsync();
+        await using var sub = await client.SubscribeCoreAsync<string>("mapped.x");
+        await client.PingAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await client.PublishAsync("legacy.x", "hello", cancellationToken: cts.Token);
+        Assert.Equal("hello", (await sub.Msgs.ReadAsync(cts.Token)).Data);
+
+        using var http = new HttpClient();
+        using var varz = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(sup.MonitorUri, "varz")));
+        Assert.Equal(4, varz.RootElement.GetProperty("auth_timeout").GetDouble());
+    }
 }

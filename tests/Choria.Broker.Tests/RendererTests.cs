@@ -46,12 +46,31 @@ public sealed class RendererTests : IDisposable
         GatewayRemotes = [new GatewayRemote { Name = "CHORIA_NYC", Urls = ["gw1.nyc.example.net:7222"] }],
     };
 
+    private NetworkBrokerOptions Later() => Single() with
+    {
+        AuthTimeout = TimeSpan.FromSeconds(3),
+        PublicUrl = "broker1.example.net:4222",
+        LeafnodePort = 7422,
+        WebsocketPort = 8443,
+        WebsocketAdvertise = "ws.example.net:443",
+        PprofPort = 6060,
+        SystemUser = "system",
+        SystemPassword = "sys-pw",
+        ProvisioningPassword = "prov-pw",
+        StreamStore = "/var/lib/choria/streams",
+        Mappings = [new SubjectMapping("legacy.>", "choria.>")],
+    };
+
     public static TheoryData<string> Goldens => ["single", "cluster", "leaf-gateway"];
+
+    // "later" carries a random no_auth_user password, so it is only parsed, never compared to a golden file.
+    public static TheoryData<string> Parsable => ["single", "cluster", "leaf-gateway", "later"];
 
     private NetworkBrokerOptions ForGolden(string name) => name switch
     {
         "single" => Single(),
         "cluster" => Cluster(),
+        "later" => Later(),
         _ => LeafGateway(),
     };
 
@@ -73,7 +92,7 @@ public sealed class RendererTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Goldens))]
+    [MemberData(nameof(Parsable))]
     public async Task Nats_server_accepts_rendered_config(string name)
     {
         var file = Path.Combine(_pki, name + ".conf");
@@ -149,5 +168,54 @@ public sealed class RendererTests : IDisposable
     {
         var ex = Assert.Throws<BrokerConfigException>(() => NatsServerConfigRenderer.Render(Single() with { PeerPort = 4222 }));
         Assert.Contains("client_port and peer_port are both 4222", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Later_settings_are_rendered()
+    {
+        var config = NatsServerConfigRenderer.Render(Later());
+        Assert.Contains("client_advertise: \"broker1.example.net:4222\"", config, StringComparison.Ordinal);
+        Assert.Contains("prof_port: 6060", config, StringComparison.Ordinal);
+        Assert.Contains("advertise: \"broker1.example.net:7422\"", config, StringComparison.Ordinal);
+        Assert.Contains("advertise: \"ws.example.net:443\"", config, StringComparison.Ordinal);
+        Assert.Contains("\"legacy.>\": \"choria.>\"", config, StringComparison.Ordinal);
+        Assert.Contains("user: \"provisioner\", password: \"prov-pw\"", config, StringComparison.Ordinal);
+        Assert.Equal(2, config.Split("timeout: 3\n").Length - 1);
+    }
+
+    [Fact]
+    public void Mappings_without_accounts_go_to_the_global_account()
+    {
+        var config = NatsServerConfigRenderer.Render(Single() with { Mappings = [new SubjectMapping("a.>", "b.>")] });
+        Assert.StartsWith("mappings {", config.Split('\n').First(l => l.Contains("mappings", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.DoesNotContain("accounts", config, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Websocket_without_tls_says_no_tls()
+    {
+        var config = NatsServerConfigRenderer.Render(Single() with { DisableTls = true, TlsCertificate = null, WebsocketPort = 8080 });
+        Assert.Contains("no_tls: true", config, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auth_timeout_is_not_rendered_unless_set()
+    {
+        Assert.DoesNotContain("authorization", NatsServerConfigRenderer.Render(Single()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unsupported_setting_is_refused_in_one_line()
+    {
+        var o = Single() with { Unsupported = [new UnsupportedSetting("plugin.choria.network.deny_server_connections", "cannot be expressed in nats-server 2.9 configuration (needs a callback)")] };
+        var ex = Assert.Throws<BrokerConfigException>(() => NatsServerConfigRenderer.Render(o));
+        Assert.Equal("plugin.choria.network.deny_server_connections cannot be expressed in nats-server 2.9 configuration (needs a callback); remove the setting", ex.Message);
+    }
+
+    [Fact]
+    public void Websocket_port_clash_is_refused()
+    {
+        var ex = Assert.Throws<BrokerConfigException>(() => NatsServerConfigRenderer.Render(Single() with { WebsocketPort = 4222 }));
+        Assert.Contains("client_port and websocket_port are both 4222", ex.Message, StringComparison.Ordinal);
     }
 }

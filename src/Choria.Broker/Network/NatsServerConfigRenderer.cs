@@ -37,6 +37,16 @@ public static class NatsServerConfigRenderer
             .Bool("logtime", false)
             .Bool("debug", options.Debug)
             .Bool("trace", false);
+        if (options.PublicUrl is not null)
+        {
+            w.Str("client_advertise", options.PublicUrl);
+        }
+
+        if (options.PprofPort > 0)
+        {
+            w.Num("prof_port", options.PprofPort);
+        }
+
         if (options.PortsFileDirectory is not null)
         {
             w.Str("ports_file_dir", options.PortsFileDirectory);
@@ -52,6 +62,20 @@ public static class NatsServerConfigRenderer
         {
             w.Blank();
             WriteTls(w, "tls", tls, options.TlsTimeout, verify: !options.DisableTlsVerify);
+        }
+
+        if (options.AuthTimeout is { } authTimeout)
+        {
+            // Only the timeout: any user here would switch every client to password authentication.
+            w.Blank().Open("authorization").Seconds("timeout", authTimeout).Close();
+        }
+
+        var laterAccounts = options.SystemUser is not null || options.ProvisioningPassword is not null;
+        if (options.Mappings.Count > 0 && !laterAccounts)
+        {
+            // Top-level mappings apply to the global account, where every client lands without accounts.
+            w.Blank();
+            WriteMappings(w, options.Mappings);
         }
 
         RenderAccounts(w, options, gatewayRendered, notes);
@@ -90,6 +114,12 @@ public static class NatsServerConfigRenderer
             RenderGateway(w, options, tls);
         }
 
+        if (options.WebsocketPort > 0)
+        {
+            w.Blank();
+            RenderWebsocket(w, options, tls);
+        }
+
         return new RenderResult(w.ToString(), notes);
     }
 
@@ -106,17 +136,26 @@ public static class NatsServerConfigRenderer
                 "plugin.choria.network.client_hosts cannot be expressed in nats-server 2.9 configuration (it needs a custom authentication callback, auth_callout arrives in 2.10); remove the setting");
         }
 
+        if (o.Unsupported.Count > 0)
+        {
+            var first = o.Unsupported[0];
+            throw new BrokerConfigException($"{first.Key} {first.Reason}; remove the setting");
+        }
+
         CheckPort("plugin.choria.network.client_port", o.ClientPort, allowZero: false);
         CheckPort("plugin.choria.network.peer_port", o.PeerPort, allowZero: true);
         CheckPort("plugin.choria.network.leafnode_port", o.LeafnodePort, allowZero: true);
         CheckPort("plugin.choria.network.gateway_port", o.GatewayPort, allowZero: true);
+        CheckPort("plugin.choria.network.websocket_port", o.WebsocketPort, allowZero: true);
+        CheckPort("plugin.choria.network.pprof_port", o.PprofPort, allowZero: true);
         CheckPort("internal monitor port", o.MonitorPort, allowZero: true);
 
         var used = new Dictionary<int, string>();
         foreach (var (name, port) in new[]
                  {
                      ("client_port", o.ClientPort), ("peer_port", o.PeerPort), ("leafnode_port", o.LeafnodePort),
-                     ("gateway_port", o.GatewayPort), ("internal monitor port", o.MonitorPort),
+                     ("gateway_port", o.GatewayPort), ("websocket_port", o.WebsocketPort), ("pprof_port", o.PprofPort),
+                     ("internal monitor port", o.MonitorPort),
                  })
         {
             if (port == 0)
@@ -155,6 +194,16 @@ public static class NatsServerConfigRenderer
             throw new BrokerConfigException($"plugin.choria.network.tls_timeout must be between 0 and 60 seconds, got {o.TlsTimeout}");
         }
 
+        if (o.AuthTimeout is { } auth && (auth <= TimeSpan.Zero || auth > TimeSpan.FromSeconds(60)))
+        {
+            throw new BrokerConfigException($"plugin.choria.network.auth_timeout must be between 0 and 60 seconds, got {auth}");
+        }
+
+        if (o.PublicUrl is not null && !IsHostPort(o.PublicUrl))
+        {
+            throw new BrokerConfigException($"plugin.choria.network.public_url '{o.PublicUrl}' must be host:port");
+        }
+
         if (o.GatewayPort > 0 && string.IsNullOrWhiteSpace(o.GatewayName))
         {
             throw new BrokerConfigException("plugin.choria.network.gateway_name must not be empty");
@@ -172,24 +221,9 @@ public static class NatsServerConfigRenderer
     private static void RenderAccounts(NatsConfWriter w, NetworkBrokerOptions o, bool gatewayRendered, List<string> notes)
     {
         var leafAccounts = o.LeafnodeRemotes.Select(r => r.Account).Where(a => !string.IsNullOrEmpty(a)).Distinct(StringComparer.Ordinal).ToList();
-        if (o.SystemUser is not null)
+        if (o.SystemUser is not null || o.ProvisioningPassword is not null)
         {
-            // Users exist from here on: clients without credentials land in "choria" through no_auth_user.
-            w.Blank().Str("system_account", "system").Str("no_auth_user", "choria_default").Open("accounts");
-            w.Open("system").OpenList("users")
-                .Item($"{{ user: {NatsConfWriter.Quote(o.SystemUser)}, password: {NatsConfWriter.Quote(o.SystemPassword!)} }}")
-                .Close("]").Close();
-            w.Open("choria");
-            if (o.StreamStore is not null)
-            {
-                w.Raw("jetstream", "enabled");
-            }
-
-            // Only there to make no_auth_user valid; nobody is ever told this password.
-            var unused = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-            w.OpenList("users").Item($"{{ user: \"choria_default\", password: \"{unused}\" }}").Close("]").Close();
-            WriteEmptyAccounts(w, leafAccounts.Where(a => a is not "system" and not "choria"));
-            w.Close();
+            RenderLaterAccounts(w, o, leafAccounts);
             return;
         }
 
@@ -218,6 +252,111 @@ public static class NatsServerConfigRenderer
             w.Close();
             notes.Add("an accounts block is rendered: clients sending a username/password will be rejected (broker.md 2.15.3)");
         }
+    }
+
+    /// <summary>The fixed later accounts of broker.md 2.7 / 2.15.4 (password paths only).</summary>
+    private static void RenderLaterAccounts(NatsConfWriter w, NetworkBrokerOptions o, List<string?> leafAccounts)
+    {
+        // Users exist from here on: clients without credentials land in "choria" through no_auth_user.
+        w.Blank().Str("system_account", "system").Str("no_auth_user", "choria_default").Open("accounts");
+        if (o.SystemUser is not null)
+        {
+            w.Open("system").OpenList("users")
+                .Item($"{{ user: {NatsConfWriter.Quote(o.SystemUser)}, password: {NatsConfWriter.Quote(o.SystemPassword!)} }}")
+                .Close("]").Close();
+        }
+        else
+        {
+            w.Raw("system", "{}");
+        }
+
+        var provisioning = o.ProvisioningPassword is not null;
+        w.Open("choria");
+        if (o.StreamStore is not null)
+        {
+            w.Raw("jetstream", "enabled");
+        }
+
+        // Only there to make no_auth_user valid; nobody is ever told this password.
+        var unused = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        w.OpenList("users").Item($"{{ user: \"choria_default\", password: \"{unused}\" }}").Close("]");
+        if (o.Mappings.Count > 0)
+        {
+            WriteMappings(w, o.Mappings);
+        }
+
+        if (provisioning)
+        {
+            w.OpenList("imports")
+                .Item("{ stream: { account: \"provisioning\", subject: \"choria.lifecycle.>\" } }")
+                .Close("]");
+            w.OpenList("exports")
+                .Item("{ service: \"$JS.API.STREAM.INFO.KV_CHORIA_LEADER_ELECTION\", accounts: [\"provisioning\"] }")
+                .Item("{ service: \"$KV.CHORIA_LEADER_ELECTION.provisioner\", accounts: [\"provisioning\"] }")
+                .Close("]");
+        }
+
+        w.Close();
+        if (provisioning)
+        {
+            w.Open("provisioning").OpenList("users")
+                .Item($"{{ user: \"provisioner\", password: {NatsConfWriter.Quote(o.ProvisioningPassword!)} }}")
+                .Close("]");
+            w.OpenList("exports").Item("{ stream: \"choria.lifecycle.>\", accounts: [\"choria\"] }").Close("]");
+            w.OpenList("imports")
+                .Item("{ service: { account: \"choria\", subject: \"$JS.API.STREAM.INFO.KV_CHORIA_LEADER_ELECTION\" }, to: \"choria.streams.STREAM.INFO.KV_CHORIA_LEADER_ELECTION\" }")
+                .Item("{ service: { account: \"choria\", subject: \"$KV.CHORIA_LEADER_ELECTION.provisioner\" } }")
+                .Item("{ service: { account: \"choria\", subject: \"$KV.CHORIA_LEADER_ELECTION.provisioner\" }, to: \"choria.streams.$KV.CHORIA_LEADER_ELECTION.provisioner\" }")
+                .Close("]");
+            w.Close();
+        }
+
+        WriteEmptyAccounts(w, leafAccounts.Where(a => a is not "system" and not "choria" and not "provisioning"));
+        w.Close();
+    }
+
+    private static void WriteMappings(NatsConfWriter w, IReadOnlyList<SubjectMapping> mappings)
+    {
+        w.Open("mappings");
+        foreach (var mapping in mappings)
+        {
+            w.Raw(NatsConfWriter.Quote(mapping.Source), NatsConfWriter.Quote(mapping.Destination));
+        }
+
+        w.Close();
+    }
+
+    private static void RenderWebsocket(NatsConfWriter w, NetworkBrokerOptions o, TlsMaterial? tls)
+    {
+        w.Open("websocket").Str("host", o.ListenAddress).Num("port", o.WebsocketPort);
+        if (o.WebsocketAdvertise is not null)
+        {
+            w.Str("advertise", o.WebsocketAdvertise);
+        }
+
+        w.Bool("compression", true).Str("handshake_timeout", "2s");
+        if (o.AuthTimeout is { } authTimeout)
+        {
+            w.Open("authorization").Seconds("timeout", authTimeout).Close();
+        }
+
+        if (tls is null)
+        {
+            // nats-server refuses a websocket listener without tls unless told so explicitly.
+            w.Bool("no_tls", true);
+        }
+        else
+        {
+            WriteTls(w, "tls", tls, o.TlsTimeout, verify: !o.DisableTlsVerify);
+        }
+
+        w.Close();
+    }
+
+    private static bool IsHostPort(string value)
+    {
+        var colon = value.LastIndexOf(':');
+        return colon > 0 && int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535;
     }
 
     private static void WriteEmptyAccounts(NatsConfWriter w, IEnumerable<string?> names)
@@ -271,6 +410,12 @@ public static class NatsServerConfigRenderer
         if (o.LeafnodePort > 0)
         {
             w.Str("host", o.ListenAddress).Num("port", o.LeafnodePort).Bool("no_advertise", true);
+            if (o.PublicUrl is not null)
+            {
+                // later: the public host with the leafnode port.
+                var host = o.PublicUrl[..o.PublicUrl.LastIndexOf(':')];
+                w.Str("advertise", host + ":" + o.LeafnodePort.ToString(CultureInfo.InvariantCulture));
+            }
             if (tls is not null)
             {
                 WriteTls(w, "tls", tls, o.TlsTimeout, verify: !o.DisableTlsVerify);

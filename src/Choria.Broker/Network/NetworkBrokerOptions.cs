@@ -39,6 +39,34 @@ public sealed record NetworkBrokerOptions
     /// <summary><c>plugin.choria.network.tls_timeout</c> (default 2 s): TLS handshake timeout of every tls block.</summary>
     public TimeSpan TlsTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary><c>plugin.choria.network.auth_timeout</c> when set → <c>authorization.timeout</c> (and websocket); null keeps the nats-server default.</summary>
+    public TimeSpan? AuthTimeout { get; init; }
+
+    /// <summary><c>plugin.choria.network.public_url</c> (<c>host:port</c>) → <c>client_advertise</c>; its host also advertises the leafnode listener.</summary>
+    public string? PublicUrl { get; init; }
+
+    /// <summary><c>plugin.choria.network.websocket_port</c> (default 0 = no websocket listener).</summary>
+    public int WebsocketPort { get; init; }
+
+    /// <summary><c>plugin.choria.network.websocket_advertise</c> → <c>websocket.advertise</c>.</summary>
+    public string? WebsocketAdvertise { get; init; }
+
+    /// <summary><c>plugin.choria.network.pprof_port</c> (default 0) → <c>prof_port</c>.</summary>
+    public int PprofPort { get; init; }
+
+    /// <summary><c>plugin.choria.network.mapping.NAME.source/destination</c> → account <c>mappings</c> (broker.md 2.12).</summary>
+    public IReadOnlyList<SubjectMapping> Mappings { get; init; } = [];
+
+    /// <summary><c>plugin.choria.network.provisioning.client_password</c>: enables the <c>provisioning</c> account with user <c>provisioner</c>.</summary>
+    public string? ProvisioningPassword { get; init; }
+
+    /// <summary>
+    /// Settings that were given a non-default value but need the later JWT authenticator or operator
+    /// mode (e.g. <c>deny_server_connections</c>, <c>client_signer_cert</c>): setting key → why it
+    /// cannot be rendered. Rendering fails on the first one.
+    /// </summary>
+    public IReadOnlyList<UnsupportedSetting> Unsupported { get; init; } = [];
+
     /// <summary>Build setting <c>maxBrokerClients</c> (default 50000) → <c>max_connections</c>.</summary>
     public int MaxConnections { get; init; } = 50000;
 
@@ -108,7 +136,7 @@ public sealed record NetworkBrokerOptions
     /// </summary>
     public TimeSpan SoftShutdownTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Explicit nats-server binary; null searches <c>PATH</c> and <c>/usr/sbin</c>.</summary>
+    /// <summary><c>plugin.choria.network.nats_server_binary</c>: explicit nats-server binary; null searches <c>PATH</c>, then <c>/usr/sbin</c> and <c>/usr/bin</c>.</summary>
     public string? NatsServerPath { get; init; }
 
     /// <summary>How long the child may take to accept connections (broker.md 2.16: 60 s).</summary>
@@ -177,3 +205,9 @@ public sealed record RemoteTls
     /// <summary>True when the remote brings its own certificate material.</summary>
     public bool HasCustomMaterial => Certificate is not null || Key is not null || Ca is not null;
 }
+
+/// <summary>One <c>plugin.choria.network.mapping.NAME</c> subject mapping.</summary>
+public sealed record SubjectMapping(string Source, string Destination);
+
+/// <summary>A setting the user set that a nats-server 2.9 config file cannot carry, and why.</summary>
+public sealed record UnsupportedSetting(string Key, string Reason);

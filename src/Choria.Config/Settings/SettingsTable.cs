@@ -270,6 +270,7 @@ public static partial class SettingsTable
         yield return new(P + "pprof_port", SettingType.Int, "0", "Profiling port; 0 disables") { Category = C, Since = "later", Min = 0, Max = 65535 };
         yield return new(P + "deny_server_connections", SettingType.Bool, "false", "Give server class connections deny-all permissions") { Category = C, Since = "later" };
         yield return new(P + "soft_shutdown_timeout", SettingType.Int, "60", "Broker force-quit grace in seconds") { Category = C, Since = "later", Min = 0 };
+        yield return new(P + "nats_server_binary", SettingType.PathString, null, "nats-server executable the broker supervises; unset searches PATH, then /usr/sbin and /usr/bin (Debian package nats-server)") { Category = C, Since = ".NET" };
     }
 
     private static IEnumerable<SettingDefinition> NetworkRemotes()
