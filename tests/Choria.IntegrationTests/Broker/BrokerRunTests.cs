@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Choria.IntegrationTests.Infrastructure;
+using NATS.Client.Core;
 
 namespace Choria.IntegrationTests.Broker;
 
@@ -150,5 +151,187 @@ public sealed partial class BrokerRunTests : IAsyncDisposable
     {
         var error = await FailingRunAsync("clienthosts", "plugin.choria.network.client_hosts = 10.0.0.0/8\n");
         Assert.Contains("plugin.choria.network.client_hosts cannot be expressed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_nats_server_binary_names_the_debian_package()
+    {
+        var error = await FailingRunAsync("nobinary", "plugin.choria.network.nats_server_binary = /nonexistent/nats-server\n");
+        Assert.Contains("/nonexistent/nats-server", error, StringComparison.Ordinal);
+        Assert.Contains("Debian package nats-server", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deny_server_connections_cannot_be_expressed()
+    {
+        var error = await FailingRunAsync("denyserver", "plugin.choria.network.deny_server_connections = true\n");
+        Assert.Contains("plugin.choria.network.deny_server_connections cannot be expressed in nats-server 2.9", error, StringComparison.Ordinal);
+    }
+
+    private static int NatsPid(ManagedProcess broker, int index = 0)
+    {
+        var matches = StartedPid().Matches(broker.Output);
+        Assert.True(matches.Count > index, $"no 'Started nats-server pid' line #{index + 1}:\n{broker.Output}");
+        return int.Parse(matches[index].Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<JsonElement> VarzAsync(int statsPort) =>
+        JsonDocument.Parse(await GetAsync(statsPort, "/varz")).RootElement;
+
+    private static async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("timed out waiting for " + what());
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static bool Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        return kill.ExitCode == 0;
+    }
+
+    [Fact]
+    public async Task Sighup_reloads_changed_settings_into_the_running_nats_server()
+    {
+        await _network.StartBrokerAsync(TestBrokerKind.ChoriaBroker, "plugin.choria.network.write_deadline = 5s\n");
+        var broker = _network.Broker!;
+        var natsPid = NatsPid(broker);
+        Assert.Equal(5_000_000_000, (await VarzAsync(_network.BrokerStatsPort)).GetProperty("write_deadline").GetInt64());
+
+        var config = _network.BrokerConfigPath!;
+        await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace("write_deadline = 5s", "write_deadline = 7s", StringComparison.Ordinal));
+        Assert.True(Signal(broker.Id, "HUP"));
+
+        long live = 0;
+        await Eventually(
+            async () => (live = (await VarzAsync(_network.BrokerStatsPort)).GetProperty("write_deadline").GetInt64()) == 7_000_000_000,
+            s_timeout,
+            () => $"write_deadline 7s, still {live}:\n{broker.Output}");
+
+        // A reload, not a restart: the same child serves on, and the broker did not die of the signal.
+        Assert.False(broker.HasExited, broker.Output);
+        Assert.Equal(natsPid, NatsPid(broker, StartedPid().Matches(broker.Output).Count - 1));
+        Assert.True(Alive(natsPid));
+        Assert.Equal(0, await broker.TerminateAsync(s_timeout));
+    }
+
+    private NatsConnection Client(int port)
+    {
+        var cert = _network.IssueCertificate("rip.mcollective");
+        return new NatsConnection(new NatsOpts
+        {
+            Url = $"tls://localhost:{port}",
+            Name = "choria-broker-e2e",
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            MaxReconnectRetry = -1,
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(100),
+            ReconnectWaitMax = TimeSpan.FromMilliseconds(300),
+            TlsOpts = new NatsTlsOpts { CertFile = cert.CertificatePath, KeyFile = cert.PrivateKeyPath, CaFile = _network.CaPath, Mode = TlsMode.Require },
+        });
+    }
+
+    /// <summary>Publishes until the subscription sees a message: interest propagates asynchronously over routes and reconnects.</summary>
+    private static async Task RoundTripAsync(NatsConnection publisher, NatsConnection subscriber, string subject, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await using var sub = await subscriber.SubscribeCoreAsync<string>(subject, cancellationToken: cts.Token);
+        await subscriber.PingAsync(cts.Token);
+        while (true)
+        {
+            try
+            {
+                await publisher.PublishAsync(subject, "hello", cancellationToken: cts.Token);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
+                wait.CancelAfter(250);
+                Assert.Equal("hello", (await sub.Msgs.ReadAsync(wait.Token)).Data);
+                return;
+            }
+            catch (OperationCanceledException) when (!cts.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Killed_nats_server_is_restarted_and_clients_reconnect()
+    {
+        await _network.StartBrokerAsync(TestBrokerKind.ChoriaBroker);
+        var broker = _network.Broker!;
+        var first = NatsPid(broker);
+        await using var client = Client(_network.BrokerPort);
+        await client.ConnectAsync();
+        await RoundTripAsync(client, client, "e2e.before", s_timeout);
+
+        Assert.True(Signal(first, "KILL"));
+        await Eventually(
+            () => Task.FromResult(StartedPid().Matches(broker.Output).Count >= 2 && broker.Output.Contains("exited unexpectedly", StringComparison.Ordinal)),
+            s_timeout,
+            () => "a restarted nats-server:\n" + broker.Output);
+        Assert.NotEqual(first, NatsPid(broker, 1));
+
+        // The same client object reconnects on its own and traffic flows again.
+        await RoundTripAsync(client, client, "e2e.after", s_timeout);
+        Assert.False(broker.HasExited, broker.Output);
+    }
+
+    [Fact]
+    public async Task Killed_broker_leaves_no_orphan_nats_server()
+    {
+        await _network.StartBrokerAsync(TestBrokerKind.ChoriaBroker);
+        var broker = _network.Broker!;
+        var natsPid = NatsPid(broker);
+        Assert.True(Alive(natsPid));
+
+        // SIGKILL only the choria process: pdeathsig must take the child along.
+        Assert.True(Signal(broker.Id, "KILL"));
+        await Eventually(() => Task.FromResult(!Alive(natsPid)), TimeSpan.FromSeconds(10), () => $"nats-server pid {natsPid} to die with its broker");
+    }
+
+    [Fact]
+    public async Task Three_broker_cluster_from_peers_survives_losing_broker_two()
+    {
+        var ports = Enumerable.Range(0, 3).Select(_ => BrokerPorts.Free()).ToArray();
+        var peers = string.Join(", ", ports.Select(p => $"nats://localhost:{p.Peer}"));
+        var brokers = new ManagedProcess[3];
+        for (var i = 0; i < 3; i++)
+        {
+            var config = _network.WriteBrokerConfig($"cluster{i + 1}", ports[i], $"""
+                plugin.choria.network.peers = {peers}
+                plugin.choria.network.peer_user = choria_cluster
+                plugin.choria.network.peer_password = s3cret
+                plugin.choria.network.tls_timeout = 10
+                """ + "\n", identity: $"broker{i + 1}");
+            brokers[i] = _network.StartChoriaBroker(config);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await ChoriaTestNetwork.WaitForPortAsync(brokers[i], ports[i].Client, s_timeout);
+        }
+
+        await using var c1 = Client(ports[0].Client);
+        await using var c3 = Client(ports[2].Client);
+        await c1.ConnectAsync();
+        await c3.ConnectAsync();
+        await RoundTripAsync(c1, c3, "cluster.one", s_timeout);
+
+        // Broker 2 dies hard, child included (no graceful route close).
+        var natsPid2 = NatsPid(brokers[1]);
+        Assert.True(Signal(brokers[1].Id, "KILL"));
+        Signal(natsPid2, "KILL");
+        await Eventually(() => Task.FromResult(!Alive(natsPid2)), TimeSpan.FromSeconds(10), () => "broker 2's nats-server to die");
+
+        await RoundTripAsync(c1, c3, "cluster.two", s_timeout);
+        await RoundTripAsync(c3, c1, "cluster.three", s_timeout);
+        Assert.False(brokers[0].HasExited || brokers[2].HasExited, brokers[0].Output + "\n" + brokers[2].Output);
     }
 }

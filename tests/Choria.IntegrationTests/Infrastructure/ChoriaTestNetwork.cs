@@ -58,6 +58,9 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
 
     public ManagedProcess? Broker { get; private set; }
 
+    /// <summary>Config file of a <see cref="TestBrokerKind.ChoriaBroker"/>; null for a bare nats-server.</summary>
+    public string? BrokerConfigPath { get; private set; }
+
     /// <summary>Stats (HTTP) port of a <see cref="TestBrokerKind.ChoriaBroker"/>; 0 for a bare nats-server.</summary>
     public int BrokerStatsPort { get; private set; }
 
@@ -75,6 +78,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             var config = WriteBrokerConfig("broker", ports, extraConfig);
             BrokerPort = ports.Client;
             BrokerStatsPort = ports.Stats;
+            BrokerConfigPath = config;
             Broker = StartChoriaBroker(config);
             await WaitForPortAsync(Broker, ports.Client, TimeSpan.FromSeconds(30));
             // The stats listener starts after the network broker is ready (broker.md 1.4).
@@ -103,13 +107,14 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     /// <summary>
     /// Writes a <c>choria broker run</c> config named <paramref name="name"/>: network broker on 127.0.0.1 with the
     /// given ports, file security with a <c>localhost</c> certificate, then <paramref name="extraConfig"/>.
+    /// Brokers of one cluster need distinct <paramref name="identity"/> values (nats-server <c>server_name</c>).
     /// </summary>
-    public string WriteBrokerConfig(string name, BrokerPorts ports, string extraConfig = "")
+    public string WriteBrokerConfig(string name, BrokerPorts ports, string extraConfig = "", string identity = "localhost")
     {
         var cert = IssueCertificate("localhost");
         var path = Path.Combine(Root, name + ".conf");
         File.WriteAllText(path, $"""
-            identity = localhost
+            identity = {identity}
             loglevel = info
             plugin.security.provider = file
             plugin.security.file.certificate = {cert.CertificatePath}
