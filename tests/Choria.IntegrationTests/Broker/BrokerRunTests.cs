@@ -219,7 +219,7 @@ public sealed partial class BrokerRunTests : IAsyncDisposable
 
         // A reload, not a restart: the same child serves on, and the broker did not die of the signal.
         Assert.False(broker.HasExited, broker.Output);
-        Assert.Equal(natsPid, NatsPid(broker, StartedPid().Matches(broker.Output).Count - 1));
+        Assert.Equal(natsPid, NatsPid(broker, StartedPid().Count(broker.Output) - 1));
         Assert.True(Alive(natsPid));
         Assert.Equal(0, await broker.TerminateAsync(s_timeout));
     }
@@ -273,7 +273,7 @@ public sealed partial class BrokerRunTests : IAsyncDisposable
 
         Assert.True(Signal(first, "KILL"));
         await Eventually(
-            () => Task.FromResult(StartedPid().Matches(broker.Output).Count >= 2 && broker.Output.Contains("exited unexpectedly", StringComparison.Ordinal)),
+            () => Task.FromResult(StartedPid().Count(broker.Output) >= 2 && broker.Output.Contains("exited unexpectedly", StringComparison.Ordinal)),
             s_timeout,
             () => "a restarted nats-server:\n" + broker.Output);
         Assert.NotEqual(first, NatsPid(broker, 1));
