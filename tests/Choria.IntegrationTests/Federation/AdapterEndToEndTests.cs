@@ -138,8 +138,10 @@ public sealed class AdapterEndToEndTests(AdapterNetworkFixture fixture) : IClass
             Assert.Equal(m.Subject["choria.registration.".Length..], m.Doc.GetProperty("sender").GetString());
             Assert.Equal(32, m.Doc.GetProperty("requestid").GetString()!.Length);
             Assert.EndsWith("Z", m.Doc.GetProperty("time").GetString(), StringComparison.Ordinal);
-            // file_content registration: the data is the server's JSON document naming the file content.
-            Assert.Contains("e2e", m.Doc.GetProperty("data").GetString()!, StringComparison.Ordinal);
+            // data is the registration message verbatim: file_content's JSON with the file base64-encoded.
+            var data = JsonDocument.Parse(m.Doc.GetProperty("data").GetString()!).RootElement;
+            Assert.Equal("choria:registration:filecontent:1", data.GetProperty("protocol").GetString());
+            Assert.Equal("""{"purpose":"e2e"}""", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(data.GetProperty("content").GetString()!)));
         });
     }
 
