@@ -128,6 +128,18 @@ public sealed class RendererTests : IDisposable
     }
 
     [Fact]
+    public void Streams_without_peers_render_no_cluster_so_jetstream_can_start()
+    {
+        var result = NatsServerConfigRenderer.RenderWithNotes(Single() with { PeerPort = 5222, StreamStore = "/var/lib/choria/streams" });
+        Assert.DoesNotContain("cluster {", result.Config, StringComparison.Ordinal);
+        Assert.Contains("store_dir: \"/var/lib/choria/streams\"", result.Config, StringComparison.Ordinal);
+        Assert.Contains(result.Notes, n => n.Contains("no peers", StringComparison.Ordinal));
+
+        var clustered = NatsServerConfigRenderer.Render(Single() with { PeerPort = 5222, Peers = ["nats://choria2.example.net:5222"], StreamStore = "/var/lib/choria/streams" });
+        Assert.Contains("cluster {", clustered, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Client_hosts_is_refused_as_not_expressible()
     {
         var ex = Assert.Throws<BrokerConfigException>(() => NatsServerConfigRenderer.Render(Single() with { ClientHosts = ["10.0.0.0/8"] }));

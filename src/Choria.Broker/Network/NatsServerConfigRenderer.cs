@@ -80,7 +80,15 @@ public static class NatsServerConfigRenderer
 
         RenderAccounts(w, options, gatewayRendered, notes);
 
-        if (options.PeerPort > 0)
+        // nats-server refuses to start JetStream in a cluster that has no routes, and peer_port
+        // defaults to 5222, so every standalone stream broker would fail; later Go only opens the
+        // route listener when peers exist, which is what a broker without peers gets here.
+        var standaloneStreams = options.StreamStore is not null && peers.Count == 0;
+        if (options.PeerPort > 0 && standaloneStreams)
+        {
+            notes.Add("stream.store is set and there are no peers: cluster listener on peer_port not configured (JetStream needs routes in a cluster)");
+        }
+        else if (options.PeerPort > 0)
         {
             w.Blank();
             RenderCluster(w, options, peers, tls);

@@ -86,11 +86,20 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             return;
         }
 
+        (BrokerPort, Broker) = await StartNatsServerAsync("nats");
+    }
+
+    /// <summary>
+    /// Starts one more bare nats-server with mutual TLS against the test CA (its config is <c>&lt;name&gt;.conf</c>),
+    /// for tests that need several networks; <paramref name="extraConf"/> is appended, e.g. <c>jetstream {}</c>.
+    /// </summary>
+    public async Task<(int Port, ManagedProcess Process)> StartNatsServerAsync(string name, string extraConf = "")
+    {
         var cert = IssueCertificate("localhost");
-        BrokerPort = FreePort();
-        var conf = Path.Combine(Root, "nats.conf");
+        var port = FreePort();
+        var conf = Path.Combine(Root, name + ".conf");
         await File.WriteAllTextAsync(conf, $$"""
-            listen: "127.0.0.1:{{BrokerPort}}"
+            listen: "127.0.0.1:{{port}}"
             max_payload: 4194304
             tls {
               cert_file: "{{cert.CertificatePath}}"
@@ -99,9 +108,10 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
               verify: true
               timeout: 5
             }
-            """);
-        Broker = Track(ManagedProcess.Start(NatsServerPath, ["-c", conf]));
-        await Broker.WaitForOutputAsync("Server is ready", TimeSpan.FromSeconds(15));
+            """ + "\n" + extraConf);
+        var process = Track(ManagedProcess.Start(NatsServerPath, ["-c", conf]));
+        await process.WaitForOutputAsync("Server is ready", TimeSpan.FromSeconds(15));
+        return (port, process);
     }
 
     /// <summary>
@@ -164,8 +174,11 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
         }
     }
 
-    /// <summary>Common config lines: file security provider with <paramref name="certname"/>'s files, TLS broker.</summary>
-    public string BaseConfig(string certname, string identity)
+    /// <summary>
+    /// Common config lines: file security provider with <paramref name="certname"/>'s files and
+    /// <paramref name="middlewareHosts"/> (default: this network's broker).
+    /// </summary>
+    public string BaseConfig(string certname, string identity, string? middlewareHosts = null)
     {
         var cert = IssueCertificate(certname);
         var cache = Path.Combine(Root, "cache-" + identity);
@@ -176,16 +189,16 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             plugin.security.file.key = {cert.PrivateKeyPath}
             plugin.security.file.ca = {cert.CaPath}
             plugin.security.file.cache = {cache}
-            plugin.choria.middleware_hosts = {BrokerHost}
+            plugin.choria.middleware_hosts = {middlewareHosts ?? BrokerHost}
             plugin.choria.use_srv = false
             """ + "\n";
     }
 
     /// <summary>A client configuration for <paramref name="certname"/> (e.g. <c>rip.mcollective</c>); returns its path.</summary>
-    public string WriteClientConfig(string certname, string extra = "")
+    public string WriteClientConfig(string certname, string extra = "", string? middlewareHosts = null)
     {
         var path = Path.Combine(Root, $"client-{certname}.conf");
-        File.WriteAllText(path, BaseConfig(certname, certname) + "loglevel = warn\n" + extra);
+        File.WriteAllText(path, BaseConfig(certname, certname, middlewareHosts) + "loglevel = warn\n" + extra);
         return path;
     }
 
@@ -194,7 +207,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     /// <c>choria server run</c> (or <paramref name="command"/>, e.g. <c>["server"]</c>), returning once it logged
     /// that its subscriptions are ready.
     /// </summary>
-    public async Task<ChoriaServerNode> StartServerAsync(string identity, string factsJson = "{}", IEnumerable<string>? classes = null, string extraConfig = "", IReadOnlyList<string>? command = null)
+    public async Task<ChoriaServerNode> StartServerAsync(string identity, string factsJson = "{}", IEnumerable<string>? classes = null, string extraConfig = "", IReadOnlyList<string>? command = null, string? middlewareHosts = null)
     {
         var dir = Path.Combine(Root, "server-" + identity);
         Directory.CreateDirectory(dir);
@@ -203,7 +216,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
         await File.WriteAllTextAsync(facts, factsJson);
         await File.WriteAllLinesAsync(classesFile, classes ?? []);
         var config = Path.Combine(dir, "server.conf");
-        await File.WriteAllTextAsync(config, BaseConfig(identity, identity) + $"""
+        await File.WriteAllTextAsync(config, BaseConfig(identity, identity, middlewareHosts) + $"""
             plugin.yaml = {facts}
             classesfile = {classesFile}
             loglevel = info
