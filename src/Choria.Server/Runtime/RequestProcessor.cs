@@ -115,10 +115,29 @@ public sealed partial class RequestProcessor
     }
 
     /// <summary>
-    /// The whole pipeline for one message with every counter except <c>total</c> (counted by <see cref="Enqueue"/>);
-    /// never throws for bad input.
+    /// The whole pipeline for one message with every counter except <c>total</c> (counted by <see cref="Enqueue"/>).
+    /// Never throws: an unexpected failure drops just this message (<see cref="DropReason.InternalError"/>) so the
+    /// worker that ran it lives on; otherwise every such message would permanently cost one worker.
     /// </summary>
     public async Task<ProcessResult> ProcessAsync(ReadOnlyMemory<byte> payload, CancellationToken shutdown)
+    {
+        try
+        {
+            return await ProcessCoreAsync(payload, shutdown);
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _deps.Counters.Drop(DropReason.InternalError);
+            LogInternalError(e, e.GetType().Name, e.Message);
+            return ProcessResult.Dropped(new PipelineDrop(DropReason.InternalError, e.Message));
+        }
+    }
+
+    private async Task<ProcessResult> ProcessCoreAsync(ReadOnlyMemory<byte> payload, CancellationToken shutdown)
     {
         if (!RequestPipeline.TryDecode(payload.Span, out var received, out var drop))
         {
@@ -227,6 +246,9 @@ public sealed partial class RequestProcessor
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dropping message received on {Subject} (QueueFull): the intake queue of {Size} requests is full")]
     private partial void LogQueueFull(string subject, int size);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dropping message (InternalError): processing failed unexpectedly with {Type}: {Reason}")]
+    private partial void LogInternalError(Exception exception, string type, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not publish the reply to request {RequestId} to {ReplyTo}")]
     private partial void LogPublishFailed(string requestId, string replyTo);
