@@ -169,11 +169,16 @@ public sealed partial class ServerInstance : IReplyPublisher
         var mcorpc = new McorpcAgentOptions
         {
             Authorizer = _options.RpcAuthorization
-                ? new ActionPolicyAuthorizer(_options.ActionPolicy, Facts.Facts, Classes.Classes, FilterFactMatcher.Instance, loggers.CreateLogger<ActionPolicyAuthorizer>())
+                ? RequestAuthorizers.Create(_options.RpcAuthProvider, _options.ActionPolicy, Facts.Facts, Classes.Classes, loggers)
                 : null,
             Auditor = _options.RpcAudit ? new RpcAuditor(_options.Audit, loggers.CreateLogger<RpcAuditor>(), _clock) : null,
             Observer = ActionObserver,
         };
+
+        if (mcorpc.Authorizer is UnsupportedProviderAuthorizer unsupported)
+        {
+            LogUnsupportedAuthProvider(unsupported.Provider);
+        }
 
         IAgent[] builtins =
         [
@@ -276,6 +281,9 @@ public sealed partial class ServerInstance : IReplyPublisher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Choria Network Brokers: {Brokers}")]
     private partial void LogBrokers(string brokers);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unsupported authorization provider {Provider}: every RPC request will be denied")]
+    private partial void LogUnsupportedAuthProvider(string provider);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Registered agent {Agent}")]
     private partial void LogAgentRegistered(string agent);
