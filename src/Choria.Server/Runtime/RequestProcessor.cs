@@ -185,7 +185,7 @@ public sealed partial class RequestProcessor
             case DispatchOutcome.Shutdown:
                 return Reject(new(DropReason.ShuttingDown, result.Error ?? "shutting down"), received);
             default:
-                return Reject(new(DropReason.AgentFailed, result.Error ?? "the agent failed"), received);
+                return Reject(new(DropReason.AgentFailed, result.Error ?? "the agent failed"), received, result.Exception);
         }
 
         var replyTo = received.Transport.Headers.ReplyTo;
@@ -206,7 +206,7 @@ public sealed partial class RequestProcessor
         return new ProcessResult(null, request.Envelope.RequestId, published);
     }
 
-    private ProcessResult Reject(PipelineDrop drop, ReceivedRequest? received)
+    private ProcessResult Reject(PipelineDrop drop, ReceivedRequest? received, Exception? exception = null)
     {
         var counters = _deps.Counters;
         switch (drop.Reason)
@@ -229,6 +229,10 @@ public sealed partial class RequestProcessor
         {
             LogFiltered(e?.RequestId ?? "", e?.Agent ?? "", e?.CallerId ?? "", drop.Message);
         }
+        else if (exception is not null)
+        {
+            LogDroppedFailure(exception, drop.Reason, e?.RequestId ?? "unknown", e?.Agent ?? "unknown", e?.CallerId ?? "unknown", drop.Message);
+        }
         else
         {
             LogDropped(drop.Reason, e?.RequestId ?? "unknown", e?.Agent ?? "unknown", e?.CallerId ?? "unknown", drop.Message);
@@ -239,6 +243,9 @@ public sealed partial class RequestProcessor
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropping request {RequestId} for agent {Agent} from {Caller} ({Reason}): {Detail}")]
     private partial void LogDropped(DropReason reason, string requestId, string agent, string caller, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dropping request {RequestId} for agent {Agent} from {Caller} ({Reason}): {Detail}")]
+    private partial void LogDroppedFailure(Exception exception, DropReason reason, string requestId, string agent, string caller, string detail);
 
     // Expected outcomes (filter mismatch, agents that stay silent) are routine: debug only.
     [LoggerMessage(Level = LogLevel.Debug, Message = "Not replying to request {RequestId} for agent {Agent} from {Caller}: {Detail}")]

@@ -116,6 +116,19 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
         return data;
     }
 
+    /// <summary>Request capture prefix → the capture of its reply (the meta files' "reply to NN").</summary>
+    private static readonly Dictionary<string, string> s_capturedReplies = new(StringComparer.Ordinal)
+    {
+        ["03"] = "04-rpc-reply-rpcutil-ping",
+        ["05"] = "06-rpc-reply-direct-rpcutil-ping",
+        ["07"] = "08-rpc-reply-rpcutil-inventory",
+        ["10"] = "11-rpc-reply-get-fact",
+        ["12"] = "13-rpc-reply-get-config-item",
+        ["20"] = "21-rpc-reply-error-statuscode-5",
+    };
+
+    private static List<string> Keys(JsonElement o) => [.. o.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
+
     [Theory]
     [MemberData(nameof(WireRequests))]
     public async Task Wire_captured_requests_replayed_with_fresh_time_are_answered(string capture)
@@ -158,8 +171,15 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
         }
         else
         {
-            var status = Body(reply).GetProperty("statuscode").GetInt32();
+            var body = Body(reply);
+            var status = body.GetProperty("statuscode").GetInt32();
             Assert.Equal(capture.StartsWith("20-", StringComparison.Ordinal) ? 5 : 0, status);
+            if (s_capturedReplies.TryGetValue(capture[..2], out var replyCapture))
+            {
+                var expected = WireBody(replyCapture);
+                Assert.Equal(Keys(expected), Keys(body));
+                Assert.Equal(Keys(expected.GetProperty("data")), Keys(body.GetProperty("data")));
+            }
         }
     }
 
@@ -260,11 +280,18 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
         Assert.Equal(2, unknown.GetProperty("statuscode").GetInt32());
         Assert.Equal("Unknown action nope for agent rpcutil", unknown.GetProperty("statusmsg").GetString());
 
+        // server.md 2.2/2.3: every DDL validation failure is status 4 "Validation failed: ...", a missing input too.
         var invalid = Body(Assert.Single(await _client.RpcAsync("rpcutil", "get_fact", """{"fact":42}""", node: Node1)));
-        Assert.Contains(invalid.GetProperty("statuscode").GetInt32(), new[] { 3, 4 });
+        Assert.Equal(4, invalid.GetProperty("statuscode").GetInt32());
+        Assert.Equal("Validation failed: validation failed for input 'fact': 42 is not a string", invalid.GetProperty("statusmsg").GetString());
 
         var missing = Body(Assert.Single(await _client.RpcAsync("rpcutil", "get_fact", "{}", node: Node1)));
-        Assert.Contains(missing.GetProperty("statuscode").GetInt32(), new[] { 3, 4 });
+        Assert.Equal(4, missing.GetProperty("statuscode").GetInt32());
+        Assert.Equal("Validation failed: input 'fact' is required", missing.GetProperty("statusmsg").GetString());
+
+        var undeclared = Body(Assert.Single(await _client.RpcAsync("rpcutil", "get_fact", """{"fact":"role","extra":1}""", node: Node1)));
+        Assert.Equal(4, undeclared.GetProperty("statuscode").GetInt32());
+        Assert.Equal("Validation failed: request contains an input 'extra' that is not declared in the DDL. Valid inputs are: fact", undeclared.GetProperty("statusmsg").GetString());
 
         var notJson = Body(Assert.Single(await _client.RequestAsync(_client.Prepare("rpcutil", "this is not json"), "rpcutil", Node1)));
         Assert.Equal(4, notJson.GetProperty("statuscode").GetInt32());

@@ -39,7 +39,7 @@ public sealed class RequestProcessorTests : IDisposable
         var deps = new RequestProcessorDependencies
         {
             Security = Fixtures.Provider(_cache.Path, clock, ca),
-            Dispatcher = new AgentDispatcher(registry, NullLogger<AgentDispatcher>.Instance),
+            Dispatcher = new AgentDispatcher(registry),
             Publisher = _publisher,
             Node = node ?? (() => new NodeData(identity, ["role::db"], registry.KnownAgents(), Fixtures.Facts("""{"role":"db"}"""))),
             Counters = _counters,
