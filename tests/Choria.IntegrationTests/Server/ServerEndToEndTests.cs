@@ -103,6 +103,15 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
 
         var info = Body(Assert.Single(await _client.RpcAsync("choria_util", "info", node: Node1)));
         Assert.Equal(0, info.GetProperty("statuscode").GetInt32());
+        var infoData = info.GetProperty("data");
+        var clientStats = infoData.GetProperty("client_stats");
+        Assert.True(clientStats.GetProperty("in_msgs").GetInt64() > 0);
+        Assert.True(clientStats.GetProperty("out_msgs").GetInt64() > 0);
+        Assert.True(clientStats.GetProperty("in_bytes").GetInt64() > 0);
+        Assert.True(clientStats.GetProperty("out_bytes").GetInt64() > 0);
+        // server.md 3.3: middleware_servers are host:port, the client option servers are URLs.
+        Assert.All(infoData.GetProperty("middleware_servers").EnumerateArray(), m => Assert.Matches(@"^[^/]+:\d+$", m.GetString()!));
+        Assert.All(infoData.GetProperty("client_options").GetProperty("servers").EnumerateArray(), m => Assert.StartsWith("nats://", m.GetString()!, StringComparison.Ordinal));
     }
 
     public static TheoryData<string> WireRequests()
@@ -323,5 +332,41 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
 
         Assert.Equal(1, code);
         Assert.Contains("Could not configure Choria", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Authorization_and_audit_through_the_real_server()
+    {
+        const string node = "node5.example.net";
+        var audit = Path.Combine(fixture.Network.Root, "node5-audit.log");
+        var server = await fixture.Network.StartServerAsync(node, """{"role":"web"}""", ["role::web"],
+            $"rpcauthorization = 1\nrpcauthprovider = action_policy\nrpcaudit = 1\nplugin.rpcaudit.logfile = {audit}\n");
+        var policies = Directory.CreateDirectory(Path.Combine(server.Directory, "policies")).FullName;
+        // The != rule must be evaluated (it is a fact filter, not a compound "not") and deny get_fact here.
+        await File.WriteAllTextAsync(Path.Combine(policies, "rpcutil.policy"),
+            "policy default deny\ndeny\t*\tget_fact\trole!=db\t*\nallow\tchoria=rip.mcollective\tping get_fact\t*\t*\n");
+
+        var ping = Body(Assert.Single(await _client.RpcAsync("rpcutil", "ping", node: node)));
+        Assert.Equal(0, ping.GetProperty("statuscode").GetInt32());
+
+        foreach (var (action, data) in new[] { ("get_fact", """{"fact":"role"}"""), ("inventory", "{}") })
+        {
+            var denied = Body(Assert.Single(await _client.RpcAsync("rpcutil", action, data, node: node)));
+            Assert.Equal(1, denied.GetProperty("statuscode").GetInt32());
+            Assert.Equal("You are not authorized to call this agent or action", denied.GetProperty("statusmsg").GetString());
+        }
+
+        // choria_util has no policy file: denied as well.
+        var info = Body(Assert.Single(await _client.RpcAsync("choria_util", "info", node: node)));
+        Assert.Equal(1, info.GetProperty("statuscode").GetInt32());
+
+        var lines = await File.ReadAllLinesAsync(audit);
+        var line = JsonDocument.Parse(Assert.Single(lines)).RootElement;
+        Assert.Equal("rpcutil", line.GetProperty("agent").GetString());
+        Assert.Equal("ping", line.GetProperty("action").GetString());
+        Assert.Equal("choria=rip.mcollective", line.GetProperty("caller").GetString());
+        Assert.Contains(server.Process.Lines, l => l.Contains("Denying based on explicit 'deny' policy in rpcutil.policy", StringComparison.Ordinal));
+
+        Assert.Equal(0, await server.Process.TerminateAsync(TimeSpan.FromSeconds(10)));
     }
 }
