@@ -22,6 +22,7 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
     private readonly NatsConnection _nats;
     private readonly ConcurrentDictionary<NatsSubBase, ChoriaSubscription> _subscriptions = new();
     private readonly CancellationTokenSource _closing = new();
+    private readonly TrafficCounters _traffic = new();
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _connectedServerUrl = UnknownServer;
     private long _initialConnectAttempts;
@@ -64,6 +65,9 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
     public long Disconnects => Interlocked.Read(ref _disconnects);
+
+    /// <summary>Traffic totals since the connection was created (<c>choria_util#info</c> <c>client_stats</c>).</summary>
+    public ConnectionTraffic Traffic() => _traffic.Snapshot();
 
     /// <summary>Messages dropped across all subscriptions because their buffers were full.</summary>
     public long DroppedMessages => Interlocked.Read(ref _dropped);
@@ -126,6 +130,7 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
         }
 
         await _nats.PublishAsync(subject, data, headers: null, replyTo: replyTo, serializer: Raw, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _traffic.Sent(data.Length);
         return PublishResult.Published;
     }
 
@@ -138,7 +143,7 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var opts = new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = capacity, FullMode = fullMode } };
         var sub = await _nats.SubscribeCoreAsync(subject, string.IsNullOrEmpty(queueGroup) ? null : queueGroup, Raw, opts, cancellationToken).ConfigureAwait(false);
-        var wrapper = new ChoriaSubscription(sub, capacity, fullMode, s => _subscriptions.TryRemove(s.Inner, out _));
+        var wrapper = new ChoriaSubscription(sub, capacity, fullMode, s => _subscriptions.TryRemove(s.Inner, out _), _traffic);
         _subscriptions[wrapper.Inner] = wrapper;
         return wrapper;
     }
@@ -184,6 +189,7 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
         try
         {
             await _nats.PublishAsync(subject, (ReadOnlyMemory<byte>)data, headers: null, replyTo: replyTo, serializer: Raw, cancellationToken: _closing.Token).ConfigureAwait(false);
+            _traffic.Sent(size);
         }
         catch (Exception ex)
         {

@@ -12,12 +12,14 @@ public sealed class ChoriaSubscription : IAsyncDisposable
 {
     private readonly INatsSub<ReadOnlyMemory<byte>> _sub;
     private readonly Action<ChoriaSubscription> _onDispose;
+    private readonly TrafficCounters? _traffic;
     private long _dropped;
     private int _disposed;
 
-    internal ChoriaSubscription(INatsSub<ReadOnlyMemory<byte>> sub, int capacity, BoundedChannelFullMode fullMode, Action<ChoriaSubscription> onDispose)
+    internal ChoriaSubscription(INatsSub<ReadOnlyMemory<byte>> sub, int capacity, BoundedChannelFullMode fullMode, Action<ChoriaSubscription> onDispose, TrafficCounters? traffic = null)
     {
         _sub = sub;
+        _traffic = traffic;
         _onDispose = onDispose;
         Capacity = capacity;
         FullMode = fullMode;
@@ -50,6 +52,7 @@ public sealed class ChoriaSubscription : IAsyncDisposable
         if (_sub.Msgs.TryRead(out var msg))
         {
             message = new ChoriaMessage(msg.Subject, msg.ReplyTo, msg.Data);
+            _traffic?.Received(msg.Data.Length);
             return true;
         }
 

@@ -128,8 +128,9 @@ public class AgentTests
         Assert.Equal(4, g.GetProperty("statuscode").GetInt32());
         Assert.StartsWith("Could not process request: could not parse incoming message as a MCollective SimpleRPC Request: ", g.GetProperty("statusmsg").GetString());
 
+        // 4, not 3: the Go server never emits MissingData (server.md 2.2).
         var missing = await Call(agent, "get_fact");
-        Assert.Equal(3, missing.GetProperty("statuscode").GetInt32());
+        Assert.Equal(4, missing.GetProperty("statuscode").GetInt32());
         Assert.Equal("Validation failed: input 'fact' is required", missing.GetProperty("statusmsg").GetString());
         var invalid = await Call(agent, "get_facts", """{"facts":"a;b"}""");
         Assert.Equal(4, invalid.GetProperty("statuscode").GetInt32());
@@ -214,7 +215,7 @@ public class AgentTests
         // A generous timeout: rpcutil's own 2 s can expire on a loaded machine before the first (JIT-cold) reply.
         registry.Register(new McorpcAgent(new() { Name = "quick", Timeout = 60 }, null, new(), NullLogger.Instance)
             .RegisterAction("ping", (_, _) => ValueTask.FromResult(ActionReply.Ok())));
-        var dispatcher = new AgentDispatcher(registry, NullLogger<AgentDispatcher>.Instance);
+        var dispatcher = new AgentDispatcher(registry);
 
         var ping = await dispatcher.DispatchAsync(new AgentRequest { Agent = "quick", Payload = """{"action":"ping"}"""u8.ToArray() }, default);
         Assert.Equal(DispatchOutcome.Replied, ping.Outcome);

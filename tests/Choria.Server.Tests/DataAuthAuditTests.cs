@@ -104,12 +104,59 @@ public sealed class DataAuthAuditTests : IDisposable
     [InlineData("garbage line\npolicy default allow", true)]
     public void Action_policy_matrix(string policy, bool allowed) => Assert.Equal(allowed, Authorize(policy));
 
+    // A "!" inside a fact filter is an operator, not a compound "not": the rule must be evaluated, otherwise a
+    // deny rule written with != is silently skipped and the next allow rule lets the caller in.
+    [Theory]
+    [InlineData("deny\t*\t*\tone!=two\t*\nallow\t*\t*\t*\t*", false)]
+    [InlineData("deny\t*\t*\tone!=one\t*\nallow\t*\t*\t*\t*", true)]
+    [InlineData("deny\t*\t*\tdigit!=2 one=one\t*\nallow\t*\t*\t*\t*", false)]
+    [InlineData("allow\t*\t*\tone!=two\t*", true)]
+    [InlineData("deny\t*\t*\t!one=one\t*\nallow\t*\t*\t*\t*", true)]
+    [InlineData("deny\t*\t*\tnot one=one\t*\nallow\t*\t*\t*\t*", true)]
+    [InlineData("deny\t*\t*\t(one=one)\t*\nallow\t*\t*\t*\t*", true)]
+    [InlineData("deny\t*\t*\t*\tnot apache\nallow\t*\t*\t*\t*", true)]
+    [InlineData("deny\t*\t*\t*\tand\nallow\t*\t*\t*\t*", true)]
+    [InlineData("deny\t*\t*\t*\tandroid\nallow\t*\t*\t*\t*", true)]
+    public void Compound_detection_is_per_word_as_in_go(string policy, bool allowed) => Assert.Equal(allowed, Authorize(policy));
+
+    // Go's MatchesFacts/MatchesClasses errors abort the whole evaluation: a later allow rule must not win.
+    [Theory]
+    [InlineData("allow\t*\t*\tnonsense\t*")]
+    [InlineData("deny\t*\t*\tnonsense\t*\nallow\t*\t*\t*\t*")]
+    [InlineData("allow\t*\t*\tone=two nonsense\t*\nallow\t*\t*\t*\t*")]
+    [InlineData("allow\t*\t*\t*\tone=one\nallow\t*\t*\t*\t*")]
+    [InlineData("allow\t*\t*\t*\tapache digit>1\npolicy default allow")]
+    [InlineData("allow\t*\t*\tnonsense\tone=one\npolicy default allow")]
+    public void Broken_fact_or_class_column_denies_the_request(string policy) => Assert.False(Authorize(policy));
+
+    [Theory]
+    [InlineData("allow\tchoria=other\t*\tnonsense\t*\nallow\t*\t*\t*\t*", true)]
+    [InlineData("allow\t*\tstatus\t*\tone=one\nallow\t*\t*\t*\t*", true)]
+    public void Broken_rule_for_another_caller_or_action_is_not_evaluated(string policy, bool allowed) =>
+        Assert.Equal(allowed, Authorize(policy));
+
     [Fact]
     public void Missing_policy_denies_and_default_policy_is_used_when_enabled()
     {
         var auth = new ActionPolicyAuthorizer(new ActionPolicyOptions { PolicyDirectory = _dir.FullName, AllowUnconfigured = true }, () => default, () => [], FilterFactMatcher.Instance, NullLogger<ActionPolicyAuthorizer>.Instance);
         Assert.False(auth.IsAuthorized(new ActionRequest { Agent = "rpcutil", Action = "ping" }));
         Assert.True(Authorize("allow\t*\t*\t*\t*", enableDefault: true, agent: "other"));
+    }
+
+    [Theory]
+    [InlineData("action_policy", true)]
+    [InlineData("Action_policy", true)]
+    [InlineData("ACTION_POLICY", true)]
+    [InlineData("rego_policy", false)]
+    [InlineData("aaasvc", false)]
+    [InlineData("", false)]
+    [InlineData("nonsense", false)]
+    public void Rpcauthprovider_action_policy_works_and_any_other_provider_denies(string provider, bool allowed)
+    {
+        Write("rpcutil.policy", "allow\t*\t*\t*\t*");
+        var auth = RequestAuthorizers.Create(provider, new ActionPolicyOptions { PolicyDirectory = _dir.FullName }, () => default, () => [], NullLoggerFactory.Instance);
+        Assert.Equal(allowed, auth.IsAuthorized(new ActionRequest { Agent = "rpcutil", Action = "ping", CallerId = "choria=rip" }));
+        Assert.Equal(allowed, auth is ActionPolicyAuthorizer);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed record SettingDefinition(string Key, SettingType Type, string? Def
     /// <summary>Parsed for MCollective / older Choria compatibility but has no effect.</summary>
     public bool Legacy { get; init; }
 
-    /// <summary><c>2020</c> or <c>later</c>: which go-choria generation introduced the key.</summary>
+    /// <summary><c>2020</c> or <c>later</c>: which go-choria generation introduced the key; <c>C# port</c> for keys go-choria lacks.</summary>
     public string Since { get; init; } = "2020";
 
     public bool IsPattern => Key.Contains('<', StringComparison.Ordinal);

@@ -197,7 +197,7 @@ public static partial class SettingsTable
     {
         const string C = AuthorizationCategory;
         yield return new("rpcauthorization", SettingType.Bool, "false", "Enable per-request authorization") { Category = C };
-        yield return new("rpcauthprovider", SettingType.TitleString, "action_policy", "Authorization plugin (action_policy, rego_policy)") { Category = C };
+        yield return new("rpcauthprovider", SettingType.TitleString, "action_policy", "Authorization plugin; this server implements action_policy only, any other value (rego_policy included) denies every request") { Category = C };
         yield return new("rpcaudit", SettingType.Bool, "false", "Audit log every authorized request") { Category = C };
         yield return new("rpcauditprovider", SettingType.TitleString, "", "Audit plugin") { Category = C };
         yield return new("plugin.rpcaudit.logfile", SettingType.PathString, "", "File receiving one JSON line per audited request") { Category = C };
@@ -231,6 +231,9 @@ public static partial class SettingsTable
         yield return new("plugin.choria.stats_port", SettingType.Int, "0", "HTTP port for metrics (/choria/, /choria/prometheus); 0 disables") { Category = C, Min = 0, Max = 65535 };
         yield return new("plugin.choria.stats_address", SettingType.String, "127.0.0.1", "Bind address for the metrics HTTP listener") { Category = C };
         yield return new("plugin.choria.legacy_lifecycle_format", SettingType.Bool, "false", "Publish lifecycle events in the old JSON format instead of CloudEvents") { Category = C };
+        // Not in go-choria (it has no limit and an unbuffered intake, server.md 1.6); this port bounds both.
+        yield return new("plugin.choria.server.concurrency", SettingType.Int, "0", "Requests the server verifies and runs at once; 0 means max(16, twice the CPU cores)") { Category = C, Since = "C# port", Min = 0, Max = 10000 };
+        yield return new("plugin.choria.server.queue_length", SettingType.Int, "1000", "Received requests waiting for a free worker; when full, new requests are dropped and counted (queue_full)") { Category = C, Since = "C# port", Min = 1, Max = 1000000 };
         yield return new("plugin.choria.server.provision", SettingType.Bool, null, "Explicitly turn provisioning mode on or off; unset follows the build default") { Category = C };
         yield return new("plugin.choria.agent_provider.mcorpc.agent_shim", SettingType.PathString, "", "Ruby agent compatibility shim") { Category = C };
         yield return new("plugin.choria.agent_provider.mcorpc.config", SettingType.PathString, "", "Ruby agent compatibility shim configuration") { Category = C };

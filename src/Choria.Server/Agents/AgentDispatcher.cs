@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Choria.Server.Agents;
 
 public enum DispatchOutcome
@@ -13,19 +11,20 @@ public enum DispatchOutcome
     Failed,
 }
 
-public sealed record DispatchResult(DispatchOutcome Outcome, byte[]? Reply, string? Error);
+/// <param name="Exception">What the agent threw, for <see cref="DispatchOutcome.Failed"/>.</param>
+public sealed record DispatchResult(DispatchOutcome Outcome, byte[]? Reply, string? Error, Exception? Exception = null);
 
 /// <summary>
 /// Runs an agent with a fresh per-request timeout of <c>metadata.timeout</c> seconds (server.md 1.6).
-/// Every request runs on its own task; late results are dropped.
+/// Every request runs on its own task; late results are dropped. Nothing is logged here: every outcome other
+/// than a reply is a drop that the request processor logs once, with its reason.
 /// </summary>
-public sealed partial class AgentDispatcher(AgentRegistry registry, ILogger<AgentDispatcher> logger)
+public sealed class AgentDispatcher(AgentRegistry registry)
 {
     public async Task<DispatchResult> DispatchAsync(AgentRequest request, CancellationToken shutdown)
     {
         if (!registry.TryGet(request.Agent, out var agent))
         {
-            LogUnknownAgent(request.Agent);
             return new(DispatchOutcome.UnknownAgent, null, $"Received a message for agent {request.Agent} that does not exist, discarding");
         }
 
@@ -46,7 +45,6 @@ public sealed partial class AgentDispatcher(AgentRegistry registry, ILogger<Agen
             }
 
             var error = $"Agent dispatcher for request {request.RequestId} exiting on {(int)timeout.TotalSeconds}s timeout";
-            LogTimeout(error);
             return new(DispatchOutcome.TimedOut, null, error);
         }
 
@@ -59,17 +57,7 @@ public sealed partial class AgentDispatcher(AgentRegistry registry, ILogger<Agen
         }
         catch (Exception e)
         {
-            LogFailed(e, request.Agent, request.RequestId);
-            return new(DispatchOutcome.Failed, null, e.Message);
+            return new(DispatchOutcome.Failed, null, $"Agent {request.Agent} failed handling request {request.RequestId}: {e.Message}", e);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Received a message for agent {Agent} that does not exist, discarding")]
-    private partial void LogUnknownAgent(string agent);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Error}")]
-    private partial void LogTimeout(string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Agent {Agent} failed handling request {RequestId}")]
-    private partial void LogFailed(Exception exception, string agent, string requestId);
 }

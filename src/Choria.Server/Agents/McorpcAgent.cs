@@ -143,8 +143,9 @@ public sealed partial class McorpcAgent : IAgent
             var validation = InputValidator.ValidateRequestData(actionDdl, req.Data, w => LogValidatorWarning(Metadata.Name, req.Action, w));
             if (!validation.IsValid)
             {
-                var code = validation.Failure == InputValidationFailure.MissingInput ? RpcStatus.MissingData : RpcStatus.InvalidData;
-                return (ActionReply.Fail(code, $"Validation failed: {validation.Error}"), req.Action);
+                // Status 4 for a missing input too: the Go server never emits 3 (MissingData, Ruby agents only) and
+                // answers every "Validation failed: ..." with 4 (server.md 2.2, 2.3).
+                return (ActionReply.Fail(RpcStatus.InvalidData, $"Validation failed: {validation.Error}"), req.Action);
             }
         }
 

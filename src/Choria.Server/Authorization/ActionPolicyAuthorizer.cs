@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Choria.Server.Agents;
@@ -37,8 +38,14 @@ public sealed partial class ActionPolicyAuthorizer(
     [GeneratedRegex(@"^([\w.-]+)\s+(.+)$")]
     private static partial Regex GroupLine();
 
-    [GeneratedRegex(@"(^|\s)(and|or|not)(\s|$)|[()!]")]
-    private static partial Regex Compound();
+    // Go's IsCompound, applied to each space separated word: "environment!=dev" is a plain fact filter, only a
+    // word starting with "!", a bare and/or/not or a parenthesised group makes the column compound.
+    [GeneratedRegex(@"^!|^not$|^or$|^and$|\(.+\)")]
+    private static partial Regex CompoundWord();
+
+    // Go's check that the classes column holds no fact filter ("fact found where class was expected").
+    [GeneratedRegex(@"(.+)(<|>|=|<=|>=)(.+)")]
+    private static partial Regex FactInClasses();
 
     public bool IsAuthorized(ActionRequest request)
     {
@@ -60,6 +67,18 @@ public sealed partial class ActionPolicyAuthorizer(
             return false;
         }
 
+        var (allowed, reason) = Evaluate(request, file, lines);
+        if (!allowed)
+        {
+            LogDenying(request.RequestId, reason);
+        }
+
+        return allowed;
+    }
+
+    private (bool Allowed, string Reason) Evaluate(ActionRequest request, string file, string[] lines)
+    {
+        var name = Path.GetFileName(file);
         var allow = options.AllowUnconfigured;
         Dictionary<string, HashSet<string>>? groups = null;
         foreach (var raw in lines)
@@ -84,21 +103,38 @@ public sealed partial class ActionPolicyAuthorizer(
                 continue;
             }
 
-            if (Compound().IsMatch(cols[3]) || (cols.Length == 5 && Compound().IsMatch(cols[4])))
+            var classesColumn = cols.Length == 5 ? cols[4] : null;
+            if (IsCompound(cols[3]) || (classesColumn is not null && IsCompound(classesColumn)))
             {
+                LogCompoundLine(file, raw);
                 continue;
             }
 
             groups ??= LoadGroups();
-            if (CallerMatches(cols[1], request.CallerId, groups) && ActionMatches(cols[2], request.Action) &&
-                FactsMatch(cols[3]) && (cols.Length == 4 || ClassesMatch(cols[4])))
+            if (!CallerMatches(cols[1], request.CallerId, groups) || !ActionMatches(cols[2], request.Action))
             {
-                return cols[0] == "allow";
+                continue;
+            }
+
+            // Both columns are checked for errors before either result is used, as Go does: a broken rule that
+            // could decide this request denies it outright instead of letting a later rule allow it.
+            if (!TryFactsMatch(cols[3], out var factsMatched, out var error) ||
+                !TryClassesMatch(classesColumn, out var classesMatched, out error))
+            {
+                return (false, $"{error} in {name} rule '{raw}'");
+            }
+
+            if (factsMatched && classesMatched)
+            {
+                return cols[0] == "allow" ? (true, "") : (false, $"Denying based on explicit 'deny' policy in {name}");
             }
         }
 
-        return allow;
+        return allow ? (true, "") : (false, $"Denying based on default policy in {name}");
     }
+
+    private static bool IsCompound(string column) =>
+        column.Split(' ').Any(word => CompoundWord().IsMatch(word));
 
     private string? PolicyFile(string agent)
     {
@@ -159,27 +195,49 @@ public sealed partial class ActionPolicyAuthorizer(
     private static bool ActionMatches(string column, string action) =>
         column == "*" || column.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(action);
 
-    private bool FactsMatch(string column)
+    private bool TryFactsMatch(string column, out bool matched, [NotNullWhen(false)] out string? error)
     {
+        matched = true;
+        error = null;
         if (column == "*")
         {
             return true;
         }
 
         var current = facts();
-        return column.Split(' ', StringSplitOptions.RemoveEmptyEntries).All(f => factMatcher.Matches(current, f));
+        foreach (var filter in column.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!factMatcher.TryMatch(current, filter, out var one, out var parseError))
+            {
+                error = $"invalid fact matcher: {parseError}";
+                return false;
+            }
+
+            matched &= one;
+        }
+
+        return true;
     }
 
-    private bool ClassesMatch(string column)
+    private bool TryClassesMatch(string? column, out bool matched, [NotNullWhen(false)] out string? error)
     {
-        if (column == "*")
+        matched = true;
+        error = null;
+        if (column is null or "*")
         {
             return true;
         }
 
+        var needles = column.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (needles.Any(c => FactInClasses().IsMatch(c)))
+        {
+            error = "fact found where class was expected";
+            return false;
+        }
+
         var current = classes();
-        return column.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .All(c => IsRegex(c) ? current.Any(k => RegexMatches(c[1..^1], k)) : current.Contains(c));
+        matched = needles.All(c => IsRegex(c) ? current.Any(k => RegexMatches(c[1..^1], k)) : current.Contains(c));
+        return true;
     }
 
     private static bool IsRegex(string s) => s.Length >= 2 && s[0] == '/' && s[^1] == '/';
@@ -201,6 +259,12 @@ public sealed partial class ActionPolicyAuthorizer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read policy file {File}: {Reason}")]
     private partial void LogUnreadable(string file, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Denying request {RequestId}: {Reason}")]
+    private partial void LogDenying(string requestId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Compound policy statements are not supported, skipping line in {File}: {Line}")]
+    private partial void LogCompoundLine(string file, string line);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping invalid policy line in {File}: {Line}")]
     private partial void LogBadLine(string file, string line);

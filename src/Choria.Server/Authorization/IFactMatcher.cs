@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Choria.Protocol.Filters;
 
@@ -6,17 +7,33 @@ namespace Choria.Server.Authorization;
 /// <summary>Evaluates one fact filter string (server.md 4.7 syntax) against the facts.</summary>
 public interface IFactMatcher
 {
-    bool Matches(JsonElement facts, string filter);
+    /// <summary>
+    /// False with <paramref name="error"/> set when <paramref name="filter"/> is not a valid fact filter: an action
+    /// policy must then deny the whole request, not merely skip the rule, or a typo in a deny rule would open access.
+    /// </summary>
+    bool TryMatch(JsonElement facts, string filter, out bool matched, [NotNullWhen(false)] out string? error);
 }
 
 /// <summary>
 /// Action policy fact matching with the discovery filter engine, so a policy and a <c>-F</c> filter agree on
-/// every operator and on the 2020 comparison quirks. Unparsable filters and evaluation errors do not match.
+/// every operator and on the 2020 comparison quirks. Evaluation errors (an operator that does not apply to the
+/// fact's type, a missing fact) only make the filter not match, as Go's <c>facts.MatchFile</c> does.
 /// </summary>
 public sealed class FilterFactMatcher : IFactMatcher
 {
     public static FilterFactMatcher Instance { get; } = new();
 
-    public bool Matches(JsonElement facts, string filter) =>
-        FactFilterParser.TryParse(filter, out var parsed, out _) && FactComparer.Matches(facts, parsed, out _);
+    public bool TryMatch(JsonElement facts, string filter, out bool matched, [NotNullWhen(false)] out string? error)
+    {
+        matched = false;
+        if (!FactFilterParser.TryParse(filter, out var parsed, out var parseError))
+        {
+            error = parseError;
+            return false;
+        }
+
+        error = null;
+        matched = FactComparer.Matches(facts, parsed, out _);
+        return true;
+    }
 }

@@ -72,7 +72,9 @@ public sealed partial class FactsSource(FactsOptions options, ILogger<FactsSourc
             try
             {
                 var text = File.ReadAllText(file);
-                var parsed = file.EndsWith("yaml", StringComparison.Ordinal) ? YamlToJson(text) : JsonNode.Parse(text);
+                var parsed = file.EndsWith("yaml", StringComparison.Ordinal)
+                    ? YamlToJson(text, reason => LogIgnoredKey(file, reason))
+                    : JsonNode.Parse(text);
                 if (parsed is not JsonObject obj)
                 {
                     LogInvalid(file, "facts must be an object");
@@ -85,7 +87,9 @@ public sealed partial class FactsSource(FactsOptions options, ILogger<FactsSourc
                     merged[key] = value;
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or YamlDotNet.Core.YamlException)
+            // ArgumentException: duplicate JSON property names surface when the object is materialised.
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or YamlDotNet.Core.YamlException
+                or InvalidDataException or ArgumentException or InvalidOperationException)
             {
                 LogInvalid(file, e.Message);
             }
@@ -94,22 +98,68 @@ public sealed partial class FactsSource(FactsOptions options, ILogger<FactsSourc
         return JsonSerializer.SerializeToElement(merged, Json.ServerJsonContext.Default.JsonObject);
     }
 
-    /// <summary>Converts YAML to JSON with YAML 1.1 scalars: yes/no/on/off/y/n/true/false are booleans.</summary>
-    public static JsonNode? YamlToJson(string yaml)
+    /// <summary>Deepest nesting accepted; a self-referencing alias would otherwise recurse until the stack overflows.</summary>
+    public const int MaxYamlDepth = 64;
+
+    /// <summary>Most nodes one document may expand to; aliases can multiply a small file into a huge tree.</summary>
+    public const int MaxYamlNodes = 1_000_000;
+
+    /// <summary>
+    /// Converts YAML to JSON with YAML 1.1 scalars: yes/no/on/off/y/n/true/false are booleans. Mapping keys that
+    /// are not scalars cannot be JSON property names: they are left out and reported to <paramref name="ignored"/>.
+    /// Throws <see cref="InvalidDataException"/> for documents nested or expanded beyond the limits above.
+    /// </summary>
+    public static JsonNode? YamlToJson(string yaml, Action<string>? ignored = null)
     {
         var stream = new YamlStream();
         using var reader = new StringReader(yaml);
         stream.Load(reader);
-        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);
+        var budget = MaxYamlNodes;
+        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode, 0, ref budget, ignored);
     }
 
-    private static JsonNode? Convert(YamlNode node) => node switch
+    private static JsonNode? Convert(YamlNode node, int depth, ref int budget, Action<string>? ignored)
     {
-        YamlMappingNode map => new JsonObject(map.Children.Select(kv => new KeyValuePair<string, JsonNode?>(((YamlScalarNode)kv.Key).Value ?? "", Convert(kv.Value)))),
-        YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(Convert)]),
-        YamlScalarNode scalar => ConvertScalar(scalar),
-        _ => null,
-    };
+        if (depth > MaxYamlDepth)
+        {
+            throw new InvalidDataException($"facts are nested deeper than {MaxYamlDepth} levels");
+        }
+
+        if (--budget < 0)
+        {
+            throw new InvalidDataException($"facts expand to more than {MaxYamlNodes} values");
+        }
+
+        switch (node)
+        {
+            case YamlMappingNode map:
+                var obj = new JsonObject();
+                foreach (var (key, value) in map.Children)
+                {
+                    if (key is not YamlScalarNode { Value: { } name })
+                    {
+                        ignored?.Invoke($"a {key.NodeType.ToString().ToLowerInvariant()} used as a key at line {key.Start.Line} is not a valid fact name, ignoring it");
+                        continue;
+                    }
+
+                    obj[name] = Convert(value, depth + 1, ref budget, ignored);
+                }
+
+                return obj;
+            case YamlSequenceNode seq:
+                var array = new JsonArray();
+                foreach (var item in seq.Children)
+                {
+                    array.Add(Convert(item, depth + 1, ref budget, ignored));
+                }
+
+                return array;
+            case YamlScalarNode scalar:
+                return ConvertScalar(scalar);
+            default:
+                return null;
+        }
+    }
 
     private static JsonValue? ConvertScalar(YamlScalarNode scalar)
     {
@@ -145,6 +195,9 @@ public sealed partial class FactsSource(FactsOptions options, ILogger<FactsSourc
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fact file {File} does not exist, skipping")]
     private partial void LogMissing(string file);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fact file {File}: {Reason}")]
+    private partial void LogIgnoredKey(string file, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not load facts from {File}: {Reason}")]
     private partial void LogInvalid(string file, string reason);

@@ -115,10 +115,29 @@ public sealed partial class RequestProcessor
     }
 
     /// <summary>
-    /// The whole pipeline for one message with every counter except <c>total</c> (counted by <see cref="Enqueue"/>);
-    /// never throws for bad input.
+    /// The whole pipeline for one message with every counter except <c>total</c> (counted by <see cref="Enqueue"/>).
+    /// Never throws: an unexpected failure drops just this message (<see cref="DropReason.InternalError"/>) so the
+    /// worker that ran it lives on; otherwise every such message would permanently cost one worker.
     /// </summary>
     public async Task<ProcessResult> ProcessAsync(ReadOnlyMemory<byte> payload, CancellationToken shutdown)
+    {
+        try
+        {
+            return await ProcessCoreAsync(payload, shutdown);
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _deps.Counters.Drop(DropReason.InternalError);
+            LogInternalError(e, e.GetType().Name, e.Message);
+            return ProcessResult.Dropped(new PipelineDrop(DropReason.InternalError, e.Message));
+        }
+    }
+
+    private async Task<ProcessResult> ProcessCoreAsync(ReadOnlyMemory<byte> payload, CancellationToken shutdown)
     {
         if (!RequestPipeline.TryDecode(payload.Span, out var received, out var drop))
         {
@@ -166,7 +185,7 @@ public sealed partial class RequestProcessor
             case DispatchOutcome.Shutdown:
                 return Reject(new(DropReason.ShuttingDown, result.Error ?? "shutting down"), received);
             default:
-                return Reject(new(DropReason.AgentFailed, result.Error ?? "the agent failed"), received);
+                return Reject(new(DropReason.AgentFailed, result.Error ?? "the agent failed"), received, result.Exception);
         }
 
         var replyTo = received.Transport.Headers.ReplyTo;
@@ -187,7 +206,7 @@ public sealed partial class RequestProcessor
         return new ProcessResult(null, request.Envelope.RequestId, published);
     }
 
-    private ProcessResult Reject(PipelineDrop drop, ReceivedRequest? received)
+    private ProcessResult Reject(PipelineDrop drop, ReceivedRequest? received, Exception? exception = null)
     {
         var counters = _deps.Counters;
         switch (drop.Reason)
@@ -210,6 +229,10 @@ public sealed partial class RequestProcessor
         {
             LogFiltered(e?.RequestId ?? "", e?.Agent ?? "", e?.CallerId ?? "", drop.Message);
         }
+        else if (exception is not null)
+        {
+            LogDroppedFailure(exception, drop.Reason, e?.RequestId ?? "unknown", e?.Agent ?? "unknown", e?.CallerId ?? "unknown", drop.Message);
+        }
         else
         {
             LogDropped(drop.Reason, e?.RequestId ?? "unknown", e?.Agent ?? "unknown", e?.CallerId ?? "unknown", drop.Message);
@@ -221,12 +244,18 @@ public sealed partial class RequestProcessor
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropping request {RequestId} for agent {Agent} from {Caller} ({Reason}): {Detail}")]
     private partial void LogDropped(DropReason reason, string requestId, string agent, string caller, string detail);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dropping request {RequestId} for agent {Agent} from {Caller} ({Reason}): {Detail}")]
+    private partial void LogDroppedFailure(Exception exception, DropReason reason, string requestId, string agent, string caller, string detail);
+
     // Expected outcomes (filter mismatch, agents that stay silent) are routine: debug only.
     [LoggerMessage(Level = LogLevel.Debug, Message = "Not replying to request {RequestId} for agent {Agent} from {Caller}: {Detail}")]
     private partial void LogFiltered(string requestId, string agent, string caller, string detail);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dropping message received on {Subject} (QueueFull): the intake queue of {Size} requests is full")]
     private partial void LogQueueFull(string subject, int size);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dropping message (InternalError): processing failed unexpectedly with {Type}: {Reason}")]
+    private partial void LogInternalError(Exception exception, string type, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not publish the reply to request {RequestId} to {ReplyTo}")]
     private partial void LogPublishFailed(string requestId, string replyTo);

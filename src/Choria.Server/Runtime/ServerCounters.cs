@@ -26,6 +26,9 @@ public enum DropReason
 
     /// <summary>The server shut down while the agent ran.</summary>
     ShuttingDown,
+
+    /// <summary>An unexpected exception in the pipeline (a bug or an unforeseen input); the worker carries on.</summary>
+    InternalError,
 }
 
 /// <summary>

@@ -18,6 +18,21 @@ namespace Choria.Server.Runtime;
 /// </summary>
 public sealed partial class ServerInstance : IReplyPublisher
 {
+    // Go's FacterCmd: the AIO path when present, else facter from PATH; looked up once as it never changes.
+    private static readonly Lazy<string> s_facterCommand = new(() =>
+    {
+        const string aio = "/opt/puppetlabs/bin/facter";
+        if (File.Exists(aio))
+        {
+            return aio;
+        }
+
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, OperatingSystem.IsWindows() ? "facter.bat" : "facter"))
+            .FirstOrDefault(File.Exists) ?? "";
+    });
+
     private readonly ChoriaFramework _framework;
     private readonly ServerOptions _options;
     private readonly TimeProvider _clock;
@@ -169,11 +184,16 @@ public sealed partial class ServerInstance : IReplyPublisher
         var mcorpc = new McorpcAgentOptions
         {
             Authorizer = _options.RpcAuthorization
-                ? new ActionPolicyAuthorizer(_options.ActionPolicy, Facts.Facts, Classes.Classes, FilterFactMatcher.Instance, loggers.CreateLogger<ActionPolicyAuthorizer>())
+                ? RequestAuthorizers.Create(_options.RpcAuthProvider, _options.ActionPolicy, Facts.Facts, Classes.Classes, loggers)
                 : null,
             Auditor = _options.RpcAudit ? new RpcAuditor(_options.Audit, loggers.CreateLogger<RpcAuditor>(), _clock) : null,
             Observer = ActionObserver,
         };
+
+        if (mcorpc.Authorizer is UnsupportedProviderAuthorizer unsupported)
+        {
+            LogUnsupportedAuthProvider(unsupported.Provider);
+        }
 
         IAgent[] builtins =
         [
@@ -200,7 +220,7 @@ public sealed partial class ServerInstance : IReplyPublisher
         var dependencies = new RequestProcessorDependencies
         {
             Security = _framework.Security,
-            Dispatcher = new AgentDispatcher(Agents, loggers.CreateLogger<AgentDispatcher>()),
+            Dispatcher = new AgentDispatcher(Agents),
             Publisher = this,
             Node = Info.NodeData,
             FilterContext = new FilterContext { Compound = _options.Compound, DataFunctions = new DataFunctionProvider(_dataPlugins, Info) },
@@ -249,23 +269,30 @@ public sealed partial class ServerInstance : IReplyPublisher
 
     private ConnectorInfo ConnectorInfo()
     {
-        var servers = _brokers.Select(b => b.ToString()).ToList();
+        var traffic = _connection?.Traffic();
         return new ConnectorInfo
         {
             ClientVersion = typeof(ChoriaConnection).Assembly.GetName().Version?.ToString() ?? "",
             ClientFlavour = ".NET NATS.Net",
-            Servers = servers,
-            MiddlewareServers = servers,
+            // nats.go lists URLs as client options but choria_util's middleware_servers as host:port (server.md 3.3).
+            Servers = [.. _brokers.Select(b => b.Url)],
+            MiddlewareServers = [.. _brokers.Select(b => b.HostPort)],
+            DontRandomizeServers = !_framework.Config.RandomizeMiddlewareHosts,
             Name = _framework.Certname,
             Secure = !_options.DisableTls,
             ConnectorTls = !_options.DisableTls,
             SecureProtocol = !_options.Insecure,
+            InMsgs = traffic?.InMsgs ?? 0,
+            OutMsgs = traffic?.OutMsgs ?? 0,
+            InBytes = traffic?.InBytes ?? 0,
+            OutBytes = traffic?.OutBytes ?? 0,
             Reconnects = _connection?.Reconnects ?? 0,
             MaxReconnectAttempts = -1,
             ReconnectTimeWaitSeconds = 2,
             ConnectTimeoutSeconds = 2,
             PingIntervalSeconds = 120,
             MaxOutstandingPings = 2,
+            FacterCommand = s_facterCommand.Value,
             SrvDomain = _framework.Config.SrvDomain,
             UsingSrv = _framework.Config.UseSrv,
         };
@@ -276,6 +303,9 @@ public sealed partial class ServerInstance : IReplyPublisher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Choria Network Brokers: {Brokers}")]
     private partial void LogBrokers(string brokers);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unsupported authorization provider {Provider}: every RPC request will be denied")]
+    private partial void LogUnsupportedAuthProvider(string provider);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Registered agent {Agent}")]
     private partial void LogAgentRegistered(string agent);

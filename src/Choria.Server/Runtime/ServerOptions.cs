@@ -10,11 +10,14 @@ namespace Choria.Server.Runtime;
 /// <summary>Everything the node daemon reads from its configuration (server.md 1, 2.6, 2.7, 4.1).</summary>
 public sealed record ServerOptions
 {
-    /// <summary>
-    /// Intake queue between the subscriptions and the workers (server.md 1.6 suggests 1000). A constant rather
-    /// than a setting: go-choria has no such knob and a full queue is logged and counted.
-    /// </summary>
+    /// <summary>Default intake queue between the subscriptions and the workers (server.md 1.6 suggests 1000).</summary>
     public const int DefaultQueueSize = 1000;
+
+    /// <summary>
+    /// Default number of workers. Go has no limit (server.md 1.6); a bound keeps a flood from exhausting the thread
+    /// pool while still running slow agents in parallel (P6 needs at least 10).
+    /// </summary>
+    public static int DefaultConcurrency => Math.Max(16, Environment.ProcessorCount * 2);
 
     public string Identity { get; init; } = "";
 
@@ -40,6 +43,9 @@ public sealed record ServerOptions
 
     public bool RpcAuthorization { get; init; }
 
+    /// <summary><c>rpcauthprovider</c>: only <c>action_policy</c> is implemented; any other value denies every request.</summary>
+    public string RpcAuthProvider { get; init; } = RequestAuthorizers.DefaultProvider;
+
     public ActionPolicyOptions ActionPolicy { get; init; } = new();
 
     public bool RpcAudit { get; init; }
@@ -49,12 +55,10 @@ public sealed record ServerOptions
     /// <summary>Directories searched for agent DDLs (<c>&lt;libdir&gt;/mcollective/agent</c>).</summary>
     public IReadOnlyList<string> DdlDirectories { get; init; } = [];
 
-    /// <summary>
-    /// Requests verified and dispatched at once. Go has no limit (server.md 1.6); a bound keeps a flood from
-    /// exhausting the thread pool while still running slow agents in parallel (P6 needs at least 10).
-    /// </summary>
-    public int Concurrency { get; init; } = Math.Max(16, Environment.ProcessorCount * 2);
+    /// <summary>Requests verified and dispatched at once (<c>plugin.choria.server.concurrency</c>).</summary>
+    public int Concurrency { get; init; } = DefaultConcurrency;
 
+    /// <summary>Intake queue length (<c>plugin.choria.server.queue_length</c>); a full queue drops and counts.</summary>
     public int QueueSize { get; init; } = DefaultQueueSize;
 
     public TimeSpan SoftShutdownTimeout { get; init; } = TimeSpan.FromSeconds(2);
@@ -86,6 +90,7 @@ public sealed record ServerOptions
             ClassesFile = config.ClassesFile,
             FactsFiles = string.Join(Path.PathSeparator, config.FactSourceFiles),
             RpcAuthorization = config.RpcAuthorization,
+            RpcAuthProvider = config.RpcAuthProvider,
             ActionPolicy = new ActionPolicyOptions
             {
                 PolicyDirectory = Path.Combine(configDir, "policies"),
@@ -97,6 +102,8 @@ public sealed record ServerOptions
             Audit = new RpcAuditOptions { LogFile = config.GetString("plugin.rpcaudit.logfile") },
             DdlDirectories = [.. config.LibDirs.Select(d => Path.Combine(d, "mcollective", "agent"))],
             SoftShutdownTimeout = TimeSpan.FromSeconds(config.SoftShutdownTimeout),
+            Concurrency = config.GetInt("plugin.choria.server.concurrency") is > 0 and var workers ? workers : DefaultConcurrency,
+            QueueSize = config.GetInt("plugin.choria.server.queue_length"),
             Insecure = config.InsecureMode,
             DisableTls = config.DisableTls,
         };

@@ -103,6 +103,15 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
 
         var info = Body(Assert.Single(await _client.RpcAsync("choria_util", "info", node: Node1)));
         Assert.Equal(0, info.GetProperty("statuscode").GetInt32());
+        var infoData = info.GetProperty("data");
+        var clientStats = infoData.GetProperty("client_stats");
+        Assert.True(clientStats.GetProperty("in_msgs").GetInt64() > 0);
+        Assert.True(clientStats.GetProperty("out_msgs").GetInt64() > 0);
+        Assert.True(clientStats.GetProperty("in_bytes").GetInt64() > 0);
+        Assert.True(clientStats.GetProperty("out_bytes").GetInt64() > 0);
+        // server.md 3.3: middleware_servers are host:port, the client option servers are URLs.
+        Assert.All(infoData.GetProperty("middleware_servers").EnumerateArray(), m => Assert.Matches(@"^[^/]+:\d+$", m.GetString()!));
+        Assert.All(infoData.GetProperty("client_options").GetProperty("servers").EnumerateArray(), m => Assert.StartsWith("nats://", m.GetString()!, StringComparison.Ordinal));
     }
 
     public static TheoryData<string> WireRequests()
@@ -115,6 +124,19 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
 
         return data;
     }
+
+    /// <summary>Request capture prefix → the capture of its reply (the meta files' "reply to NN").</summary>
+    private static readonly Dictionary<string, string> s_capturedReplies = new(StringComparer.Ordinal)
+    {
+        ["03"] = "04-rpc-reply-rpcutil-ping",
+        ["05"] = "06-rpc-reply-direct-rpcutil-ping",
+        ["07"] = "08-rpc-reply-rpcutil-inventory",
+        ["10"] = "11-rpc-reply-get-fact",
+        ["12"] = "13-rpc-reply-get-config-item",
+        ["20"] = "21-rpc-reply-error-statuscode-5",
+    };
+
+    private static List<string> Keys(JsonElement o) => [.. o.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
 
     [Theory]
     [MemberData(nameof(WireRequests))]
@@ -158,8 +180,18 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
         }
         else
         {
-            var status = Body(reply).GetProperty("statuscode").GetInt32();
+            var body = Body(reply);
+            var status = body.GetProperty("statuscode").GetInt32();
             Assert.Equal(capture.StartsWith("20-", StringComparison.Ordinal) ? 5 : 0, status);
+            if (s_capturedReplies.TryGetValue(capture[..2], out var replyCapture))
+            {
+                var expected = WireBody(replyCapture);
+                Assert.Equal(Keys(expected), Keys(body));
+                // The captures come from Ruby servers; the only extra key allowed is the modern inventory's
+                // "upgradable" (server.md 3.2), every captured key must be there.
+                var extra = agent == "rpcutil" && capture.StartsWith("07-", StringComparison.Ordinal) ? new[] { "upgradable" } : [];
+                Assert.Equal([.. Keys(expected.GetProperty("data")).Concat(extra).Order(StringComparer.Ordinal)], Keys(body.GetProperty("data")));
+            }
         }
     }
 
@@ -260,11 +292,18 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
         Assert.Equal(2, unknown.GetProperty("statuscode").GetInt32());
         Assert.Equal("Unknown action nope for agent rpcutil", unknown.GetProperty("statusmsg").GetString());
 
+        // server.md 2.2/2.3: every DDL validation failure is status 4 "Validation failed: ...", a missing input too.
         var invalid = Body(Assert.Single(await _client.RpcAsync("rpcutil", "get_fact", """{"fact":42}""", node: Node1)));
-        Assert.Contains(invalid.GetProperty("statuscode").GetInt32(), new[] { 3, 4 });
+        Assert.Equal(4, invalid.GetProperty("statuscode").GetInt32());
+        Assert.Equal("Validation failed: validation failed for input 'fact': 42 is not a string", invalid.GetProperty("statusmsg").GetString());
 
         var missing = Body(Assert.Single(await _client.RpcAsync("rpcutil", "get_fact", "{}", node: Node1)));
-        Assert.Contains(missing.GetProperty("statuscode").GetInt32(), new[] { 3, 4 });
+        Assert.Equal(4, missing.GetProperty("statuscode").GetInt32());
+        Assert.Equal("Validation failed: input 'fact' is required", missing.GetProperty("statusmsg").GetString());
+
+        var undeclared = Body(Assert.Single(await _client.RpcAsync("rpcutil", "get_fact", """{"fact":"role","extra":1}""", node: Node1)));
+        Assert.Equal(4, undeclared.GetProperty("statuscode").GetInt32());
+        Assert.Equal("Validation failed: request contains an input 'extra' that is not declared in the DDL. Valid inputs are: fact", undeclared.GetProperty("statusmsg").GetString());
 
         var notJson = Body(Assert.Single(await _client.RequestAsync(_client.Prepare("rpcutil", "this is not json"), "rpcutil", Node1)));
         Assert.Equal(4, notJson.GetProperty("statuscode").GetInt32());
@@ -296,5 +335,41 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
 
         Assert.Equal(1, code);
         Assert.Contains("Could not configure Choria", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Authorization_and_audit_through_the_real_server()
+    {
+        const string node = "node5.example.net";
+        var audit = Path.Combine(fixture.Network.Root, "node5-audit.log");
+        var server = await fixture.Network.StartServerAsync(node, """{"role":"web"}""", ["role::web"],
+            $"rpcauthorization = 1\nrpcauthprovider = action_policy\nrpcaudit = 1\nplugin.rpcaudit.logfile = {audit}\n");
+        var policies = Directory.CreateDirectory(Path.Combine(server.Directory, "policies")).FullName;
+        // The != rule must be evaluated (it is a fact filter, not a compound "not") and deny get_fact here.
+        await File.WriteAllTextAsync(Path.Combine(policies, "rpcutil.policy"),
+            "policy default deny\ndeny\t*\tget_fact\trole!=db\t*\nallow\tchoria=rip.mcollective\tping get_fact\t*\t*\n");
+
+        var ping = Body(Assert.Single(await _client.RpcAsync("rpcutil", "ping", node: node)));
+        Assert.Equal(0, ping.GetProperty("statuscode").GetInt32());
+
+        foreach (var (action, data) in new[] { ("get_fact", """{"fact":"role"}"""), ("inventory", "{}") })
+        {
+            var denied = Body(Assert.Single(await _client.RpcAsync("rpcutil", action, data, node: node)));
+            Assert.Equal(1, denied.GetProperty("statuscode").GetInt32());
+            Assert.Equal("You are not authorized to call this agent or action", denied.GetProperty("statusmsg").GetString());
+        }
+
+        // choria_util has no policy file: denied as well.
+        var info = Body(Assert.Single(await _client.RpcAsync("choria_util", "info", node: node)));
+        Assert.Equal(1, info.GetProperty("statuscode").GetInt32());
+
+        var lines = await File.ReadAllLinesAsync(audit);
+        var line = JsonDocument.Parse(Assert.Single(lines)).RootElement;
+        Assert.Equal("rpcutil", line.GetProperty("agent").GetString());
+        Assert.Equal("ping", line.GetProperty("action").GetString());
+        Assert.Equal("choria=rip.mcollective", line.GetProperty("caller").GetString());
+        Assert.Contains(server.Process.Lines, l => l.Contains("Denying based on explicit 'deny' policy in rpcutil.policy", StringComparison.Ordinal));
+
+        Assert.Equal(0, await server.Process.TerminateAsync(TimeSpan.FromSeconds(10)));
     }
 }

@@ -28,20 +28,20 @@ public sealed class RequestProcessorTests : IDisposable
         }
     }
 
-    private RequestProcessor Processor(SettableClock clock, string ca, string identity = "node1.example.net", IReadOnlyList<string>? collectives = null, int queueSize = 1000)
+    private RequestProcessor Processor(SettableClock clock, string ca, string identity = "node1.example.net", IReadOnlyList<string>? collectives = null, int queueSize = 1000, Func<NodeData>? node = null, int concurrency = 2)
     {
         var registry = new AgentRegistry(new AgentRegistryOptions(), NullLogger<AgentRegistry>.Instance);
         var info = new FakeServerInfo { Identity = identity };
         registry.Register(new DiscoveryAgent("0.13.0"));
         registry.Register(RpcutilAgent.Create(info, DataPluginRegistry.CreateDefault(), new McorpcAgentOptions(), NullLogger.Instance, clock));
         registry.Register(new SlowAgent());
-        var options = new ServerOptions { Identity = identity, Collectives = collectives ?? ["mcollective"], QueueSize = queueSize, Concurrency = 2 };
+        var options = new ServerOptions { Identity = identity, Collectives = collectives ?? ["mcollective"], QueueSize = queueSize, Concurrency = concurrency };
         var deps = new RequestProcessorDependencies
         {
             Security = Fixtures.Provider(_cache.Path, clock, ca),
-            Dispatcher = new AgentDispatcher(registry, NullLogger<AgentDispatcher>.Instance),
+            Dispatcher = new AgentDispatcher(registry),
             Publisher = _publisher,
-            Node = () => new NodeData(identity, ["role::db"], registry.KnownAgents(), Fixtures.Facts("""{"role":"db"}""")),
+            Node = node ?? (() => new NodeData(identity, ["role::db"], registry.KnownAgents(), Fixtures.Facts("""{"role":"db"}"""))),
             Counters = _counters,
             Clock = clock,
         };
@@ -212,5 +212,72 @@ public sealed class RequestProcessorTests : IDisposable
         Assert.Equal(1, _counters.Dropped(DropReason.AgentNoReply));
         Assert.Equal(1, _counters.Validated);
         Assert.Empty(_publisher.Published);
+    }
+
+    [Fact]
+    public async Task Unexpected_exception_drops_only_that_request_and_the_worker_carries_on()
+    {
+        var clock = new SettableClock(Fixtures.PkiTime);
+        var failures = 5;
+        var node = new NodeData("node1.example.net", [], ["discovery"], Fixtures.Facts("{}"));
+        // More failing requests than workers: before the catch-all each one ended a worker for good.
+        var processor = Processor(clock, Fixtures.Good("certs/ca.pem"), concurrency: 2,
+            node: () => Interlocked.Decrement(ref failures) >= 0 ? throw new InvalidCastException("boom") : node);
+        var request = Signed(clock, "discovery", "cGluZw==");
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.True(processor.Enqueue(request, "s"));
+        }
+
+        processor.Complete();
+        await processor.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(5, _counters.Dropped(DropReason.InternalError));
+        Assert.Single(_publisher.Published);
+        Assert.Equal("internal_error", Choria.Server.Metrics.ServerMetrics.ReasonLabel(DropReason.InternalError));
+    }
+
+    [Fact]
+    public async Task Facts_yaml_with_non_scalar_keys_still_answers_pings_and_filters_on_the_good_keys()
+    {
+        var clock = new SettableClock(Fixtures.PkiTime);
+        var file = System.IO.Path.Combine(_cache.Path, "facts.yaml");
+        File.WriteAllText(file, "? [a, b]\n: 1\n? {x: 1}\n: 2\nrole: db\nnested:\n  ? [c]\n  : 3\n  ok: yes\n");
+        var facts = new Choria.Server.Data.FactsSource(new Choria.Server.Data.FactsOptions { FactsFiles = file }, NullLogger<Choria.Server.Data.FactsSource>.Instance);
+        var processor = Processor(clock, Fixtures.Good("certs/ca.pem"),
+            node: () => new NodeData("node1.example.net", [], ["discovery", "rpcutil"], facts.Facts()));
+        var signer = Fixtures.Provider(_cache.Path + "-signer", clock, Fixtures.Good("certs/ca.pem"));
+        var filter = new Filter { Fact = [new FactFilter { Fact = "role", Operator = "==", Value = "db" }, new FactFilter { Fact = "nested.ok", Operator = "==", Value = "true" }] };
+
+        var result = await processor.ProcessAsync(Fixtures.SignedRequest(signer, clock, "discovery", "cGluZw==", filter), CancellationToken.None);
+
+        Assert.True(result.Replied, result.Drop?.Message);
+        Assert.Equal("""{"role":"db","nested":{"ok":true}}""", facts.Facts().GetRawText());
+        Assert.Equal(0, _counters.Dropped(DropReason.InternalError));
+    }
+
+    [Fact]
+    public async Task Configured_queue_length_refuses_requests_beyond_it_with_a_counted_reason()
+    {
+        var file = System.IO.Path.Combine(_cache.Path, "server.conf");
+        File.WriteAllText(file, "identity = node1.example.net\nplugin.choria.server.queue_length = 3\nplugin.choria.server.concurrency = 1\n");
+        var configured = ServerOptions.FromConfig(Choria.Config.ConfigLoader.Load(file, new Choria.Config.ConfigLoadOptions
+        {
+            Role = Choria.Config.ConfigRole.Server,
+            Environment = new Dictionary<string, string?>(),
+        }).Config);
+        var clock = new SettableClock(Fixtures.PkiTime);
+        var processor = Processor(clock, Fixtures.Good("certs/ca.pem"), queueSize: configured.QueueSize, concurrency: configured.Concurrency);
+        var request = Signed(clock, "discovery", "cGluZw==");
+
+        var accepted = Enumerable.Range(0, 5).Count(_ => processor.Enqueue(request, "mcollective.broadcast.agent.discovery"));
+
+        Assert.Equal(3, accepted);
+        Assert.Equal(2, _counters.Dropped(DropReason.QueueFull));
+        Assert.Equal(5, _counters.Total);
+        Assert.Equal(3, processor.Pending);
+        processor.Complete();
+        await processor.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(3, _publisher.Published.Count);
     }
 }

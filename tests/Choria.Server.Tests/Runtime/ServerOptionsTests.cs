@@ -71,4 +71,27 @@ public sealed class ServerOptionsTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(2), options.SoftShutdownTimeout);
         Assert.Equal("/opt/puppetlabs/puppet/cache/state/classes.txt", options.ClassesFile);
     }
+
+    [Fact]
+    public void Concurrency_and_queue_length_are_settings()
+    {
+        var options = Load("identity = n1.example.net\nplugin.choria.server.concurrency = 3\nplugin.choria.server.queue_length = 7\n");
+        Assert.Equal(3, options.Concurrency);
+        Assert.Equal(7, options.QueueSize);
+
+        var defaults = Load("identity = n1.example.net\nplugin.choria.server.concurrency = 0\n");
+        Assert.Equal(ServerOptions.DefaultConcurrency, defaults.Concurrency);
+        Assert.Equal(ServerOptions.DefaultQueueSize, defaults.QueueSize);
+    }
+
+    [Theory]
+    [InlineData("plugin.choria.server.concurrency = -1")]
+    [InlineData("plugin.choria.server.concurrency = lots")]
+    [InlineData("plugin.choria.server.queue_length = 0")]
+    [InlineData("plugin.choria.server.queue_length = 1000001")]
+    public void Concurrency_and_queue_length_are_validated(string line)
+    {
+        var e = Assert.Throws<ConfigException>(() => Load("identity = n1.example.net\n" + line + "\n"));
+        Assert.Contains("invalid value", e.Message, StringComparison.Ordinal);
+    }
 }
