@@ -123,6 +123,7 @@ public static class ReqCommand
                 Filter = filter,
                 Collective = filters.Collective(parse),
                 Nodes = nodes,
+                NodesFromDiscovery = explicitNodes is null,
                 DiscoveryTime = discoveryTime,
                 BatchSize = parse.GetValue(batch),
                 BatchSleep = TimeSpan.FromSeconds(parse.GetValue(batchSleep)),

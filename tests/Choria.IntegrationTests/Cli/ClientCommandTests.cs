@@ -161,6 +161,37 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
         Assert.Equal(1, doc.GetProperty("request_stats").GetProperty("responses").GetInt32());
     }
 
+    private async Task<Dictionary<string, long>> RepliesSentAsync()
+    {
+        var result = await RunAsync("req", "rpcutil", "daemon_stats", "--json");
+        Ok(result);
+        return RepliesBySender(Json(result.Output)).ToDictionary(r => r.Key, r => r.Value.GetProperty("data").GetProperty("replies").GetInt64());
+    }
+
+    [Fact]
+    public async Task Req_limit_above_the_direct_addressing_threshold_leaves_the_excluded_node_alone()
+    {
+        // Threshold 1 makes a 2-node limit exceed it, as "--limit 20" on 50 nodes would with the default 10.
+        var config = _network.WriteClientConfig("limit.mcollective", "discovery_timeout = 1\ndirect_addressing_threshold = 1\n");
+        var before = await RepliesSentAsync();
+        var baseline = await RepliesSentAsync();
+
+        var result = await _network.RunChoriaAsync(["req", "rpcutil", "ping", "--limit", "2", "--json", "--config", config], s_timeout);
+        Ok(result);
+        var doc = Json(result.Output);
+        var chosen = RepliesBySender(doc).Keys.ToList();
+        Assert.Equal(2, chosen.Count);
+        Assert.Empty(doc.GetProperty("request_stats").GetProperty("unexpected_responses").EnumerateArray());
+        var excluded = Assert.Single(s_all.Except(chosen));
+        var after = await RepliesSentAsync();
+
+        // Each node answered one daemon_stats round (discovery + request) per RepliesSentAsync call, the
+        // limited run's discovery, and, only if targeted, the ping itself.
+        long Delta(string node) => after[node] - baseline[node] - (baseline[node] - before[node]);
+        Assert.All(chosen, n => Assert.Equal(2, Delta(n)));
+        Assert.Equal(1, Delta(excluded));
+    }
+
     [Fact]
     public async Task Req_nodes_file_with_an_unknown_node_reports_it_as_not_responding()
     {
