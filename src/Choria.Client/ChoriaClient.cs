@@ -57,6 +57,7 @@ public sealed partial class ChoriaClient : IAsyncDisposable
     /// </summary>
     public static async Task<ChoriaClient> ConnectAsync(ChoriaFramework framework, TimeSpan connectTimeout, ChoriaClientOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ClientSecurityPolicy.EnsureMayRun(framework.Config);
         options ??= OptionsFromConfig(framework.Config);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(connectTimeout);
