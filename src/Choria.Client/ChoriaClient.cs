@@ -57,6 +57,7 @@ public sealed partial class ChoriaClient : IAsyncDisposable
     /// </summary>
     public static async Task<ChoriaClient> ConnectAsync(ChoriaFramework framework, TimeSpan connectTimeout, ChoriaClientOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ClientSecurityPolicy.EnsureMayRun(framework.Config);
         options ??= OptionsFromConfig(framework.Config);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(connectTimeout);
@@ -192,6 +193,8 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         var startTime = _clock.GetUtcNow();
 
         var discoveryStarted = _clock.GetTimestamp();
+        // A broadcast reaches whatever the filter matches, so it is only safe when the targets ARE that set.
+        var targetsAreWholeDiscovery = options.Nodes is null || options.NodesFromDiscovery;
         var nodes = options.Nodes ?? (await DiscoverAsync(
             new DiscoveryOptions { Collective = collective, Filter = filter, Timeout = options.DiscoveryTimeout, Window = options.DiscoveryWindow },
             cancellationToken)).Nodes;
@@ -204,7 +207,9 @@ public sealed partial class ChoriaClient : IAsyncDisposable
                 throw new ChoriaClientException(error);
             }
 
-            nodes = NodeSelection.ApplyLimit(nodes, count, percent, options.LimitMethod ?? Options.LimitMethod, options.LimitSeed);
+            var limited = NodeSelection.ApplyLimit(nodes, count, percent, options.LimitMethod ?? Options.LimitMethod, options.LimitSeed);
+            targetsAreWholeDiscovery &= limited.Count == nodes.Count;
+            nodes = limited;
         }
 
         options.OnDiscovered?.Invoke(nodes.Count, discoveryTime);
@@ -217,12 +222,11 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         var timeout = options.Timeout ?? (options.DiscoveryTimeout ?? Options.DiscoveryTimeout) + agentTimeout;
         var payload = Requests.RpcPayload(options.Agent, options.Action, options.Data);
         var batches = NodeSelection.Batches(nodes, options.BatchSize);
-        // Batches must be direct: a broadcast would reach every node at once.
-        var direct = options.BatchSize > 0 || (Options.DirectAddressing && nodes.Count <= Options.DirectAddressingThreshold);
+        var direct = UseDirectAddressing(Options, nodes.Count, options.BatchSize, targetsAreWholeDiscovery);
 
-        // Direct requests carry only the agent filter: the node was already chosen (protocol.md 3.1).
-        var requestFilter = direct ? new Filter { Agent = [options.Agent] } : filter;
-        var request = Requests.Build(options.Agent, payload, collective, requestFilter, _connection.ConnectedServerUrl);
+        // Direct requests keep the whole filter, as the real client in wire captures 17 and 19 does:
+        // a node listed by --nodes that no longer matches the filter then declines instead of running.
+        var request = Requests.Build(options.Agent, payload, collective, filter, _connection.ConnectedServerUrl);
         var aggregator = new Aggregator(action);
         var collector = new ReplyCollector(request.RequestId, nodes, aggregator, options.OnReply, _clock);
 
@@ -299,6 +303,16 @@ public sealed partial class ChoriaClient : IAsyncDisposable
             await _connection.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// B.5 step 5 sends direct requests; one broadcast replaces them only when it cannot reach more than
+    /// the targets: no batching (a broadcast would reach every batch at once) and the targets are the
+    /// complete discovery result for the request filter. A <c>--limit</c> that dropped nodes or an
+    /// explicit node list makes the targets a subset of what the filter matches, so those stay direct
+    /// whatever <c>direct_addressing_threshold</c> says.
+    /// </summary>
+    public static bool UseDirectAddressing(ChoriaClientOptions options, int targets, int batchSize, bool targetsAreWholeDiscovery) =>
+        batchSize > 0 || !targetsAreWholeDiscovery || (options.DirectAddressing && targets <= options.DirectAddressingThreshold);
 
     /// <summary>The filter plus the agent filter every RPC request carries (B.3).</summary>
     public static Filter WithAgentFilter(Filter filter, string agent) =>

@@ -63,6 +63,13 @@ public sealed record RpcOptions
     /// <summary>Known targets (e.g. <c>--nodes</c>); null runs broadcast discovery first.</summary>
     public IReadOnlyList<string>? Nodes { get; init; }
 
+    /// <summary>
+    /// True when <see cref="Nodes"/> is the caller's own complete broadcast discovery for <see cref="Filter"/>
+    /// in <see cref="Collective"/>; only then may more targets than the direct addressing threshold be
+    /// reached with one broadcast. Leave false for node files and hand-picked lists.
+    /// </summary>
+    public bool NodesFromDiscovery { get; init; }
+
     public TimeSpan? DiscoveryTimeout { get; init; }
 
     public TimeSpan? DiscoveryWindow { get; init; }

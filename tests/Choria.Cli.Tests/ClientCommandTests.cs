@@ -106,6 +106,48 @@ public sealed class ClientCommandTests : IDisposable
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(8), $"took {sw.Elapsed}");
     }
 
+    private string PuppetConfig(string extra)
+    {
+        var ssl = Directory.CreateDirectory(Path.Combine(_harness.Dir, "ssl")).FullName;
+        var path = Path.Combine(_harness.Dir, "puppet-client.conf");
+        File.WriteAllText(path, $"identity = node.example.net\nplugin.security.provider = puppet\nplugin.choria.ssldir = {ssl}\nplugin.choria.use_srv = false\n{extra}");
+        return path;
+    }
+
+    [Fact]
+    public async Task A_puppet_provider_client_refuses_to_run_as_root()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return; // CI runs as root; the policy itself is unit tested in Choria.Client.Tests.
+        }
+
+        foreach (var args in new[] { new[] { "ping" }, ["req", "rpcutil", "ping"], ["tool", "sub", "x"] })
+        {
+            var (code, _, err) = await CliHarness.RunAsync([.. args, "--config", PuppetConfig("")]);
+
+            Assert.Equal(1, code);
+            Assert.Contains("Could not run Choria: cannot run a Choria client as root with the puppet security provider", err, StringComparison.Ordinal);
+            Assert.Contains("plugin.security.puppet.allow_root_client = true", err, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_puppet_provider_root_client_runs_when_allowed()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return;
+        }
+
+        var (code, _, err) = await CliHarness.RunAsync("ping", "--config", PuppetConfig("plugin.security.puppet.allow_root_client = true\n"));
+
+        // Past the policy it fails on the next check: the empty SSL directory has no certificate.
+        Assert.Equal(1, code);
+        Assert.DoesNotContain("as root", err, StringComparison.Ordinal);
+        Assert.Contains("node.example.net", err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Discover_reads_a_nodes_file_without_a_broker()
     {

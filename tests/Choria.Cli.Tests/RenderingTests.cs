@@ -133,6 +133,34 @@ public class RenderingTests
     }
 
     [Fact]
+    public void Ping_graph_is_a_15_row_line_chart_of_replies_per_bin()
+    {
+        var replies = new[] { 10, 20, 30, 60, 160 }.Select(ms => new PingReply("n", TimeSpan.FromMilliseconds(ms))).ToArray();
+
+        var lines = PingRenderer.Graph(replies).Split('\n');
+
+        // Buckets 3,1,0,1: y from 3.00 down to 0.00 over 15 steps, then the caption.
+        Assert.Equal(17, lines.Length);
+        Assert.StartsWith(" 3.00 ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith(" 0.00 ", lines[15], StringComparison.Ordinal);
+        Assert.Equal("Responses per 50ms", lines[16].Trim());
+        Assert.All(lines[..16], l => Assert.Contains('┤', l.Replace('┼', '┤')));
+        Assert.Contains(lines, l => l.Contains('╰') || l.Contains('╮'));
+        Assert.Single(lines[..16], l => l.Contains('┼'));
+        Assert.DoesNotContain('\u001b', string.Join('\n', lines));
+        Assert.True(lines[..16].Max(l => l.Length) <= 6 + 5 + 60, "width 60 plus offset and labels");
+    }
+
+    [Fact]
+    public void Ping_graph_of_one_bin_is_a_flat_line()
+    {
+        var lines = PingRenderer.Graph([new PingReply("n", TimeSpan.FromMilliseconds(5))]).Split('\n');
+
+        Assert.Equal(2, lines.Length);
+        Assert.Contains(new string('─', 59), lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Facts_are_grouped_by_value_most_common_first()
     {
         var replies = new[]

@@ -40,7 +40,7 @@ public sealed class ToolStatusCommandTests : IDisposable
         var (code, stdout, stderr) = Run("tool", "status", "--status-file", f);
         Assert.Equal(1, code);
         Assert.Equal("", stdout);
-        Assert.Equal($"choria: error: path '{f}' does not exist\n", stderr);
+        Assert.Equal($"choria: error: path '{f}' does not exist, try --help\n", stderr);
     }
 
     [Fact]

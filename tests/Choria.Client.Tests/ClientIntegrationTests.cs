@@ -65,7 +65,7 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Few_targets_get_direct_requests_with_only_the_agent_filter()
+    public async Task Few_targets_get_direct_requests_with_the_full_filter()
     {
         await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1), Node(2), Node(3)]);
         var client = Client();
@@ -77,8 +77,53 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
         Assert.Empty(result.Stats.NoResponses);
         var rpc = fleet.Received.Where(r => r.Request.Envelope.Agent == "rpcutil").ToList();
         Assert.All(rpc, r => Assert.Equal($"mcollective.node.{r.Node}", r.Subject));
+        // Wire captures 17 and 19: the real client keeps the user filter on direct requests.
         Assert.All(rpc, r => Assert.Equal(["rpcutil"], r.Request.Envelope.Filter.Agent));
-        Assert.All(rpc, r => Assert.Empty(r.Request.Envelope.Filter.CfClass));
+        Assert.All(rpc, r => Assert.Equal(["role::web"], r.Request.Envelope.Filter.CfClass));
+    }
+
+    [Fact]
+    public async Task A_limit_above_the_threshold_stays_direct_and_spares_the_excluded_nodes()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, Enumerable.Range(1, 6).Select(i => Node(i)));
+        var client = Client(new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(1500), DirectAddressingThreshold = 2 });
+
+        var result = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Limit = "4" });
+
+        Assert.Equal(4, result.Stats.Discovered);
+        Assert.Equal(4, result.Stats.Ok);
+        Assert.Empty(result.Stats.UnexpectedResponses);
+        var rpc = fleet.Received.Where(r => r.Request.Envelope.Agent == "rpcutil").ToList();
+        Assert.Equal(result.Replies.Select(r => r.Sender).Order(), rpc.Select(r => r.Node).Order());
+        Assert.All(rpc, r => Assert.Equal($"mcollective.node.{r.Node}", r.Subject));
+    }
+
+    [Fact]
+    public async Task A_node_list_above_the_threshold_stays_direct()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, Enumerable.Range(1, 5).Select(i => Node(i)));
+        var client = Client(new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(1500), DirectAddressingThreshold = 2 });
+        string[] nodes = ["node1.example.net", "node2.example.net", "node3.example.net"];
+
+        var result = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Nodes = nodes });
+
+        Assert.Equal(3, result.Stats.Ok);
+        var rpc = fleet.Received.Where(r => r.Request.Envelope.Agent == "rpcutil").ToList();
+        Assert.Equal(nodes, rpc.Select(r => r.Node).Order());
+        Assert.All(rpc, r => Assert.Equal($"mcollective.node.{r.Node}", r.Subject));
+    }
+
+    [Fact]
+    public async Task A_discovered_node_list_above_the_threshold_is_broadcast()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, Enumerable.Range(1, 3).Select(i => Node(i)));
+        var client = Client(new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(1500), DirectAddressingThreshold = 2 });
+        var discovered = await client.DiscoverAsync(new DiscoveryOptions { Filter = ChoriaClient.WithAgentFilter(new Filter(), "rpcutil") });
+
+        var result = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Nodes = discovered.Nodes, NodesFromDiscovery = true });
+
+        Assert.Equal(3, result.Stats.Ok);
+        Assert.All(fleet.Received.Where(r => r.Request.Envelope.Agent == "rpcutil"), r => Assert.Equal("mcollective.broadcast.agent.rpcutil", r.Subject));
     }
 
     [Fact]

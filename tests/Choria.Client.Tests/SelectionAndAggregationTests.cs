@@ -23,6 +23,24 @@ public class SelectionAndAggregationTests
     [InlineData("x")]
     public void Bad_limits_are_errors(string text) => Assert.False(NodeSelection.TryParseLimit(text, out _, out _, out _));
 
+    [Theory]
+    [InlineData(10, 0, true, true)]
+    [InlineData(11, 0, true, false)]
+    [InlineData(11, 0, false, true)]
+    [InlineData(50, 5, true, true)]
+    [InlineData(50, 0, false, true)]
+    public void Only_a_whole_discovery_above_the_threshold_is_broadcast(int targets, int batch, bool wholeDiscovery, bool direct) =>
+        Assert.Equal(direct, ChoriaClient.UseDirectAddressing(new ChoriaClientOptions(), targets, batch, wholeDiscovery));
+
+    [Fact]
+    public void Direct_addressing_off_broadcasts_a_whole_discovery_but_never_a_subset()
+    {
+        var off = new ChoriaClientOptions { DirectAddressing = false };
+
+        Assert.False(ChoriaClient.UseDirectAddressing(off, 2, 0, targetsAreWholeDiscovery: true));
+        Assert.True(ChoriaClient.UseDirectAddressing(off, 2, 0, targetsAreWholeDiscovery: false));
+    }
+
     [Fact]
     public void First_limit_keeps_the_head_and_percent_rounds_up()
     {

@@ -22,6 +22,9 @@ public sealed class WireShapeTests : IDisposable
 
     private static string[] Keys(JsonElement e) => [.. e.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
 
+    /// <summary>Keys as they appear on the wire.</summary>
+    private static string[] Ordered(JsonElement e) => [.. e.EnumerateObject().Select(p => p.Name)];
+
     private static (JsonElement Transport, JsonElement Secure, JsonElement Inner) Decode(OutgoingRequest request)
     {
         var transport = JsonDocument.Parse(request.Bytes).RootElement;
@@ -54,6 +57,17 @@ public sealed class WireShapeTests : IDisposable
         Assert.Equal(Keys(wire.GetProperty("inner")), Keys(inner));
         Assert.Equal(Keys(wire.GetProperty("inner").GetProperty("envelope")), Keys(inner.GetProperty("envelope")));
         Assert.Equal(["agent", "cf_class", "compound", "fact", "identity"], Keys(inner.GetProperty("envelope").GetProperty("filter")));
+
+        // Key order, where Go and the captured Ruby client agree.
+        Assert.Equal(Ordered(wire.GetProperty("secure")), Ordered(secure));
+        Assert.Equal(Ordered(wire.GetProperty("inner")), Ordered(inner));
+        Assert.Equal(Ordered(wire.GetProperty("inner").GetProperty("envelope").GetProperty("filter")), Ordered(inner.GetProperty("envelope").GetProperty("filter")));
+
+        // Where they differ we emit Go's order as protocol.md 2.2 and 2.6 prescribe (2.10: servers never depend
+        // on it); the key sets above still equal Ruby's. Ruby: transport data after headers, filter 4th in the envelope.
+        Assert.Equal(["protocol", "data", "headers"], Ordered(transport));
+        Assert.Equal(["reply-to", "mc_sender", "seen-by"], Ordered(transport.GetProperty("headers")));
+        Assert.Equal(["requestid", "senderid", "callerid", "collective", "agent", "ttl", "time", "filter"], Ordered(inner.GetProperty("envelope")));
         using var x509 = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(secure.GetProperty("pubcert").GetString()!);
         using var rsa = System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPublicKey(x509)!;
         Assert.True(rsa.VerifyData(
@@ -99,6 +113,49 @@ public sealed class WireShapeTests : IDisposable
         Assert.Equal("client.example.net", transport.GetProperty("headers").GetProperty("mc_sender").GetString());
         Assert.Equal("insecure", secure.GetProperty("signature").GetString());
         Assert.False(transport.GetProperty("headers").TryGetProperty("seen-by", out _));
+    }
+
+    [Theory]
+    [InlineData("09-discovery-request-fact-filter")]
+    [InlineData("10-rpc-request-broadcast-get-fact-fact-filter")]
+    public void Fact_filter_entries_have_the_captured_shape(string capture)
+    {
+        var wire = Capture(capture).GetProperty("inner").GetProperty("envelope").GetProperty("filter");
+        var builder = new FilterBuilder();
+        Assert.True(builder.TryAddFact("role=db", out _));
+        builder.AddAgent("rpcutil");
+        var factory = new RequestFactory("c", "choria=c", null, insecure: true);
+
+        var (_, _, inner) = Decode(factory.Build("rpcutil", "{}", "mcollective", builder.Build(), null));
+        var ours = inner.GetProperty("envelope").GetProperty("filter");
+
+        var wireFact = Assert.Single(wire.GetProperty("fact").EnumerateArray().ToArray());
+        var ourFact = Assert.Single(ours.GetProperty("fact").EnumerateArray().ToArray());
+        Assert.Equal(Keys(wireFact), Keys(ourFact));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(wireFact.GetRawText()), JsonNode.Parse(ourFact.GetRawText())));
+        // Ruby writes fact, value, operator; protocol.md 2.2 has Go's fact, operator, value (2.10: order never matters).
+        Assert.Equal(["fact", "operator", "value"], Ordered(ourFact));
+        // Capture 09 is Ruby discovery, which adds "collective" to the filter (protocol.md 2.10); otherwise identical.
+        Assert.Equal(Ordered(wire).Where(k => k != "collective"), Ordered(ours));
+        foreach (var key in new[] { "cf_class", "agent", "identity", "compound" })
+        {
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(wire.GetProperty(key).GetRawText()), JsonNode.Parse(ours.GetProperty(key).GetRawText())), key);
+        }
+    }
+
+    [Fact]
+    public void Direct_request_filter_matches_capture_19_class_and_identity_regex()
+    {
+        var wire = Capture("19-rpc-request-direct-class-identity-regex").GetProperty("inner").GetProperty("envelope").GetProperty("filter");
+        var user = new FilterBuilder().AddClass("role::db").AddIdentity("/node1[0-9]?\\./").Build();
+        var factory = new RequestFactory("c", "choria=c", null, insecure: true);
+
+        // What RequestAsync sends on direct requests: the user filter plus the agent.
+        var (_, _, inner) = Decode(factory.Build("rpcutil", "{}", "mcollective", ChoriaClient.WithAgentFilter(user, "rpcutil"), null));
+        var ours = inner.GetProperty("envelope").GetProperty("filter");
+
+        Assert.Equal(Ordered(wire), Ordered(ours));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(wire.GetRawText()), JsonNode.Parse(ours.GetRawText())), ours.GetRawText());
     }
 
     [Fact]

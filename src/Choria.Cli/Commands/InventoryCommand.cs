@@ -16,11 +16,13 @@ public static class InventoryCommand
         var identity = new Argument<string?>("identity") { Description = "The node to report on", Arity = ArgumentArity.ZeroOrOne };
         var facts = new Option<bool>("--facts") { Description = "Show the node facts", DefaultValueFactory = _ => true };
         var collectives = new Option<bool>("--collectives") { Description = "Produce a report of collective membership" };
+        var json = new Option<bool>("--json", "-j") { Description = "Produce JSON output" };
         var cmd = new Command("inventory", "Reports on a node inventory or collective membership");
         cmd.Arguments.Add(identity);
         filters.AddTo(cmd);
         cmd.Options.Add(facts);
         cmd.Options.Add(collectives);
+        cmd.Options.Add(json);
         cmd.Validators.Add(r =>
         {
             if (r.GetValue(identity) is null && !r.GetValue(collectives))
@@ -56,6 +58,12 @@ public static class InventoryCommand
                     },
                     ct2);
                 var counts = InventoryRenderer.CollectiveCounts(info.Replies.Where(r => r.Ok).Select(r => r.Data));
+                if (parse.GetValue(json))
+                {
+                    output.WriteLine(InventoryRenderer.CollectivesJson(counts, info.Stats));
+                    return 0;
+                }
+
                 output.WriteLine(InventoryRenderer.CollectiveTitle(info.Stats.Ok));
                 output.WriteLine();
                 SpectreText.Write(output, InventoryRenderer.CollectiveTable(counts), colour.Enabled);
@@ -79,6 +87,12 @@ public static class InventoryCommand
             }
 
             var st = stats.Replies.FirstOrDefault(r => r.Sender == node && r.Ok);
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(InventoryRenderer.NodeJson(node, inv.Data, st?.Data ?? default, parse.GetValue(facts)));
+                return 0;
+            }
+
             InventoryRenderer.Node(output, node, inv.Data, st?.Data ?? default, parse.GetValue(facts));
             return 0;
         }, ct));

@@ -17,7 +17,8 @@ public static class PingCommand
         var expect = new Option<int>("--expect") { Description = "Wait until this many replies were received or the timeout is reached" };
         var timeout = new Option<int?>("--timeout", "-t") { Description = "How long to wait for responses (seconds, default discovery_timeout)" };
         var graph = new Option<bool>("--graph") { Description = "Produce a graph of the result times" };
-        var workers = new Option<int>("--workers") { Description = "How many workers to start for receiving messages", DefaultValueFactory = _ => 3 };
+        // Accepted for compatibility with scripts; replies are received on the one client connection (docs/client.md).
+        var workers = new Option<int>("--workers") { Description = "Accepted for compatibility; replies are received on one connection", DefaultValueFactory = _ => 3 };
 
         var cmd = new Command("ping", "Low level network connectivity test");
         filters.AddTo(cmd, discoveryFlags: false, nodes: false);
@@ -78,7 +79,7 @@ public static class PingCommand
             if (parse.GetValue(graph))
             {
                 output.WriteLine();
-                SpectreText.Write(output, PingRenderer.Graph(replies), Colour.ForConsole(output).Enabled);
+                output.WriteLine(PingRenderer.Graph(replies));
             }
 
             return 0;

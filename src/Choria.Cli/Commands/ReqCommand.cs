@@ -22,7 +22,8 @@ public static class ReqCommand
         var limitSeed = new Option<int?>("--limit-seed") { Description = "Seed value for deterministic random limits" };
         var batch = new Option<int>("--batch") { Description = "Do requests in batches" };
         var batchSleep = new Option<int>("--batch-sleep") { Description = "Sleep time between batches (seconds)", DefaultValueFactory = _ => 1 };
-        var workers = new Option<int>("--workers") { Description = "How many workers to start for receiving messages", DefaultValueFactory = _ => 3 };
+        // Accepted for compatibility with scripts; replies are received on the one client connection (docs/client.md).
+        var workers = new Option<int>("--workers") { Description = "Accepted for compatibility; replies are received on one connection", DefaultValueFactory = _ => 3 };
         var noProgress = new Option<bool>("--np") { Description = "Disable the progress bar" };
         var json = new Option<bool>("--json", "-j") { Description = "Produce JSON output" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Enable verbose output" };
@@ -123,6 +124,7 @@ public static class ReqCommand
                 Filter = filter,
                 Collective = filters.Collective(parse),
                 Nodes = nodes,
+                NodesFromDiscovery = explicitNodes is null,
                 DiscoveryTime = discoveryTime,
                 BatchSize = parse.GetValue(batch),
                 BatchSleep = TimeSpan.FromSeconds(parse.GetValue(batchSleep)),
@@ -173,7 +175,8 @@ public static class ReqCommand
     {
         await AnsiConsole.Progress()
             .AutoClear(true)
-            .Columns(new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            // B.5 step 6: red while replies are outstanding, green once all expected replies arrived.
+            .Columns(new ProgressBarColumn { CompletedStyle = new Style(Color.Red), FinishedStyle = new Style(Color.Green) }, new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
                 var bar = ctx.AddTask($"{expected} nodes", maxValue: expected);

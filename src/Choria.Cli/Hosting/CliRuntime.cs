@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Choria.Client;
 using Choria.Config;
 using Choria.Framework;
 using Microsoft.Extensions.Logging;
@@ -47,6 +48,8 @@ public static class CliRuntime
     public static Task<ChoriaFramework> ClientFrameworkAsync(ParseResult parse, CancellationToken cancellationToken, LogLevel minimum = LogLevel.Warning)
     {
         var config = LoadConfig(parse, ConfigRole.Client);
+        // Before the framework: as root the puppet provider would otherwise shell out to puppet for the ssldir first.
+        ClientSecurityPolicy.EnsureMayRun(config);
         return ChoriaFramework.CreateAsync(config, parse.GetValue(GlobalOptions.Debug), verifySecurityFiles: true, minimum, cancellationToken);
     }
 

@@ -87,6 +87,78 @@ internal static class InventoryRenderer
         return [.. counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)];
     }
 
+    private static readonly JsonWriterOptions s_json = new() { Indented = true, IndentSize = 2, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// <c>inventory NODE --json</c>: the node's <c>rpcutil#inventory</c> and <c>rpcutil#daemon_stats</c> data as
+    /// the server sent them, so scripts see the same keys as <c>req rpcutil inventory --json</c>.
+    /// </summary>
+    public static string NodeJson(string identity, JsonElement inventory, JsonElement stats, bool facts) => Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("identity", identity);
+        w.WritePropertyName("inventory");
+        if (inventory.ValueKind == JsonValueKind.Object)
+        {
+            w.WriteStartObject();
+            foreach (var p in inventory.EnumerateObject().Where(p => facts || p.Name != "facts"))
+            {
+                p.WriteTo(w);
+            }
+
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNullValue();
+        }
+
+        w.WritePropertyName("daemon_stats");
+        if (stats.ValueKind == JsonValueKind.Undefined)
+        {
+            w.WriteNullValue();
+        }
+        else
+        {
+            stats.WriteTo(w);
+        }
+
+        w.WriteEndObject();
+    });
+
+    /// <summary><c>inventory --collectives --json</c>: collective → node count plus who did not answer.</summary>
+    public static string CollectivesJson(IReadOnlyList<KeyValuePair<string, int>> counts, Client.RpcStats stats) => Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteNumber("nodes", stats.Ok);
+        w.WriteStartObject("collectives");
+        foreach (var (name, count) in counts)
+        {
+            w.WriteNumber(name, count);
+        }
+
+        w.WriteEndObject();
+        w.WriteStartArray("no_responses");
+        foreach (var n in stats.NoResponses)
+        {
+            w.WriteStringValue(n);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
+    private static string Write(Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, s_json))
+        {
+            body(w);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
     public static string CollectiveTitle(int nodes) => string.Create(CultureInfo.InvariantCulture, $"Collective Report for {nodes} nodes");
 
     public static Table CollectiveTable(IReadOnlyList<KeyValuePair<string, int>> counts)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Choria.Client;
-using Spectre.Console;
 
 namespace Choria.Cli.Rendering;
 
@@ -40,15 +39,7 @@ internal static class PingRenderer
         return buckets;
     }
 
-    public static BarChart Graph(IReadOnlyList<PingReply> replies)
-    {
-        var chart = new BarChart().Label("Responses per 50ms").Width(60);
-        var buckets = Buckets(replies);
-        for (var i = 0; i < buckets.Count; i++)
-        {
-            chart.AddItem(string.Create(CultureInfo.InvariantCulture, $"{i * 50,5} ms"), buckets[i], Color.Green);
-        }
-
-        return chart;
-    }
+    /// <summary>B.4 <c>--graph</c>: a line chart of replies per 50 ms bin (height 15, width 60, offset 5).</summary>
+    public static string Graph(IReadOnlyList<PingReply> replies) =>
+        LineChart.Plot([.. Buckets(replies).Select(b => (double)b)], height: 15, width: 60, offset: 5, caption: "Responses per 50ms");
 }

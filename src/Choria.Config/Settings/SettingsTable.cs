@@ -157,6 +157,7 @@ public static partial class SettingsTable
     {
         const string C = SecurityCategory;
         yield return new("plugin.security.provider", SettingType.Enum, "puppet", "Security provider") { Category = C, AllowedValues = ["puppet", "file", "pkcs11", "certmanager", "choria"] };
+        yield return new("plugin.security.puppet.allow_root_client", SettingType.Bool, "false", "Let client commands run as root with the puppet provider; off, they refuse because root's certname is the node's own identity") { Category = C };
         yield return new("plugin.choria.ssldir", SettingType.PathString, "", "Puppet layout SSL directory; empty asks Puppet (root) or uses ~/.puppetlabs/etc/puppet/ssl") { Category = C };
         yield return new("plugin.choria.puppetca_host", SettingType.String, "puppet", "Puppet CA host for enrollment; setting it disables the _x-puppet-ca._tcp SRV lookup") { Category = C };
         yield return new("plugin.choria.puppetca_port", SettingType.Int, "8140", "Puppet CA port; setting it disables the _x-puppet-ca._tcp SRV lookup") { Category = C, Min = 1, Max = 65535 };

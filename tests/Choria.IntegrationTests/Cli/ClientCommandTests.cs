@@ -161,6 +161,37 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
         Assert.Equal(1, doc.GetProperty("request_stats").GetProperty("responses").GetInt32());
     }
 
+    private async Task<Dictionary<string, long>> RepliesSentAsync()
+    {
+        var result = await RunAsync("req", "rpcutil", "daemon_stats", "--json");
+        Ok(result);
+        return RepliesBySender(Json(result.Output)).ToDictionary(r => r.Key, r => r.Value.GetProperty("data").GetProperty("replies").GetInt64());
+    }
+
+    [Fact]
+    public async Task Req_limit_above_the_direct_addressing_threshold_leaves_the_excluded_node_alone()
+    {
+        // Threshold 1 makes a 2-node limit exceed it, as "--limit 20" on 50 nodes would with the default 10.
+        var config = _network.WriteClientConfig("limit.mcollective", "discovery_timeout = 1\ndirect_addressing_threshold = 1\n");
+        var before = await RepliesSentAsync();
+        var baseline = await RepliesSentAsync();
+
+        var result = await _network.RunChoriaAsync(["req", "rpcutil", "ping", "--limit", "2", "--json", "--config", config], s_timeout);
+        Ok(result);
+        var doc = Json(result.Output);
+        var chosen = RepliesBySender(doc).Keys.ToList();
+        Assert.Equal(2, chosen.Count);
+        Assert.Empty(doc.GetProperty("request_stats").GetProperty("unexpected_responses").EnumerateArray());
+        var excluded = Assert.Single(s_all.Except(chosen));
+        var after = await RepliesSentAsync();
+
+        // Each node answered one daemon_stats round (discovery + request) per RepliesSentAsync call, the
+        // limited run's discovery, and, only if targeted, the ping itself.
+        long Delta(string node) => after[node] - baseline[node] - (baseline[node] - before[node]);
+        Assert.All(chosen, n => Assert.Equal(2, Delta(n)));
+        Assert.Equal(1, Delta(excluded));
+    }
+
     [Fact]
     public async Task Req_nodes_file_with_an_unknown_node_reports_it_as_not_responding()
     {
@@ -321,5 +352,113 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
         Assert.Contains("choria: Could not run Choria: could not connect to the Choria broker", result.Output, StringComparison.Ordinal);
         Assert.Contains($"localhost:{deadBroker}", result.Output, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}:\n{result.Output}");
+    }
+
+    [Fact]
+    public async Task Req_fact_and_class_filters_select_the_matching_servers()
+    {
+        var byFact = await RunAsync("req", "rpcutil", "ping", "-F", "country=de", "--json");
+        Ok(byFact);
+        Assert.Equal([Node2], RepliesBySender(Json(byFact.Output)).Keys);
+
+        var byClass = await RunAsync("req", "rpcutil", "ping", "-C", "role::web", "--json");
+        Ok(byClass);
+        var doc = Json(byClass.Output);
+        Assert.Equal([Node1, Node3], RepliesBySender(doc).Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2, doc.GetProperty("request_stats").GetProperty("discovered").GetInt32());
+    }
+
+    [Fact]
+    public async Task Target_collective_flag_selects_the_sub_collective()
+    {
+        var main = await PingAsync("-T", "mcollective");
+        Ok(main);
+        Assert.Equal(s_all, Names(main.Output));
+
+        // No server is in "other": ping hears nobody, req discovers nobody.
+        var other = await PingAsync("-T", "other");
+        Ok(other);
+        Assert.Empty(Names(other.Output));
+        var req = await RunAsync("req", "rpcutil", "ping", "-T", "other", "--json");
+        Assert.Equal(1, req.ExitCode);
+        Assert.Contains("did not discover any nodes", req.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Facts_json_maps_each_value_to_its_count_and_nodes()
+    {
+        var result = await RunAsync("facts", "role", "--json");
+        Ok(result);
+        var doc = Json(result.Output);
+        Assert.Equal(["db", "web"], doc.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(2, doc.GetProperty("web").GetProperty("count").GetInt32());
+        Assert.Equal([Node1, Node3], doc.GetProperty("web").GetProperty("identities").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal([Node2], doc.GetProperty("db").GetProperty("identities").EnumerateArray().Select(e => e.GetString()!));
+    }
+
+    [Fact]
+    public async Task Inventory_json_has_the_nodes_inventory_and_daemon_stats()
+    {
+        var result = await RunAsync("inventory", Node1, "--json");
+        Ok(result);
+        var doc = Json(result.Output);
+        Assert.Equal(Node1, doc.GetProperty("identity").GetString());
+        var inventory = doc.GetProperty("inventory");
+        Assert.Contains("rpcutil", inventory.GetProperty("agents").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("apache", inventory.GetProperty("classes").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("mt", inventory.GetProperty("facts").GetProperty("country").GetString());
+        Assert.True(doc.GetProperty("daemon_stats").GetProperty("total").GetInt64() > 0);
+
+        var noFacts = await RunAsync("inventory", Node1, "--json", "--facts=false");
+        Ok(noFacts);
+        Assert.False(Json(noFacts.Output).GetProperty("inventory").TryGetProperty("facts", out _));
+
+        var collectives = await RunAsync("inventory", "--collectives", "--json");
+        Ok(collectives);
+        var report = Json(collectives.Output);
+        Assert.Equal(3, report.GetProperty("nodes").GetInt32());
+        Assert.Equal(3, report.GetProperty("collectives").GetProperty("mcollective").GetInt32());
+    }
+
+    [Fact]
+    public async Task Ping_graph_prints_the_line_chart_plain_when_piped()
+    {
+        var result = await RunAsync("ping", "-t", "1", "--expect", "3", "--graph");
+        Ok(result);
+        var chart = result.Output[result.Output.IndexOf("---- ping statistics ----", StringComparison.Ordinal)..];
+        Assert.Contains("Responses per 50ms", chart, StringComparison.Ordinal);
+        Assert.Contains("┤", chart, StringComparison.Ordinal);
+        Assert.Contains("┼", chart, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Req_with_the_broker_down_fails_clearly_without_hanging()
+    {
+        var deadBroker = ChoriaTestNetwork.FreePort();
+        var config = _network.WriteClientConfig("downreq.mcollective", $"plugin.choria.middleware_hosts = localhost:{deadBroker}\ndiscovery_timeout = 2\n");
+        var clock = Stopwatch.StartNew();
+        var result = await _network.RunChoriaAsync(["req", "rpcutil", "ping", "--json", "--config", config], s_timeout);
+        clock.Stop();
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("choria: Could not run Choria: could not connect to the Choria broker within 2s", result.Output, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}:\n{result.Output}");
+    }
+
+    [Fact]
+    public async Task Tool_event_with_the_broker_down_fails_within_its_connect_timeout()
+    {
+        var deadBroker = ChoriaTestNetwork.FreePort();
+        var config = _network.WriteClientConfig("downevent.mcollective", $"plugin.choria.middleware_hosts = localhost:{deadBroker}\n");
+        foreach (var (args, limit) in new (string[] Args, string Limit)[] { (["--connect-timeout", "2s"], "2s"), ([], "5s") })
+        {
+            var clock = Stopwatch.StartNew();
+            var result = await _network.RunChoriaAsync(["tool", "event", .. args, "--config", config], s_timeout);
+            clock.Stop();
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains($"could not connect to the Choria broker within {limit}", result.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Waiting for events", result.Output, StringComparison.Ordinal);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}:\n{result.Output}");
+        }
     }
 }

@@ -19,11 +19,13 @@ public static class ToolEventCommand
         var type = new Option<string?>("--type") { Description = "Limit events to a certain type" };
         type.AcceptOnlyFromAmong("alive", "provisioned", "shutdown", "startup");
         var json = new Option<bool>("--json") { Description = "Print each event as JSON on its own line" };
+        var connectTimeout = RawNats.ConnectTimeoutOption();
 
         var cmd = new Command("event", "View Choria lifecycle events");
         cmd.Options.Add(component);
         cmd.Options.Add(type);
         cmd.Options.Add(json);
+        cmd.Options.Add(connectTimeout);
         cmd.SetAction(async (parse, ct) => await CliRuntime.RunAsync(
             parse,
             async token =>
@@ -32,7 +34,8 @@ public static class ToolEventCommand
                 var filter = new LifecycleEventFilter(parse.GetValue(component), parse.GetValue(type));
                 var mode = parse.GetValue(GlobalOptions.Debug) ? EventOutputMode.Raw : parse.GetValue(json) ? EventOutputMode.Json : EventOutputMode.Text;
                 using var framework = await CliRuntime.ClientFrameworkAsync(parse, token);
-                await using var connection = await framework.ConnectAsync(framework.Certname, allowFederation: false, token);
+                // Bounded like tool sub/pub: the connector would otherwise retry a dead broker forever.
+                await using var connection = await RawNats.ConnectAsync(framework, RawNats.ValueOr(parse, connectTimeout, RawNats.DefaultConnectTimeout), token);
                 await using var subscription = await connection.SubscribeAsync(Subject, cancellationToken: token);
                 if (mode != EventOutputMode.Json)
                 {

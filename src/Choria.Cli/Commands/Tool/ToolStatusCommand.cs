@@ -43,13 +43,14 @@ public static class ToolStatusCommand
             var stderr = parse.InvocationConfiguration.Error;
             if (!File.Exists(path) && !Directory.Exists(path))
             {
-                stderr.WriteLine($"choria: error: path '{path}' does not exist");
+                // B.1 parse-error format: existing-file flags fail like any other parse error.
+                stderr.WriteLine($"choria: error: path '{path}' does not exist, try --help");
                 return 1;
             }
 
             if (!TryDuration(parse.GetValue(messageSince)!, out var since) || !TryDuration(parse.GetValue(maxAge)!, out var age))
             {
-                stderr.WriteLine("choria: error: invalid duration for --message-since or --max-age");
+                stderr.WriteLine("choria: error: invalid duration for --message-since or --max-age, try --help");
                 return 1;
             }
 
