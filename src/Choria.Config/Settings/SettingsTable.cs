@@ -110,7 +110,9 @@ public static partial class SettingsTable
         yield return new("classesfile", SettingType.PathString, "/opt/puppetlabs/puppet/cache/state/classes.txt", "File listing the node's classes, one a line, for -C filters") { Category = C };
         yield return new("plugin.yaml", SettingType.PathString, "/etc/puppetlabs/mcollective/generated-facts.yaml", "YAML or JSON facts files for -F filters, separated by the OS path list separator") { Category = C };
         yield return new("libdir", SettingType.PathList, "", "Plugin and DDL search roots (<libdir>/mcollective/agent/<agent>.json); lines append") { Category = C };
-        yield return new("ttl", SettingType.Int, "60", "Request validity window in seconds") { Category = C, Min = 1 };
+        // protocol.md 2.9: the request schema's ttl minimum is 30, so a lower value could only ever produce
+        // requests that peers reject.
+        yield return new("ttl", SettingType.Int, "60", "Request validity window in seconds") { Category = C, Min = 30 };
         yield return new("color", SettingType.Bool, "true", "Use colour in CLI output") { Category = C };
         yield return new("soft_shutdown_timeout", SettingType.Int, "2", "Seconds to wait after SIGINT/SIGTERM before forcing the process to quit") { Category = C, Min = 0 };
         yield return new("require_client_filter", SettingType.Bool, "false", "Clients must supply a filter on every request (2020 key)") { Category = C };
