@@ -148,10 +148,10 @@ public static partial class SettingsTable
         yield return new("plugin.choria.randomize_middleware_hosts", SettingType.Bool, "true", "Shuffle the broker list; false connects in listed order") { Category = C };
         yield return new("plugin.choria.use_srv", SettingType.Bool, "true", "Allow SRV lookups for brokers, peers and the Puppet CA") { Category = C };
         yield return new("plugin.choria.srv_domain", SettingType.String, "", "Domain for SRV lookups; empty uses the facter domain") { Category = C, EnvironmentVariable = "CHORIA_SRV_DOMAIN" };
-        yield return new("plugin.nats.user", SettingType.String, null, "NATS user name (used only together with plugin.nats.pass)") { Category = C, EnvironmentVariable = "MCOLLECTIVE_NATS_USERNAME" };
-        yield return new("plugin.nats.pass", SettingType.String, null, "NATS password (used only together with plugin.nats.user)") { Category = C, EnvironmentVariable = "MCOLLECTIVE_NATS_PASSWORD" };
-        yield return new("plugin.nats.credentials", SettingType.PathString, null, "NATS 2 credentials file") { Category = C, EnvironmentVariable = "MCOLLECTIVE_NATS_CREDENTIALS" };
-        yield return new("plugin.nats.ngs", SettingType.Bool, null, "Connect to Synadia NGS (connect.ngs.global:4222, no Choria TLS) when credentials are set") { Category = C, EnvironmentVariable = "MCOLLECTIVE_NATS_NGS" };
+        yield return new("plugin.nats.user", SettingType.String, null, "NATS user name (used only together with plugin.nats.pass)") { Category = C, DocumentedDefault = "", EnvironmentVariable = "MCOLLECTIVE_NATS_USERNAME" };
+        yield return new("plugin.nats.pass", SettingType.String, null, "NATS password (used only together with plugin.nats.user)") { Category = C, DocumentedDefault = "", EnvironmentVariable = "MCOLLECTIVE_NATS_PASSWORD" };
+        yield return new("plugin.nats.credentials", SettingType.PathString, null, "NATS 2 credentials file") { Category = C, DocumentedDefault = "", EnvironmentVariable = "MCOLLECTIVE_NATS_CREDENTIALS" };
+        yield return new("plugin.nats.ngs", SettingType.Bool, null, "Connect to Synadia NGS (connect.ngs.global:4222, no Choria TLS) when credentials are set") { Category = C, DocumentedDefault = "false", EnvironmentVariable = "MCOLLECTIVE_NATS_NGS" };
         yield return new("plugin.choria.network.connect_timeout", SettingType.Duration, null, "Timeout for establishing a broker connection; unset uses the NATS client default") { Category = C, Since = "later", Min = 1 };
     }
 
@@ -233,7 +233,7 @@ public static partial class SettingsTable
         yield return new("plugin.choria.stats_port", SettingType.Int, "0", "HTTP port for metrics (/choria/, /choria/prometheus); 0 disables") { Category = C, Min = 0, Max = 65535 };
         yield return new("plugin.choria.stats_address", SettingType.String, "127.0.0.1", "Bind address for the metrics HTTP listener") { Category = C };
         yield return new("plugin.choria.legacy_lifecycle_format", SettingType.Bool, "false", "Publish lifecycle events in the old JSON format instead of CloudEvents") { Category = C };
-        yield return new("plugin.choria.server.provision", SettingType.Bool, null, "Explicitly turn provisioning mode on or off; unset follows the build default") { Category = C };
+        yield return new("plugin.choria.server.provision", SettingType.Bool, null, "Explicitly turn provisioning mode on or off; when no file sets it the build default (ProvisionModeDefault) applies") { Category = C, DocumentedDefault = "false" };
         yield return new("plugin.choria.agent_provider.mcorpc.agent_shim", SettingType.PathString, "", "Ruby agent compatibility shim") { Category = C };
         yield return new("plugin.choria.agent_provider.mcorpc.config", SettingType.PathString, "", "Ruby agent compatibility shim configuration") { Category = C };
         yield return new("plugin.choria.agent_provider.mcorpc.libdir", SettingType.PathList, "", "Ruby agent library directories; lines append") { Category = C };
