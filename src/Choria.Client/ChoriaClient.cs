@@ -72,7 +72,7 @@ public sealed partial class ChoriaClient : IAsyncDisposable
             throw new ChoriaClientException(string.Create(CultureInfo.InvariantCulture, $"could not connect to the Choria broker within {connectTimeout.TotalSeconds:0.###}s"));
         }
 
-        var requests = new RequestFactory(framework.Identity, framework.CallerId, framework.Config.InsecureMode ? null : framework.Security, framework.Config.InsecureMode, Math.Max(framework.Config.Ttl, 30));
+        var requests = new RequestFactory(framework.Identity, framework.CallerId, framework.Config.InsecureMode ? null : framework.Security, framework.Config.InsecureMode, framework.Config.Ttl);
         return new ChoriaClient(connection, requests, options, framework.Loggers.CreateLogger<ChoriaClient>(), ownsConnection: true);
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Choria.Security;
 
@@ -15,6 +16,18 @@ public sealed class PuppetConfigPrinter : IPuppetConfigPrinter
     private const string AioUnix = "/opt/puppetlabs/bin/puppet";
     private const string AioWindows = @"C:\Program Files\Puppet Labs\Puppet\bin\puppet.bat";
 
+    private readonly string _aioPath;
+    private readonly string? _searchPath;
+
+    /// <param name="aioPath">The AIO binary; <c>null</c> is the platform's Puppet AIO location.</param>
+    /// <param name="searchPath">The PATH to search next; <c>null</c> reads the process PATH when asked.</param>
+    public PuppetConfigPrinter(string? aioPath = null, string? searchPath = null)
+    {
+        _aioPath = aioPath ?? (OperatingSystem.IsWindows() ? AioWindows : AioUnix);
+        _searchPath = searchPath;
+    }
+
+    /// <exception cref="OperationCanceledException">Cancelled; the Puppet process has been killed.</exception>
     public async Task<string?> SslDirAsync(CancellationToken cancellationToken)
     {
         var binary = FindPuppet();
@@ -44,7 +57,17 @@ public sealed class PuppetConfigPrinter : IPuppetConfigPrinter
 
             var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
             var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Disposing the Process object does not stop the child; a hung puppet would outlive us.
+                Kill(process);
+                throw;
+            }
+
             var text = (await output).TrimEnd('\r', '\n');
             await errors;
             return process.ExitCode == 0 && text.Length > 0 ? text : null;
@@ -55,16 +78,27 @@ public sealed class PuppetConfigPrinter : IPuppetConfigPrinter
         }
     }
 
-    private static string? FindPuppet()
+    private static void Kill(Process process)
     {
-        var aio = OperatingSystem.IsWindows() ? AioWindows : AioUnix;
-        if (File.Exists(aio))
+        try
         {
-            return aio;
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Already exited, or not ours to kill: nothing is left running that we could stop.
+        }
+    }
+
+    private string? FindPuppet()
+    {
+        if (File.Exists(_aioPath))
+        {
+            return _aioPath;
         }
 
         var name = OperatingSystem.IsWindows() ? "puppet.bat" : "puppet";
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var directory in (_searchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(directory, name);
             if (File.Exists(candidate))
@@ -80,17 +114,24 @@ public sealed class PuppetConfigPrinter : IPuppetConfigPrinter
 /// <summary>ssldir discovery (protocol.md 6.2), with Puppet's answer cached for the process.</summary>
 public sealed class PuppetSslDirLocator
 {
+    /// <summary>How long Puppet may take; it normally answers in a few seconds.</summary>
+    public static readonly TimeSpan DefaultPuppetTimeout = TimeSpan.FromSeconds(30);
+
     private readonly IPuppetConfigPrinter _printer;
     private readonly ISecurityEnvironment _environment;
+    private readonly TimeSpan _puppetTimeout;
     private readonly Lock _lock = new();
     private Task<string?>? _puppetAnswer;
 
-    public PuppetSslDirLocator(IPuppetConfigPrinter? printer = null, ISecurityEnvironment? environment = null)
+    public PuppetSslDirLocator(IPuppetConfigPrinter? printer = null, ISecurityEnvironment? environment = null, TimeSpan? puppetTimeout = null)
     {
         _printer = printer ?? new PuppetConfigPrinter();
         _environment = environment ?? SystemSecurityEnvironment.Instance;
+        _puppetTimeout = puppetTimeout ?? DefaultPuppetTimeout;
     }
 
+    /// <exception cref="SecurityConfigurationException">Puppet was asked and did not answer within the timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; Puppet's answer is still cached for later callers.</exception>
     public async Task<string> LocateAsync(string? configured, CancellationToken cancellationToken)
     {
         if (!string.IsNullOrEmpty(configured))
@@ -103,7 +144,10 @@ public sealed class PuppetSslDirLocator
             Task<string?> answer;
             lock (_lock)
             {
-                answer = _puppetAnswer ??= _printer.SslDirAsync(cancellationToken);
+                // The shared question must not carry any one caller's token: if that caller gave up, every
+                // later caller would inherit its cancellation. Each caller only stops waiting for it. Task.Run keeps
+                // the process start out of the lock.
+                answer = _puppetAnswer ??= Task.Run(AskPuppetAsync, CancellationToken.None);
             }
 
             var ssldir = await answer.WaitAsync(cancellationToken);
@@ -114,6 +158,21 @@ public sealed class PuppetSslDirLocator
         }
 
         return Path.Combine(_environment.HomeDirectory ?? "", ".puppetlabs", "etc", "puppet", "ssl");
+    }
+
+    private async Task<string?> AskPuppetAsync()
+    {
+        using var timeout = new CancellationTokenSource(_puppetTimeout);
+        try
+        {
+            return await _printer.SslDirAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new SecurityConfigurationException(string.Create(CultureInfo.InvariantCulture,
+                $"'puppet apply --configprint ssldir' did not answer within {_puppetTimeout.TotalSeconds:0.###}s; ") +
+                "set plugin.choria.ssldir to the Puppet SSL directory so Puppet is not asked");
+        }
     }
 
     private string ExpandHome(string path) =>

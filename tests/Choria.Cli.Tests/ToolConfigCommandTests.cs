@@ -53,6 +53,22 @@ public class ToolConfigCommandTests
         }
     }
 
+    [Theory]
+    [InlineData("^plugin\\.nats\\.ngs$")]
+    [InlineData("^plugin\\.choria\\.server\\.provision$")]
+    public void Keys_whose_default_is_not_assigned_show_the_spec_default(string filter)
+    {
+        var (code, stdout, _) = Run("tool", "config", filter);
+        Assert.Equal(0, code);
+        Assert.Contains("default: false", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("(unset)", stdout, StringComparison.Ordinal);
+
+        (code, stdout, _) = Run("tool", "config", "--json", filter);
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("false", Assert.Single(doc.RootElement.EnumerateArray()).GetProperty("default").GetString());
+    }
+
     [Fact]
     public void Invalid_config_value_is_reported_with_exit_code_1()
     {

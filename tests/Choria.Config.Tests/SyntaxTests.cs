@@ -46,16 +46,16 @@ public class SyntaxTests
     [Fact]
     public void Indented_comment_lines_are_comments()
     {
-        var r = ConfigLoader.LoadText("   # ttl = 5\nttl = 7", "t.conf", TestOptions.Make());
-        Assert.Equal(7, r.Config.Ttl);
+        var r = ConfigLoader.LoadText("   # ttl = 5\nttl = 70", "t.conf", TestOptions.Make());
+        Assert.Equal(70, r.Config.Ttl);
     }
 
     [Fact]
     public void Last_line_wins_for_scalars_and_raw_map()
     {
-        var c = TestOptions.Load("ttl = 10\nttl = 20\n");
-        Assert.Equal(20, c.Ttl);
-        Assert.Equal("20", c.Raw("ttl"));
+        var c = TestOptions.Load("ttl = 100\nttl = 200\n");
+        Assert.Equal(200, c.Ttl);
+        Assert.Equal("200", c.Raw("ttl"));
     }
 
     [Fact]
@@ -70,15 +70,15 @@ public class SyntaxTests
     [Fact]
     public void Crlf_line_endings_are_accepted()
     {
-        var c = TestOptions.Load("ttl = 11\r\nloglevel = warn\r\n");
-        Assert.Equal(11, c.Ttl);
+        var c = TestOptions.Load("ttl = 110\r\nloglevel = warn\r\n");
+        Assert.Equal(110, c.Ttl);
         Assert.Equal("warn", c.LogLevel);
     }
 
     [Fact]
     public void Unknown_keys_warn_with_file_and_line_but_are_kept_raw()
     {
-        var r = ConfigLoader.LoadText("ttl = 5\n\nplugin.choria.middelware_hosts = b1:4222\nnonsense = 1\n", "srv.conf", TestOptions.Make());
+        var r = ConfigLoader.LoadText("ttl = 45\n\nplugin.choria.middelware_hosts = b1:4222\nnonsense = 1\n", "srv.conf", TestOptions.Make());
 
         Assert.Equal(2, r.Warnings.Count);
         Assert.Equal(("srv.conf", 3, "plugin.choria.middelware_hosts"), (r.Warnings[0].File, r.Warnings[0].Line, r.Warnings[0].Key));

@@ -26,12 +26,48 @@ public class TableTests
             Assert.NotEmpty(def.AllowedValues!);
         }
 
-        if (def.Default is null || (def.IsList && def.Default.Length == 0))
+        if (def.ShownDefault is not { } shown || (def.IsList && shown.Length == 0))
         {
             return;
         }
 
-        Assert.True(ValueParser.TryNormalise(def, def.Default, "/home/x", out _, out _), $"default '{def.Default}' of {key} is not {def.Expectation()}");
+        Assert.True(ValueParser.TryNormalise(def, shown, "/home/x", out _, out _), $"default '{shown}' of {key} is not {def.Expectation()}");
+    }
+
+    [Theory]
+    [InlineData("plugin.nats.ngs", "false")]
+    [InlineData("plugin.choria.server.provision", "false")]
+    [InlineData("plugin.nats.user", "")]
+    [InlineData("plugin.nats.pass", "")]
+    [InlineData("plugin.nats.credentials", "")]
+    public void Keys_without_an_assigned_default_still_show_the_spec_default(string key, string expected)
+    {
+        var def = SettingsTable.Find(key)!;
+        Assert.Null(def.Default);
+        Assert.Equal(expected, def.ShownDefault);
+    }
+
+    [Fact]
+    public void Ngs_shown_default_does_not_make_its_environment_variable_apply_without_a_file_key()
+    {
+        var env = new Dictionary<string, string?> { ["MCOLLECTIVE_NATS_NGS"] = "true" };
+
+        var without = TestOptions.Load("", env);
+        Assert.False(without.GetBool("plugin.nats.ngs"));
+        Assert.False(without.HasOption("plugin.nats.ngs"));
+
+        var with = TestOptions.Load("plugin.nats.ngs = false", env);
+        Assert.True(with.GetBool("plugin.nats.ngs"));
+    }
+
+    [Fact]
+    public void Provision_stays_absent_unless_a_file_sets_it()
+    {
+        // A.10: presence in the file decides whether the build default applies, so it must not be defaulted.
+        var defaults = TestOptions.Load("");
+        Assert.False(defaults.HasOption("plugin.choria.server.provision"));
+        Assert.Equal("", defaults.GetString("plugin.choria.server.provision"));
+        Assert.True(TestOptions.Load("plugin.choria.server.provision = true").GetBool("plugin.choria.server.provision"));
     }
 
     [Theory]

@@ -48,6 +48,23 @@ public class TypeTests
     }
 
     [Theory]
+    [InlineData("10")]
+    [InlineData("29")]
+    [InlineData("1")]
+    public void Ttl_below_the_request_schema_minimum_is_an_error_not_raised_silently(string text)
+    {
+        var ex = Assert.Throws<ConfigException>(() => TestOptions.Load($"loglevel = info\nttl = {text}"));
+        Assert.Equal(("test.conf", 2, "ttl", text), (ex.File, ex.Line, ex.Key, ex.Value));
+        Assert.Equal($"test.conf:2: invalid value '{text}' for ttl: expected an integer, >= 30", ex.Message);
+    }
+
+    [Fact]
+    public void Ttl_at_the_request_schema_minimum_is_accepted()
+    {
+        Assert.Equal(30, TestOptions.Load("ttl = 30").Ttl);
+    }
+
+    [Theory]
     [InlineData("10", 10_000)]
     [InlineData("500ms", 500)]
     [InlineData("1h30m", 5_400_000)]

@@ -16,6 +16,7 @@ public class BadInputPropertyTests
     private static readonly (string Name, Decoder Decode)[] _decoders =
     [
         ("transport", (byte[] b, out ProtocolError? e) => TransportMessage.TryParse(b, out _, out e)),
+        ("transport raw", (byte[] b, out ProtocolError? e) => TransportMessage.TryParseRaw(b, out _, out _, out e)),
         ("secure request", (byte[] b, out ProtocolError? e) => SecureRequest.TryParse(b, out _, out e)),
         ("secure reply", (byte[] b, out ProtocolError? e) => SecureReply.TryParse(b, out _, out e)),
         ("request", (byte[] b, out ProtocolError? e) => Request.TryParse(b, out _, out e)),
@@ -53,10 +54,65 @@ public class BadInputPropertyTests
             }
         }
 
+        RawTransportAgreesWithTransport(input);
+
         // Payload helpers must survive too.
         var text = Encoding.UTF8.GetString(input);
         _ = RequestPayload.Decode(text);
         _ = ReplyPayload.Parse(text);
+    }
+
+    /// <summary>
+    /// The federation broker relays with <see cref="TransportMessage.TryParseRaw"/> and re-encodes the raw
+    /// data token, so it must accept exactly what <see cref="TransportMessage.TryParse"/> accepts and what
+    /// it forwards must decode to the same message.
+    /// </summary>
+    private static void RawTransportAgreesWithTransport(byte[] input)
+    {
+        var ok = TransportMessage.TryParse(input, out var parsed, out var error);
+        var rawOk = TransportMessage.TryParseRaw(input, out var headers, out var rawData, out var rawError);
+        if (ok != rawOk)
+        {
+            throw new InvalidOperationException($"transport accepted={ok} ({error?.Message}) but transport raw accepted={rawOk} ({rawError?.Message})");
+        }
+
+        if (!ok)
+        {
+            if (error!.Reason != rawError!.Reason)
+            {
+                throw new InvalidOperationException($"transport failed with {error.Reason} but transport raw with {rawError.Reason}");
+            }
+
+            return;
+        }
+
+        var relayed = TransportMessage.ToUtf8Bytes(rawData.Span, headers!);
+        if (!TransportMessage.TryParse(relayed, out var reparsed, out var reparseError))
+        {
+            throw new InvalidOperationException($"relayed transport does not parse: {reparseError!.Message}");
+        }
+
+        // Headers have no equality of their own; their encoding stands in for them.
+        if (reparsed!.Data != parsed!.Data || !relayed.AsSpan().SequenceEqual(TransportMessage.ToUtf8Bytes(rawData.Span, reparsed.Headers)))
+        {
+            throw new InvalidOperationException("relayed transport decodes to a different message");
+        }
+    }
+
+    [Theory]
+    [InlineData(@"""\ud800""")]
+    [InlineData(@"""\udc00abcd""")]
+    [InlineData(@"""\u0000""")]
+    [InlineData(@"""e30=\n""")]
+    [InlineData(@"""e3\/0=""")]
+    [InlineData(@"""""")]
+    [InlineData(@"""\""")]
+    [InlineData("1")]
+    [InlineData("null")]
+    public void Awkward_transport_data_tokens_are_decoded_alike_by_both_transport_decoders(string dataToken)
+    {
+        var json = "{\"protocol\":\"choria:transport:1\",\"data\":" + dataToken + ",\"headers\":{\"mc_sender\":\"n1\"}}";
+        AllDecodersSurvive(Encoding.UTF8.GetBytes(json));
     }
 
     [Fact]

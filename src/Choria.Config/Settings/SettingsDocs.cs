@@ -30,7 +30,7 @@ public static class SettingsDocs
             foreach (var d in group)
             {
                 sb.Append("| `").Append(Cell(d.Key)).Append("` | ").Append(d.Type)
-                  .Append(" | ").Append(d.Default is null ? "*unset*" : d.Default.Length == 0 ? "*empty*" : "`" + Cell(d.Default) + "`")
+                  .Append(" | ").Append(d.ShownDefault is not { } shown ? "*unset*" : shown.Length == 0 ? "*empty*" : "`" + Cell(shown) + "`")
                   .Append(" | ").Append(Prose(Describe(d)))
                   .Append(" | ").Append(Prose(d.Expectation()))
                   .Append(" |\n");

@@ -110,7 +110,9 @@ public static partial class SettingsTable
         yield return new("classesfile", SettingType.PathString, "/opt/puppetlabs/puppet/cache/state/classes.txt", "File listing the node's classes, one a line, for -C filters") { Category = C };
         yield return new("plugin.yaml", SettingType.PathString, "/etc/puppetlabs/mcollective/generated-facts.yaml", "YAML or JSON facts files for -F filters, separated by the OS path list separator") { Category = C };
         yield return new("libdir", SettingType.PathList, "", "Plugin and DDL search roots (<libdir>/mcollective/agent/<agent>.json); lines append") { Category = C };
-        yield return new("ttl", SettingType.Int, "60", "Request validity window in seconds") { Category = C, Min = 1 };
+        // protocol.md 2.9: the request schema's ttl minimum is 30, so a lower value could only ever produce
+        // requests that peers reject.
+        yield return new("ttl", SettingType.Int, "60", "Request validity window in seconds") { Category = C, Min = 30 };
         yield return new("color", SettingType.Bool, "true", "Use colour in CLI output") { Category = C };
         yield return new("soft_shutdown_timeout", SettingType.Int, "2", "Seconds to wait after SIGINT/SIGTERM before forcing the process to quit") { Category = C, Min = 0 };
         yield return new("require_client_filter", SettingType.Bool, "false", "Clients must supply a filter on every request (2020 key)") { Category = C };
@@ -146,10 +148,10 @@ public static partial class SettingsTable
         yield return new("plugin.choria.randomize_middleware_hosts", SettingType.Bool, "true", "Shuffle the broker list; false connects in listed order") { Category = C };
         yield return new("plugin.choria.use_srv", SettingType.Bool, "true", "Allow SRV lookups for brokers, peers and the Puppet CA") { Category = C };
         yield return new("plugin.choria.srv_domain", SettingType.String, "", "Domain for SRV lookups; empty uses the facter domain") { Category = C, EnvironmentVariable = "CHORIA_SRV_DOMAIN" };
-        yield return new("plugin.nats.user", SettingType.String, null, "NATS user name (used only together with plugin.nats.pass)") { Category = C, EnvironmentVariable = "MCOLLECTIVE_NATS_USERNAME" };
-        yield return new("plugin.nats.pass", SettingType.String, null, "NATS password (used only together with plugin.nats.user)") { Category = C, EnvironmentVariable = "MCOLLECTIVE_NATS_PASSWORD" };
-        yield return new("plugin.nats.credentials", SettingType.PathString, null, "NATS 2 credentials file") { Category = C, EnvironmentVariable = "MCOLLECTIVE_NATS_CREDENTIALS" };
-        yield return new("plugin.nats.ngs", SettingType.Bool, null, "Connect to Synadia NGS (connect.ngs.global:4222, no Choria TLS) when credentials are set") { Category = C, EnvironmentVariable = "MCOLLECTIVE_NATS_NGS" };
+        yield return new("plugin.nats.user", SettingType.String, null, "NATS user name (used only together with plugin.nats.pass)") { Category = C, DocumentedDefault = "", EnvironmentVariable = "MCOLLECTIVE_NATS_USERNAME" };
+        yield return new("plugin.nats.pass", SettingType.String, null, "NATS password (used only together with plugin.nats.user)") { Category = C, DocumentedDefault = "", EnvironmentVariable = "MCOLLECTIVE_NATS_PASSWORD" };
+        yield return new("plugin.nats.credentials", SettingType.PathString, null, "NATS 2 credentials file") { Category = C, DocumentedDefault = "", EnvironmentVariable = "MCOLLECTIVE_NATS_CREDENTIALS" };
+        yield return new("plugin.nats.ngs", SettingType.Bool, null, "Connect to Synadia NGS (connect.ngs.global:4222, no Choria TLS) when credentials are set") { Category = C, DocumentedDefault = "false", EnvironmentVariable = "MCOLLECTIVE_NATS_NGS" };
         yield return new("plugin.choria.network.connect_timeout", SettingType.Duration, null, "Timeout for establishing a broker connection; unset uses the NATS client default") { Category = C, Since = "later", Min = 1 };
     }
 
@@ -235,7 +237,7 @@ public static partial class SettingsTable
         // Not in go-choria (it has no limit and an unbuffered intake, server.md 1.6); this port bounds both.
         yield return new("plugin.choria.server.concurrency", SettingType.Int, "0", "Requests the server verifies and runs at once; 0 means max(16, twice the CPU cores)") { Category = C, Since = "C# port", Min = 0, Max = 10000 };
         yield return new("plugin.choria.server.queue_length", SettingType.Int, "1000", "Received requests waiting for a free worker; when full, new requests are dropped and counted (queue_full)") { Category = C, Since = "C# port", Min = 1, Max = 1000000 };
-        yield return new("plugin.choria.server.provision", SettingType.Bool, null, "Explicitly turn provisioning mode on or off; unset follows the build default") { Category = C };
+        yield return new("plugin.choria.server.provision", SettingType.Bool, null, "Explicitly turn provisioning mode on or off; when no file sets it the build default (ProvisionModeDefault) applies") { Category = C, DocumentedDefault = "false" };
         yield return new("plugin.choria.agent_provider.mcorpc.agent_shim", SettingType.PathString, "", "Ruby agent compatibility shim") { Category = C };
         yield return new("plugin.choria.agent_provider.mcorpc.config", SettingType.PathString, "", "Ruby agent compatibility shim configuration") { Category = C };
         yield return new("plugin.choria.agent_provider.mcorpc.libdir", SettingType.PathList, "", "Ruby agent library directories; lines append") { Category = C };

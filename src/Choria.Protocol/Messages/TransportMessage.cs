@@ -262,8 +262,12 @@ public sealed record TransportMessage
         {
             reader.Fail(ProtocolErrorReason.MissingField, "required field 'data' is missing");
         }
-        else if (dataElement.ValueKind != JsonValueKind.String || !Utf8.IsValid(JsonMarshal.GetRawUtf8Value(dataElement)))
+        else if (dataElement.ValueKind != JsonValueKind.String || !Utf8.IsValid(JsonMarshal.GetRawUtf8Value(dataElement))
+            || (JsonMarshal.GetRawUtf8Value(dataElement).IndexOf("\\u"u8) >= 0 && !JsonStrings.TryGet(dataElement, out _)))
         {
+            // Valid UTF-8 can still escape a lone surrogate (\ud800) that TryParse refuses; a relay must refuse it
+            // too rather than forward what no receiver decodes. Only \u escapes can do that, so only they pay for
+            // the unescaping.
             reader.Fail(ProtocolErrorReason.WrongType, $"field 'data' must be a valid string, not {dataElement.ValueKind}");
         }
         else if (JsonMarshal.GetRawUtf8Value(dataElement).Length <= 2)

@@ -93,7 +93,7 @@ public static class ToolConfigCommand
             .Select(d => new SettingRow(
                 d.Key,
                 d.Type.ToString(),
-                d.Default,
+                d.ShownDefault,
                 SettingsDocs.Describe(d),
                 d.Expectation(),
                 config is null ? null : CurrentValue(config, d)))];
