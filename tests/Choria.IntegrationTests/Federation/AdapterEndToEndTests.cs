@@ -19,11 +19,14 @@ public sealed class AdapterNetworkFixture : IAsyncLifetime
 
     public ChoriaTestClient Reader { get; private set; } = null!;
 
+    public int StatsPort { get; private set; }
+
 
     public async Task InitializeAsync()
     {
         var ports = BrokerPorts.Free();
         var self = $"localhost:{ports.Client}";
+        StatsPort = ports.Stats;
         // The adapter settings as docs/adapters.md shows them; stream.servers is left to default to the middleware.
         var config = Network.WriteBrokerConfig("broker", ports, $"""
             plugin.choria.middleware_hosts = {self}
@@ -143,6 +146,16 @@ public sealed class AdapterEndToEndTests(AdapterNetworkFixture fixture) : IClass
             Assert.Equal("choria:registration:filecontent:1", data.GetProperty("protocol").GetString());
             Assert.Equal("""{"purpose":"e2e"}""", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(data.GetProperty("content").GetString()!)));
         });
+    }
+
+    [Fact]
+    public async Task Streams_created_with_tool_pub_show_in_the_proxied_jsz()
+    {
+        // docs/adapters.md: the stats port proxies nats-server's /jsz, no nats CLI needed to check.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var jsz = await http.GetStringAsync(new Uri($"http://127.0.0.1:{fixture.StatsPort}/jsz?streams=true"));
+        Assert.Contains("\"REGISTRATION\"", jsz, StringComparison.Ordinal);
+        Assert.Contains("\"DISCOVERY\"", jsz, StringComparison.Ordinal);
     }
 
     [Fact]
