@@ -81,6 +81,15 @@ wait_log() { # file text
   return 1
 }
 
+wait_for_nodes() { # client_config count: servers are ready once they answer; give them a moment on a cold machine
+  local count
+  for _ in $(seq 1 25); do
+    count=$("$choria" ping --config "$1" --names --timeout 1 2>/dev/null | wc -l || true)
+    [ "$count" -ge "$2" ] && return 0
+    sleep 0.2
+  done
+}
+
 network_broker() { # name client_port: config lines of a network broker on 127.0.0.1
   cat <<CFG
 identity = broker.demo
@@ -174,11 +183,7 @@ CFG
     security demo.mcollective
   } > "$work/client.conf"
   export MCOLLECTIVE_CERTNAME=demo.mcollective
-  for _ in $(seq 1 25); do
-    count=$("$choria" ping --config "$work/client.conf" --names --timeout 1 2>/dev/null | wc -l || true)
-    [ "$count" -ge 4 ] && break
-    sleep 0.2
-  done
+  wait_for_nodes "$work/client.conf" 4
 
   step "choria ping  (client on the federation network, federation collectives alpha and beta)"
   "$choria" ping --config "$work/client.conf"
@@ -264,12 +269,7 @@ done
 } > "$work/client.conf"
 export MCOLLECTIVE_CERTNAME=demo.mcollective
 
-# Servers are ready once they answer; give them a moment on a cold machine.
-for _ in $(seq 1 25); do
-  count=$("$choria" ping --config "$work/client.conf" --names --timeout 1 2>/dev/null | wc -l || true)
-  [ "$count" -ge 3 ] && break
-  sleep 0.2
-done
+wait_for_nodes "$work/client.conf" 3
 
 step "choria ping"
 "$choria" ping --config "$work/client.conf"
