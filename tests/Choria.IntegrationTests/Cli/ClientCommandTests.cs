@@ -430,7 +430,7 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
         Assert.Contains("Responses per 50ms", chart, StringComparison.Ordinal);
         // Every reply may land in one 50 ms bin: a flat series is a single row whose axis mark is the
         // series start (┼); otherwise the other rows carry plain axis marks (┤).
-        Assert.Matches(new Regex(@"^ +\d+\.\d\d [┤┼]", RegexOptions.Multiline), chart);
+        Assert.Matches(new Regex(@"^ +\d+\.\d\d +[┤┼]", RegexOptions.Multiline), chart);
         Assert.Contains("┼", chart, StringComparison.Ordinal);
         Assert.DoesNotContain("\u001b", result.Output, StringComparison.Ordinal);
     }
