@@ -9,12 +9,19 @@ using NATS.Client.Core;
 namespace Choria.IntegrationTests.Broker;
 
 /// <summary>End to end: the real <c>choria broker run</c> supervising nats-server, its stats and its config errors.</summary>
-public sealed partial class BrokerRunTests : IAsyncDisposable
+public sealed partial class BrokerRunTests : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private readonly ChoriaTestNetwork _network = new();
 
-    public ValueTask DisposeAsync() => _network.DisposeAsync();
+    private int _disposed;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xUnit 2 reliably calls IAsyncLifetime.DisposeAsync; brokers left running by a test leaked without it.
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _disposed, 1) == 0 ? _network.DisposeAsync() : ValueTask.CompletedTask;
 
     [GeneratedRegex(@"Started nats-server pid (\d+)")]
     private static partial Regex StartedPid();
