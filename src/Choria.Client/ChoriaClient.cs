@@ -15,20 +15,45 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Choria.Client;
 
 /// <summary>
-/// The Choria RPC client: broadcast discovery, ping and SimpleRPC requests over one connection
-/// (protocol.md 3.1, 3.4, 3.6; cli-config.md B.4, B.5). Reply subjects use the go-choria HEAD form and
-/// are subscribed before anything is published.
+/// The Choria RPC client: broadcast discovery, ping and SimpleRPC requests (protocol.md 3.1, 3.4, 3.6;
+/// cli-config.md B.4, B.5). Requests leave on one connection; replies arrive on that connection or,
+/// with <see cref="ChoriaClientOptions.Receivers"/> above one, on that many receiver connections
+/// sharing a queue group. Reply subjects use the go-choria HEAD form and are subscribed before
+/// anything is published.
 /// </summary>
 public sealed partial class ChoriaClient : IAsyncDisposable
 {
     private readonly ChoriaConnection _connection;
+    private readonly IReadOnlyList<ChoriaConnection> _receivers;
+    private readonly string? _queueGroup;
     private readonly bool _ownsConnection;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
 
     public ChoriaClient(ChoriaConnection connection, RequestFactory requests, ChoriaClientOptions options, ILogger? logger = null, TimeProvider? clock = null, bool ownsConnection = false)
+        : this(connection, [connection], null, requests, options, logger, clock, ownsConnection)
     {
-        _connection = connection;
+    }
+
+    /// <summary>
+    /// A client that publishes on <paramref name="publisher"/> and receives on <paramref name="receivers"/>;
+    /// with more than one receiver each subscribes in <paramref name="queueGroup"/> so every reply arrives once.
+    /// </summary>
+    public ChoriaClient(ChoriaConnection publisher, IReadOnlyList<ChoriaConnection> receivers, string? queueGroup, RequestFactory requests, ChoriaClientOptions options, ILogger? logger = null, TimeProvider? clock = null, bool ownsConnection = false)
+    {
+        if (receivers.Count == 0)
+        {
+            throw new ArgumentException("at least one receiver connection is needed", nameof(receivers));
+        }
+
+        if (receivers.Count > 1 && string.IsNullOrEmpty(queueGroup))
+        {
+            throw new ArgumentException("several receivers need a queue group, or each reply arrives once per receiver", nameof(queueGroup));
+        }
+
+        _connection = publisher;
+        _receivers = receivers;
+        _queueGroup = receivers.Count > 1 ? queueGroup : null;
         Requests = requests;
         Options = options;
         _logger = logger ?? NullLogger.Instance;
@@ -61,19 +86,36 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         options ??= OptionsFromConfig(framework.Config);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(connectTimeout);
-        ChoriaConnection connection;
+
+        // B.4: the prefix names the connections and, with several receivers, is their queue group.
+        var prefix = framework.Certname + "-" + Guid.NewGuid().ToString("N");
+        var names = options.Receivers <= 1
+            ? [prefix]
+            : Enumerable.Range(1, options.Receivers).Select(i => string.Create(CultureInfo.InvariantCulture, $"{prefix}-receiver{i}")).Prepend(prefix + "-publisher").ToArray();
+        var attempts = names.Select(n => framework.ConnectAsync(n, allowFederation: options.Federations.Count > 0, timeout.Token)).ToArray();
         try
         {
-            var name = framework.Certname + "-" + Guid.NewGuid().ToString("N");
-            connection = await framework.ConnectAsync(name, allowFederation: options.Federations.Count > 0, timeout.Token);
+            await Task.WhenAll(attempts);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
-            throw new ChoriaClientException(string.Create(CultureInfo.InvariantCulture, $"could not connect to the Choria broker within {connectTimeout.TotalSeconds:0.###}s"));
+            foreach (var attempt in attempts.Where(a => a.IsCompletedSuccessfully))
+            {
+                await attempt.Result.DisposeAsync();
+            }
+
+            if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new ChoriaClientException(string.Create(CultureInfo.InvariantCulture, $"could not connect to the Choria broker within {connectTimeout.TotalSeconds:0.###}s"));
+            }
+
+            throw;
         }
 
+        var connections = attempts.Select(a => a.Result).ToArray();
         var requests = new RequestFactory(framework.Identity, framework.CallerId, framework.Config.InsecureMode ? null : framework.Security, framework.Config.InsecureMode, framework.Config.Ttl);
-        return new ChoriaClient(connection, requests, options, framework.Loggers.CreateLogger<ChoriaClient>(), ownsConnection: true);
+        var receivers = connections.Length == 1 ? connections : connections[1..];
+        return new ChoriaClient(connections[0], receivers, prefix, requests, options, framework.Loggers.CreateLogger<ChoriaClient>(), ownsConnection: true);
     }
 
     /// <summary>Broadcast discovery with the <c>discovery</c> agent (protocol.md 3.6), strict reply checks, de-duplicated.</summary>
@@ -300,7 +342,10 @@ public sealed partial class ChoriaClient : IAsyncDisposable
     {
         if (_ownsConnection)
         {
-            await _connection.DisposeAsync();
+            foreach (var connection in _receivers.Prepend(_connection).Distinct())
+            {
+                await connection.DisposeAsync();
+            }
         }
     }
 
@@ -318,8 +363,37 @@ public sealed partial class ChoriaClient : IAsyncDisposable
     public static Filter WithAgentFilter(Filter filter, string agent) =>
         filter.Agent.Contains(agent, StringComparer.Ordinal) ? filter : filter with { Agent = [.. filter.Agent, agent] };
 
-    private ValueTask<ChoriaSubscription> SubscribeAsync(string subject, CancellationToken cancellationToken) =>
-        _connection.SubscribeAsync(subject, null, Options.ReplyBufferCapacity, BoundedChannelFullMode.Wait, cancellationToken);
+    private async Task<ReplyInbox> SubscribeAsync(string subject, CancellationToken cancellationToken)
+    {
+        var subscriptions = new List<ChoriaSubscription>(_receivers.Count);
+        try
+        {
+            foreach (var receiver in _receivers)
+            {
+                subscriptions.Add(await receiver.SubscribeAsync(subject, _queueGroup, Options.ReplyBufferCapacity, BoundedChannelFullMode.Wait, cancellationToken));
+            }
+
+            // The publisher's broker must know of every receiver's interest before the request leaves.
+            if (_receivers.Count > 1 || !ReferenceEquals(_receivers[0], _connection))
+            {
+                foreach (var receiver in _receivers)
+                {
+                    await receiver.FlushAsync(cancellationToken);
+                }
+            }
+        }
+        catch
+        {
+            foreach (var subscription in subscriptions)
+            {
+                await subscription.DisposeAsync();
+            }
+
+            throw;
+        }
+
+        return new ReplyInbox(subscriptions, Options.ReplyBufferCapacity);
+    }
 
     /// <summary>Broadcast when <paramref name="nodes"/> is null, else one message per node; through federation when configured.</summary>
     private async Task PublishAsync(OutgoingRequest request, string agent, string collective, IReadOnlyList<string>? nodes, CancellationToken cancellationToken)

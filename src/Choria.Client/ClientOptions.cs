@@ -23,6 +23,12 @@ public sealed record ChoriaClientOptions
     /// <summary>Federation broker names; non-empty means every request goes through <c>choria.federation.*</c>.</summary>
     public IReadOnlyList<string> Federations { get; init; } = [];
 
+    /// <summary>
+    /// Reply receiver connections (cli-config.md B.4 <c>--workers</c>). One means requests and replies share
+    /// one connection; more adds that many receivers in one queue group beside a publishing connection.
+    /// </summary>
+    public int Receivers { get; init; } = 1;
+
     /// <summary>Reply buffer; beyond this the NATS reader waits for the client instead of dropping replies.</summary>
     public int ReplyBufferCapacity { get; init; } = 65536;
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using Choria.Connector;
 
 namespace Choria.Client;
 
@@ -56,7 +55,7 @@ internal sealed class ReplyCollector
         }
     }
 
-    public async Task RunAsync(ChoriaSubscription subscription, CancellationToken cancellationToken)
+    public async Task RunAsync(ReplyInbox subscription, CancellationToken cancellationToken)
     {
         try
         {

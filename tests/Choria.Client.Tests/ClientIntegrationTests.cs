@@ -277,6 +277,65 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Several_receivers_share_the_replies_so_each_arrives_once()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1), Node(2), Node(3), Node(4), Node(5)]);
+        var receivers = new List<ChoriaConnection>();
+        for (var i = 0; i < 3; i++)
+        {
+            receivers.Add(await ChoriaConnection.ConnectAsync(new ConnectorOptions { Servers = [_nats.Host], Name = $"receiver{i}" }, NullLogger.Instance, CancellationToken.None));
+        }
+
+        await using var client = new ChoriaClient(_connection, receivers, "client-queue", new RequestFactory("client.example.net", "choria=client.mcollective", null, insecure: true), new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(1000) });
+        try
+        {
+            // No expect: the ping runs its whole timeout, so a reply delivered to every receiver would show up as a duplicate.
+            var pings = await client.PingAsync(null, new Filter(), TimeSpan.FromMilliseconds(1000));
+            var rpc = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Nodes = ["node1.example.net", "node2.example.net"], Timeout = TimeSpan.FromSeconds(2) });
+
+            Assert.Equal(Enumerable.Range(1, 5).Select(i => $"node{i}.example.net"), pings.Select(r => r.Sender).Order(StringComparer.Ordinal));
+            Assert.Equal(2, rpc.Stats.Ok);
+            Assert.Empty(rpc.Stats.NoResponses);
+        }
+        finally
+        {
+            foreach (var receiver in receivers)
+            {
+                await receiver.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public void Several_receivers_need_a_queue_group()
+    {
+        var requests = new RequestFactory("client.example.net", "choria=client.mcollective", null, insecure: true);
+
+        Assert.Throws<ArgumentException>(() => new ChoriaClient(_connection, [_connection, _connection], null, requests, new ChoriaClientOptions()));
+    }
+
+    [Fact]
+    public async Task Connect_with_workers_opens_named_receivers_beside_a_publisher()
+    {
+        var monitor = NatsServerProcess.FreePort();
+        using var nats = await NatsServerProcess.StartAsync($"http_port: {monitor}");
+        var config = ConfigLoader.LoadText(
+            $"plugin.security.provider = file\nplugin.choria.middleware_hosts = 127.0.0.1:{nats.Port}\nidentity = client.example.net\n",
+            options: new ConfigLoadOptions { Environment = new Dictionary<string, string?> { ["INSECURE_YES_REALLY"] = "true", ["USER"] = "tester" } }).Config;
+        using var framework = await ChoriaFramework.CreateAsync(config, NullLoggerFactory.Instance, verifySecurityFiles: false);
+
+        await using var client = await ChoriaClient.ConnectAsync(framework, TimeSpan.FromSeconds(5), ChoriaClient.OptionsFromConfig(config) with { Receivers = 3 });
+        using var http = new HttpClient();
+        var connz = JsonNode.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{monitor}/connz")))!;
+        var names = connz["connections"]!.AsArray().Select(c => (string)c!["name"]!).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(4, names.Count);
+        var prefix = names[0][..names[0].LastIndexOf('-')];
+        Assert.Matches("^" + framework.Certname.Replace(".", "\\.", StringComparison.Ordinal) + "-[0-9a-f]{32}$", prefix);
+        Assert.Equal([prefix + "-publisher", prefix + "-receiver1", prefix + "-receiver2", prefix + "-receiver3"], names);
+    }
+
+    [Fact]
     public async Task Broker_down_fails_within_the_connect_timeout()
     {
         var port = NatsServerProcess.FreePort();

@@ -17,8 +17,7 @@ public static class PingCommand
         var expect = new Option<int>("--expect") { Description = "Wait until this many replies were received or the timeout is reached" };
         var timeout = new Option<int?>("--timeout", "-t") { Description = "How long to wait for responses (seconds, default discovery_timeout)" };
         var graph = new Option<bool>("--graph") { Description = "Produce a graph of the result times" };
-        // Accepted for compatibility with scripts; replies are received on the one client connection (docs/client.md).
-        var workers = new Option<int>("--workers") { Description = "Accepted for compatibility; replies are received on one connection", DefaultValueFactory = _ => 3 };
+        var workers = new Option<int>("--workers") { Description = "Reply receiver connections (each its own NATS connection in one queue group)", DefaultValueFactory = _ => 3 };
 
         var cmd = new Command("ping", "Low level network connectivity test");
         filters.AddTo(cmd, discoveryFlags: false, nodes: false);
@@ -36,7 +35,7 @@ public static class PingCommand
             }
 
             var seconds = parse.GetValue(timeout);
-            await using var session = await ClientSession.OpenAsync(parse, seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value) : null, filters.FederationsValue(parse), ct2);
+            await using var session = await ClientSession.OpenAsync(parse, seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value) : null, filters.FederationsValue(parse), ct2, receivers: parse.GetValue(workers));
             var wait = seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value) : session.Client.Options.DiscoveryTimeout;
             var onlyNames = parse.GetValue(names);
             var quiet = parse.GetValue(silent);

@@ -22,8 +22,7 @@ public static class ReqCommand
         var limitSeed = new Option<int?>("--limit-seed") { Description = "Seed value for deterministic random limits" };
         var batch = new Option<int>("--batch") { Description = "Do requests in batches" };
         var batchSleep = new Option<int>("--batch-sleep") { Description = "Sleep time between batches (seconds)", DefaultValueFactory = _ => 1 };
-        // Accepted for compatibility with scripts; replies are received on the one client connection (docs/client.md).
-        var workers = new Option<int>("--workers") { Description = "Accepted for compatibility; replies are received on one connection", DefaultValueFactory = _ => 3 };
+        var workers = new Option<int>("--workers") { Description = "Reply receiver connections (each its own NATS connection in one queue group)", DefaultValueFactory = _ => 3 };
         var noProgress = new Option<bool>("--np") { Description = "Disable the progress bar" };
         var json = new Option<bool>("--json", "-j") { Description = "Produce JSON output" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Enable verbose output" };
@@ -83,7 +82,7 @@ public static class ReqCommand
             var output = fileWriter ?? parse.InvocationConfiguration.Output;
             var tty = fileWriter is null && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
 
-            await using var session = await ClientSession.OpenAsync(parse, filters.DiscoveryTimeoutValue(parse), filters.FederationsValue(parse), ct2, Validate);
+            await using var session = await ClientSession.OpenAsync(parse, filters.DiscoveryTimeoutValue(parse), filters.FederationsValue(parse), ct2, Validate, parse.GetValue(workers));
             var client = session.Client;
 
             var nodes = explicitNodes;

@@ -66,6 +66,23 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
     }
 
     [Theory]
+    [InlineData("1")]
+    [InlineData("5")]
+    public async Task Ping_and_req_get_each_reply_once_whatever_the_worker_count(string workers)
+    {
+        var ping = await RunAsync("ping", "-t", "1", "--workers", workers, "--silent");
+        Ok(ping);
+        Assert.Contains("3 replies", ping.Output, StringComparison.Ordinal);
+
+        var req = await RunAsync("req", "rpcutil", "ping", "--workers", workers, "--json");
+        Ok(req);
+        var stats = Json(req.Output).GetProperty("request_stats");
+        Assert.Equal(3, stats.GetProperty("responses").GetInt32());
+        Assert.Equal(s_all, RepliesBySender(Json(req.Output)).Keys.Order(StringComparer.Ordinal));
+        Assert.Empty(stats.GetProperty("no_responses").EnumerateArray());
+    }
+
+    [Theory]
     [InlineData("-F country=mt", Node1)]
     [InlineData("-C role::web", Node1 + " " + Node3)]
     [InlineData("-I node1.example.net", Node1)]
