@@ -3,13 +3,17 @@
 # instances, `choria ping` / `choria req rpcutil ping` (or the emulator's client driver while those commands
 # are not built), the bare NATS.Net fan-out baseline, and a sustained rpcutil#ping load. Writes bench/RESULTS.md.
 #
-#   bench/scale.sh [--sizes "100 1000 10000"] [--rounds 5] [--load-nodes 1000] [--load-rate 2] [--load-seconds 60] [--no-write]
+# Every size first runs --warmup unreported pings (fleet and baseline alike), so first-use costs (TLS session
+# set-up, the client certificate entering each server's cache, lazily built caches) stay out of the figures.
+#
+#   bench/scale.sh [--sizes "100 1000 10000"] [--rounds 5] [--warmup 3] [--load-nodes 1000] [--load-rate 2] [--load-seconds 60] [--no-write]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 sizes="100 1000 10000"
 rounds=5
+warmup=3
 load_nodes=1000
 load_rate=2
 load_seconds=60
@@ -18,6 +22,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     --load-nodes) load_nodes=$2; shift 2 ;;
     --load-rate) load_rate=$2; shift 2 ;;
     --load-seconds) load_seconds=$2; shift 2 ;;
@@ -28,10 +33,15 @@ done
 
 choria=${CHORIA_BIN:-$root/dist/choria}
 [ -x "$choria" ] || ./build.sh
-dotnet build bench/Choria.Emulator -c Release -v q -nologo >/dev/null
-dotnet build bench/Choria.NatsBaseline -c Release -v q -nologo >/dev/null
-emulator=$root/bench/Choria.Emulator/bin/Release/net10.0/Choria.Emulator
-baseline=$root/bench/Choria.NatsBaseline/bin/Release/net10.0/Choria.NatsBaseline
+# Both are published with Native AOT like dist/choria: the fleet then runs the server code the way
+# `choria server run` does, and the baseline is compiled the same way as what it is compared with.
+aot() { # project -> path of its native executable
+  local out=$root/bench/$1/bin/aot
+  dotnet publish "bench/$1" -c Release -r linux-x64 -p:PublishAot=true -v q -nologo -o "$out" >/dev/null
+  echo "$out/$1"
+}
+emulator=$(aot Choria.Emulator)
+baseline=$(aot Choria.NatsBaseline)
 
 work=$(mktemp -d /tmp/choria-scale.XXXXXX)
 pids=()
@@ -83,6 +93,7 @@ for n in $sizes; do
   record "$(jq -cn --argjson n "$n" --arg mem "$memline" --arg s "$startup" --argjson brss "$(rss_kib "$nats_pid")" \
     '{kind:"fleet",n:$n,memory:$mem,startup_s:($s|tonumber),broker_rss_kib:$brss}')"
   timeout=$(( 10 + n / 500 ))
+  for _ in $(seq "$warmup"); do "$choria" ping --config "$work/client.conf" --expect "$n" --timeout "$timeout" --silent >/dev/null 2>&1 || true; done
 
   cpu_f0=$(cpu_ms "$fleet_pid"); cpu_b0=$(cpu_ms "$nats_pid")
   pings=$rounds
@@ -120,7 +131,7 @@ for n in $sizes; do
   stop_fleet
 
   echo ">> N=$n: bare NATS.Net baseline" >&2
-  "$baseline" --url "tls://localhost:$port" --nodes "$n" --rounds "$rounds" --timeout "$timeout" --json \
+  "$baseline" --url "tls://localhost:$port" --nodes "$n" --rounds "$rounds" --warmup "$warmup" --timeout "$timeout" --json \
     --tls-cert "$work/ssl/certs/emulated.fleet.pem" --tls-key "$work/ssl/private_keys/emulated.fleet.pem" --tls-ca "$work/ssl/certs/ca.pem" \
     >"$work/baseline-$n.json" || true
   jq -c --argjson n "$n" '.round_results[] | {kind:"baseline",n:$n,wall_ms:.milliseconds_to_last_reply,received:.received,last_ms:.milliseconds_to_last_reply}' \
@@ -135,5 +146,5 @@ if [ "$load_seconds" != 0 ]; then
   record "$(jq -c --argjson n "$load_nodes" --argjson rate "$load_rate" '. + {kind:"load",n:$n,rate:$rate}' "$work/load.json")"
 fi
 
-command="bench/scale.sh --sizes \"$sizes\" --rounds $rounds --load-nodes $load_nodes --load-rate $load_rate --load-seconds $load_seconds"
+command="bench/scale.sh --sizes \"$sizes\" --rounds $rounds --warmup $warmup --load-nodes $load_nodes --load-rate $load_rate --load-seconds $load_seconds"
 python3 bench/scale_report.py "$results" "$command" "$([ $write = 1 ] && echo bench/RESULTS.md || echo -)"

@@ -14,9 +14,10 @@ using NATS.Client.JetStream.Models;
 using Prometheus;
 
 // Throughput of the federation broker and the protocol adapter beside raw NATS baselines, all on
-// local nats-server children. Usage: dotnet run -c Release [messages] [workers per stage]
+// local nats-server children. Usage: dotnet run -c Release [messages] [workers per stage] [connections per stage]
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20000;
 var workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
+var connections = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0;
 var rows = new List<(string Name, int Messages, TimeSpan Elapsed)>();
 
 using var fedServer = Server.Start(false);
@@ -89,6 +90,11 @@ async Task<(string, int, TimeSpan)> FederationAsync(int n)
     if (workers > 0)
     {
         options = options with { IngestWorkers = workers, TransformerWorkers = workers, EgestWorkers = workers };
+    }
+
+    if (connections > 0)
+    {
+        options = options with { ConnectionsPerStage = connections };
     }
 
     var registry = Metrics.NewCustomRegistry();

@@ -19,6 +19,12 @@ internal sealed record BaselineOptions
 
     public int Rounds { get; init; } = 10;
 
+    /// <summary>
+    /// Unreported rounds before the measured ones, so the JIT has compiled the responders' hot path; the fleet
+    /// side of the scale runner is warmed the same way, and the ratio compares warm with warm.
+    /// </summary>
+    public int Warmup { get; init; }
+
     public int PayloadBytes { get; init; } = PingReplyTransportBytes;
 
     public bool Json { get; init; }
@@ -37,7 +43,7 @@ internal sealed record BaselineOptions
     public int ConnectParallelism { get; init; } = 50;
 
     public const string Usage =
-        "usage: Choria.NatsBaseline [--url nats://host:port] [--nodes N] [--rounds R] [--payload BYTES] [--timeout SECONDS] [--tls-cert F --tls-key F --tls-ca F] [--json]";
+        "usage: Choria.NatsBaseline [--url nats://host:port] [--nodes N] [--rounds R] [--warmup W] [--payload BYTES] [--timeout SECONDS] [--tls-cert F --tls-key F --tls-ca F] [--json]";
 
     public static bool TryParse(string[] args, out BaselineOptions options, out string error)
     {
@@ -69,6 +75,9 @@ internal sealed record BaselineOptions
                     break;
                 case "--rounds" when Positive(value, out var r):
                     options = options with { Rounds = r };
+                    break;
+                case "--warmup" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var w):
+                    options = options with { Warmup = w };
                     break;
                 case "--payload" when Positive(value, out var p):
                     options = options with { PayloadBytes = p };

@@ -87,7 +87,7 @@ internal sealed class FanOutBaseline : IAsyncDisposable
         var request = new byte[RequestBytes];
         Array.Fill(request, (byte)'r');
         var results = new List<RoundResult>(_options.Rounds);
-        for (var round = 1; round <= _options.Rounds; round++)
+        for (var round = 1 - _options.Warmup; round <= _options.Rounds; round++)
         {
             var replySubject = inbox + "." + round.ToString(CultureInfo.InvariantCulture);
             var received = 0;
@@ -115,7 +115,10 @@ internal sealed class FanOutBaseline : IAsyncDisposable
                 timedOut = true;
             }
 
-            results.Add(new RoundResult(round, received, last.TotalMilliseconds, timedOut));
+            if (round > 0)
+            {
+                results.Add(new RoundResult(round, received, last.TotalMilliseconds, timedOut));
+            }
         }
 
         return results;
