@@ -108,12 +108,10 @@ public sealed partial class FederationBroker : Hosting.IBrokerComponent, IAsyncD
         return resolution.Hosts;
     }
 
-    /// <summary>One connection per worker, shared round-robin when <see cref="FederationBrokerOptions.ConnectionsPerStage"/> is smaller.</summary>
-    private async Task<List<ChoriaConnection>> ConnectWorkersAsync(IReadOnlyList<BrokerHost> servers, string name, int workers, CancellationToken cancellationToken)
+    private async Task<List<ChoriaConnection>> ConnectWorkersAsync(IReadOnlyList<BrokerHost> servers, string name, int count, CancellationToken cancellationToken)
     {
         var options = _connectionOptions(servers, name);
         var logger = _loggerFactory.CreateLogger<ChoriaConnection>();
-        var count = Math.Clamp(_options.ConnectionsPerStage, 1, Math.Max(1, workers));
         var connections = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
         {
             var connection = await ChoriaConnection.ConnectAsync(options, logger, cancellationToken).ConfigureAwait(false);
@@ -125,7 +123,7 @@ public sealed partial class FederationBroker : Hosting.IBrokerComponent, IAsyncD
 
             return connection;
         })).ConfigureAwait(false);
-        return [.. Enumerable.Range(0, workers).Select(i => connections[i % count])];
+        return [.. connections];
     }
 
     private async Task<List<(ChoriaConnection, ChoriaSubscription)>> SubscribeAsync(List<ChoriaConnection> connections, string subject, string queueGroup, CancellationToken cancellationToken)

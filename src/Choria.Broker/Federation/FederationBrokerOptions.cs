@@ -18,20 +18,13 @@ public sealed record FederationBrokerOptions
     /// <summary>Member collective brokers (<c>plugin.choria.middleware_hosts</c>, then SRV, then puppet:4222).</summary>
     public BrokerResolutionOptions CollectiveBrokers { get; init; } = new() { Role = BrokerRole.Middleware };
 
-    /// <summary>Ingest workers per side, each with its own queue-group subscription.</summary>
+    /// <summary>Ingest workers per side, each with its own connection and queue-group subscription.</summary>
     public int IngestWorkers { get; init; } = 10;
 
     public int TransformerWorkers { get; init; } = 10;
 
-    /// <summary>Egest workers per side.</summary>
+    /// <summary>Egest workers per side, each with its own connection.</summary>
     public int EgestWorkers { get; init; } = 10;
-
-    /// <summary>
-    /// NATS connections each ingest or egest stage spreads its workers over (broker.md 4.8 allows sharing).
-    /// Go opens one per worker; one shared connection lets the client batch the writes of all egest workers
-    /// into one socket instead of 40 connections competing for the cores, which is what limited throughput.
-    /// </summary>
-    public int ConnectionsPerStage { get; init; } = 1;
 
     /// <summary>Messages each ingest subscription buffers before NATS drops (slow consumer).</summary>
     public int SubscriptionCapacity { get; init; } = 1024;
