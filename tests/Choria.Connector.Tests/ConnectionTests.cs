@@ -110,14 +110,15 @@ public class ConnectionTests
         Assert.Equal(1, conn.Disconnects);
 
         await conn.PublishAsync("after.restart", "again"u8.ToArray());
+        // The queued publish waits inside NATS.Net for the new connection and may be written after "again";
+        // what matters is that it is delivered at all (a lost one makes ReadOneAsync time out).
         var received = new List<string>();
-        while (!received.Contains("again"))
+        while (!received.Contains("again") || !received.Contains("queued"))
         {
             received.Add(Encoding.ASCII.GetString((await ReadOneAsync(sub)).Data.Span));
         }
 
-        Assert.Contains("queued", received);
-        Assert.DoesNotContain(received, r => r.Length > 100);
+        Assert.Equal(2, received.Count);
     }
 
     [Fact]
