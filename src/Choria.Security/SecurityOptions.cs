@@ -17,6 +17,12 @@ public sealed record SecurityPolicyOptions
 
     /// <summary>Upper bound of parsed certificates kept in memory.</summary>
     public int ParsedCertificateCacheSize { get; init; } = 1024;
+
+    /// <summary>
+    /// How long a stat of the CA file or a cached client certificate is trusted before the file is looked at
+    /// again; a replaced file takes effect within this interval. Zero stats on every use.
+    /// </summary>
+    public TimeSpan FileRecheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>Input of <see cref="FileSecurityProvider"/> (protocol.md 6.4).</summary>

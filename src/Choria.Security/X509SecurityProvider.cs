@@ -26,7 +26,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         _allowList = new PatternList(policy.CertnameAllowList);
         _privileged = new PatternList(policy.PrivilegedUsers);
         _parsed = new ParsedCertificateCache(policy.ParsedCertificateCacheSize);
-        _files = new PemFileCache(policy.ParsedCertificateCacheSize);
+        _files = new PemFileCache(policy.ParsedCertificateCacheSize, policy.FileRecheckInterval, time ?? TimeProvider.System);
         _validator = new CertificateValidator(time ?? TimeProvider.System);
         _logger = logger ?? NullLogger.Instance;
     }
@@ -150,6 +150,13 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         }
 
         var path = Path.Combine(CacheDirectory, decision.Name + ".pem");
+
+        // The common case, a caller seen before: its file exists and is kept, decided without the lock.
+        if (!_policy.AlwaysOverwriteCache && _files.CurrentStamp(path) is not null)
+        {
+            return decision;
+        }
+
         try
         {
             lock (_cacheWriteLock)
@@ -168,6 +175,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
 
                 EnsureCacheDirectory();
                 UnixFiles.WriteFile(path, bytes, UnixFiles.Mode0644);
+                _files.Invalidate(path);
                 LogCertificateCached(_logger, decision.Name, path);
             }
         }
@@ -263,7 +271,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
 
     private bool VerifyWithFile(string path, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
-        var stamp = PemFileCache.Stamp(path);
+        var stamp = _files.CurrentStamp(path);
         if (!_files.TryGet(path, stamp, out var parsed))
         {
             byte[] bytes;
@@ -297,7 +305,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         }
 
         var caPath = CaPath;
-        var stamp = PemFileCache.Stamp(caPath);
+        var stamp = _files.CurrentStamp(caPath);
         if (_files.TryGet(caPath, stamp, out ca))
         {
             return null;

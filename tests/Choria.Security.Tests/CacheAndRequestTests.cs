@@ -136,12 +136,13 @@ public sealed class CacheAndRequestTests : IDisposable
     }
 
     [Fact]
-    public void Replaced_cache_file_is_seen_by_the_next_verification()
+    public void Replaced_cache_file_is_seen_once_the_recheck_interval_passed()
     {
         Directory.CreateDirectory(Cache);
         var cached = Path.Combine(Cache, "rip.mcollective.pem");
         File.Copy(TestPaths.Good("certs/rip.mcollective.pem"), cached);
-        var provider = Providers.Rip(Cache);
+        var time = FixedTime.Fixture;
+        var provider = Providers.Rip(Cache, time: time);
         const string message = "{\"protocol\":\"choria:request:1\",\"message\":\"ping\"}";
         var data = Encoding.UTF8.GetBytes(message);
         var byRip = Convert.FromBase64String(SignWith("rip.mcollective", message));
@@ -151,8 +152,49 @@ public sealed class CacheAndRequestTests : IDisposable
         File.Copy(TestPaths.Good("certs/2.mcollective.pem"), cached, overwrite: true);
         File.SetLastWriteTimeUtc(cached, DateTime.UtcNow.AddMinutes(1));
 
+        // Within the interval the file is not looked at again: the certificate read before still answers.
+        Assert.True(provider.VerifySignature(data, byRip, "rip.mcollective"));
+        Assert.False(provider.VerifySignature(data, byTwo, "rip.mcollective"));
+
+        time.Advance(Providers.TestPolicy.FileRecheckInterval + TimeSpan.FromMilliseconds(1));
         Assert.False(provider.VerifySignature(data, byRip, "rip.mcollective"));
         Assert.True(provider.VerifySignature(data, byTwo, "rip.mcollective"));
+    }
+
+    [Fact]
+    public void Without_a_recheck_interval_a_replaced_cache_file_is_seen_at_once()
+    {
+        Directory.CreateDirectory(Cache);
+        var cached = Path.Combine(Cache, "rip.mcollective.pem");
+        File.Copy(TestPaths.Good("certs/rip.mcollective.pem"), cached);
+        var provider = Providers.Rip(Cache, Providers.TestPolicy with { FileRecheckInterval = TimeSpan.Zero });
+        const string message = "{\"protocol\":\"choria:request:1\",\"message\":\"ping\"}";
+        var data = Encoding.UTF8.GetBytes(message);
+        Assert.True(provider.VerifySignature(data, Convert.FromBase64String(SignWith("rip.mcollective", message)), "rip.mcollective"));
+
+        File.Copy(TestPaths.Good("certs/2.mcollective.pem"), cached, overwrite: true);
+        File.SetLastWriteTimeUtc(cached, DateTime.UtcNow.AddMinutes(1));
+
+        Assert.True(provider.VerifySignature(data, Convert.FromBase64String(SignWith("2.mcollective", message)), "rip.mcollective"));
+    }
+
+    [Fact]
+    public void A_deleted_cache_file_is_written_again_on_first_use_after_the_interval()
+    {
+        var time = FixedTime.Fixture;
+        var provider = Providers.Rip(Cache, time: time);
+        var pubcert = File.ReadAllText(TestPaths.Good("certs/2.mcollective.pem"));
+        const string message = "{\"protocol\":\"choria:request:1\",\"message\":\"ping\"}";
+        var signature = SignWith("2.mcollective", message);
+        Assert.True(provider.VerifySecureRequest(message, signature, pubcert, "choria=2.mcollective").Valid);
+
+        var cached = Path.Combine(Cache, "2.mcollective.pem");
+        File.Delete(cached);
+        time.Advance(Providers.TestPolicy.FileRecheckInterval + TimeSpan.FromMilliseconds(1));
+
+        var again = provider.VerifySecureRequest(message, signature, pubcert, "choria=2.mcollective");
+        Assert.True(again.Valid, again.Message);
+        Assert.Equal(pubcert, File.ReadAllText(cached));
     }
 
     [Fact]

@@ -44,6 +44,7 @@ internal static class TestPaths
 internal sealed class FixedTime : TimeProvider
 {
     private readonly DateTimeOffset _now;
+    private long _offset;
 
     public FixedTime(DateTimeOffset now) => _now = now;
 
@@ -52,6 +53,11 @@ internal sealed class FixedTime : TimeProvider
     public static FixedTime Fixture => At(1578000000);
 
     public override DateTimeOffset GetUtcNow() => _now;
+
+    /// <summary>Monotonic time runs as usual plus whatever <see cref="Advance"/> added, for intervals such as the file recheck.</summary>
+    public override long GetTimestamp() => base.GetTimestamp() + Interlocked.Read(ref _offset);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offset, (long)(by.TotalSeconds * TimestampFrequency));
 }
 
 internal sealed class FakeEnvironment : ISecurityEnvironment

@@ -226,4 +226,26 @@ public class AgentTests
         using var cts = new CancellationTokenSource(100);
         Assert.Equal(DispatchOutcome.Shutdown, (await dispatcher.DispatchAsync(new AgentRequest { Agent = "slow", Payload = """{"action":"sleep"}"""u8.ToArray() }, cts.Token)).Outcome);
     }
+
+    [Fact]
+    public async Task An_agent_that_cancels_itself_has_failed_not_timed_out()
+    {
+        var registry = new AgentRegistry(new(), NullLogger<AgentRegistry>.Instance);
+        registry.Register(new CancellingAgent());
+        var dispatcher = new AgentDispatcher(registry);
+
+        var result = await dispatcher.DispatchAsync(new AgentRequest { Agent = "cancelling", RequestId = "r1" }, default);
+
+        Assert.Equal(DispatchOutcome.Failed, result.Outcome);
+        Assert.IsType<OperationCanceledException>(result.Exception);
+        Assert.StartsWith("Agent cancelling failed handling request r1", result.Error, StringComparison.Ordinal);
+    }
+
+    private sealed class CancellingAgent : IAgent
+    {
+        public AgentMetadata Metadata { get; } = new() { Name = "cancelling", Timeout = 60 };
+
+        public ValueTask<AgentResult> HandleAsync(AgentRequest request, CancellationToken cancellationToken) =>
+            ValueTask.FromException<AgentResult>(new OperationCanceledException("gave up on its own"));
+    }
 }

@@ -9,14 +9,50 @@ public sealed record DecodedRequest(TransportMessage Transport, SecureRequest Se
 /// <summary>A fully unwrapped reply; check <see cref="SecureReply.IsHashValid"/> before trusting it.</summary>
 public sealed record DecodedReply(TransportMessage Transport, SecureReply Secure, Reply Reply);
 
+/// <summary>The layer of a request a decode stopped at; a server counts each as its own drop reason.</summary>
+public enum RequestLayer
+{
+    None,
+    Transport,
+    SecureRequest,
+    Request,
+}
+
 /// <summary>Peels the v1 layers off a NATS payload (protocol.md 1 and 2.11).</summary>
 public static class ProtocolDecoder
 {
-    public static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, out DecodedSecureRequest? decoded, out ProtocolError? error)
+    public static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, out DecodedSecureRequest? decoded, out ProtocolError? error) =>
+        TryDecodeSecureRequest(payload, out decoded, out error, out _);
+
+    public static bool TryDecodeRequest(ReadOnlySpan<byte> payload, out DecodedRequest? decoded, out ProtocolError? error) =>
+        TryDecodeRequest(payload, out decoded, out error, out _);
+
+    /// <summary>As <see cref="TryDecodeRequest(ReadOnlySpan{byte}, out DecodedRequest?, out ProtocolError?)"/>, also saying which layer was refused.</summary>
+    public static bool TryDecodeRequest(ReadOnlySpan<byte> payload, out DecodedRequest? decoded, out ProtocolError? error, out RequestLayer failed)
+    {
+        decoded = null;
+        if (!TryDecodeSecureRequest(payload, out var secure, out error, out failed))
+        {
+            return false;
+        }
+
+        if (!secure!.Secure.TryParseRequest(out var request, out error))
+        {
+            failed = RequestLayer.Request;
+            return false;
+        }
+
+        decoded = new DecodedRequest(secure.Transport, secure.Secure, request!);
+        return true;
+    }
+
+    private static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, out DecodedSecureRequest? decoded, out ProtocolError? error, out RequestLayer failed)
     {
         decoded = null;
         if (!TransportMessage.TryParseAndDecode(payload, out var transport, out var secureJson, out error))
         {
+            // data is only base64-decoded once the transport itself was valid.
+            failed = error!.Reason == ProtocolErrorReason.InvalidBase64 ? RequestLayer.SecureRequest : RequestLayer.Transport;
             return false;
         }
 
@@ -24,25 +60,14 @@ public static class ProtocolDecoder
         {
             if (!SecureRequest.TryParseInPlace(secureJson.Memory, out var secure, out error))
             {
+                failed = RequestLayer.SecureRequest;
                 return false;
             }
 
             decoded = new DecodedSecureRequest(transport!, secure!);
+            failed = RequestLayer.None;
             return true;
         }
-    }
-
-    public static bool TryDecodeRequest(ReadOnlySpan<byte> payload, out DecodedRequest? decoded, out ProtocolError? error)
-    {
-        decoded = null;
-        if (!TryDecodeSecureRequest(payload, out var secure, out error)
-            || !secure!.Secure.TryParseRequest(out var request, out error))
-        {
-            return false;
-        }
-
-        decoded = new DecodedRequest(secure.Transport, secure.Secure, request!);
-        return true;
     }
 
     public static bool TryDecodeReply(ReadOnlySpan<byte> payload, out DecodedReply? decoded, out ProtocolError? error)

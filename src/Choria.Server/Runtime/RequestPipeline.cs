@@ -22,25 +22,18 @@ public static class RequestPipeline
     public static bool TryDecode(ReadOnlySpan<byte> payload, out ReceivedRequest? received, out PipelineDrop? drop)
     {
         received = null;
-        if (!TransportMessage.TryParse(payload, out var transport, out var error))
+        if (!ProtocolDecoder.TryDecodeRequest(payload, out var decoded, out var error, out var failed))
         {
-            drop = new(DropReason.TransportInvalid, $"Could not decode message into transport: {error!.Message}");
+            drop = failed switch
+            {
+                RequestLayer.Transport => new(DropReason.TransportInvalid, $"Could not decode message into transport: {error!.Message}"),
+                RequestLayer.SecureRequest => new(DropReason.SecureRequestInvalid, $"Could not decode secure request: {error!.Message}"),
+                _ => new(DropReason.RequestInvalid, $"Could not decode request: {error!.Message}"),
+            };
             return false;
         }
 
-        if (!transport!.TryDecodeData(out var secureJson, out error) || !SecureRequest.TryParse(secureJson, out var secure, out error))
-        {
-            drop = new(DropReason.SecureRequestInvalid, $"Could not decode secure request: {error!.Message}");
-            return false;
-        }
-
-        if (!secure!.TryParseRequest(out var request, out error))
-        {
-            drop = new(DropReason.RequestInvalid, $"Could not decode request: {error!.Message}");
-            return false;
-        }
-
-        received = new ReceivedRequest(transport, secure, request!);
+        received = new ReceivedRequest(decoded!.Transport, decoded.Secure, decoded.Request);
         drop = null;
         return true;
     }

@@ -30,8 +30,8 @@ public sealed record RequestProcessorDependencies
 
     public required IReplyPublisher Publisher { get; init; }
 
-    /// <summary>Node data for filters, read per request (facts and classes may change on disk).</summary>
-    public required Func<NodeData> Node { get; init; }
+    /// <summary>Node data for a request's filter, read per request (facts and classes may change on disk).</summary>
+    public required Func<Filter, NodeData> Node { get; init; }
 
     public FilterContext FilterContext { get; init; } = FilterContext.Default;
 
@@ -153,7 +153,7 @@ public sealed partial class RequestProcessor
 
         var replyHeaders = RequestPipeline.ReplyHeaders(received.Transport.Headers, _options.Identity);
 
-        drop = RequestPipeline.Filter(request, _deps.Node(), _deps.FilterContext);
+        drop = RequestPipeline.Filter(request, _deps.Node(request.Envelope.Filter), _deps.FilterContext);
         if (drop is not null)
         {
             return Reject(drop, received);

@@ -53,6 +53,17 @@ public sealed class ServerInfoSource(
 
     public ConnectorInfo Connector() => connector();
 
-    /// <summary>Filter input: identity, classes, known agents and facts, read now.</summary>
-    public NodeData NodeData() => new(options.Identity, classes.Classes(), agents.KnownAgents(), facts.Facts());
+    /// <summary>
+    /// Filter input for <paramref name="filter"/>, read now: identity and known agents always, classes and facts only
+    /// when the filter can look at them, since each costs a file stat per request and most requests filter on neither.
+    /// </summary>
+    public NodeData NodeData(Filter filter)
+    {
+        var compound = filter.Compound.Count > 0;
+        return new(
+            options.Identity,
+            compound || filter.CfClass.Count > 0 ? classes.Classes() : [],
+            agents.KnownAgents(),
+            compound || filter.Fact.Count > 0 ? facts.Facts() : default);
+    }
 }

@@ -28,7 +28,7 @@ public sealed class RequestProcessorTests : IDisposable
         }
     }
 
-    private RequestProcessor Processor(SettableClock clock, string ca, string identity = "node1.example.net", IReadOnlyList<string>? collectives = null, int queueSize = 1000, Func<NodeData>? node = null, int concurrency = 2)
+    private RequestProcessor Processor(SettableClock clock, string ca, string identity = "node1.example.net", IReadOnlyList<string>? collectives = null, int queueSize = 1000, Func<Filter, NodeData>? node = null, int concurrency = 2)
     {
         var registry = new AgentRegistry(new AgentRegistryOptions(), NullLogger<AgentRegistry>.Instance);
         var info = new FakeServerInfo { Identity = identity };
@@ -41,7 +41,7 @@ public sealed class RequestProcessorTests : IDisposable
             Security = Fixtures.Provider(_cache.Path, clock, ca),
             Dispatcher = new AgentDispatcher(registry),
             Publisher = _publisher,
-            Node = node ?? (() => new NodeData(identity, ["role::db"], registry.KnownAgents(), Fixtures.Facts("""{"role":"db"}"""))),
+            Node = node ?? (_ => new NodeData(identity, ["role::db"], registry.KnownAgents(), Fixtures.Facts("""{"role":"db"}"""))),
             Counters = _counters,
             Clock = clock,
         };
@@ -222,7 +222,7 @@ public sealed class RequestProcessorTests : IDisposable
         var node = new NodeData("node1.example.net", [], ["discovery"], Fixtures.Facts("{}"));
         // More failing requests than workers: before the catch-all each one ended a worker for good.
         var processor = Processor(clock, Fixtures.Good("certs/ca.pem"), concurrency: 2,
-            node: () => Interlocked.Decrement(ref failures) >= 0 ? throw new InvalidCastException("boom") : node);
+            node: _ => Interlocked.Decrement(ref failures) >= 0 ? throw new InvalidCastException("boom") : node);
         var request = Signed(clock, "discovery", "cGluZw==");
         for (var i = 0; i < 6; i++)
         {
@@ -245,7 +245,7 @@ public sealed class RequestProcessorTests : IDisposable
         File.WriteAllText(file, "? [a, b]\n: 1\n? {x: 1}\n: 2\nrole: db\nnested:\n  ? [c]\n  : 3\n  ok: yes\n");
         var facts = new Choria.Server.Data.FactsSource(new Choria.Server.Data.FactsOptions { FactsFiles = file }, NullLogger<Choria.Server.Data.FactsSource>.Instance);
         var processor = Processor(clock, Fixtures.Good("certs/ca.pem"),
-            node: () => new NodeData("node1.example.net", [], ["discovery", "rpcutil"], facts.Facts()));
+            node: _ => new NodeData("node1.example.net", [], ["discovery", "rpcutil"], facts.Facts()));
         var signer = Fixtures.Provider(_cache.Path + "-signer", clock, Fixtures.Good("certs/ca.pem"));
         var filter = new Filter { Fact = [new FactFilter { Fact = "role", Operator = "==", Value = "db" }, new FactFilter { Fact = "nested.ok", Operator = "==", Value = "true" }] };
 
