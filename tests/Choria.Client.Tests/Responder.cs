@@ -70,7 +70,7 @@ internal sealed class Responder : IAsyncDisposable
                 var reply = Reply.Create(request, node.Identity, body, TimeProvider.System);
                 var secure = SecureReply.Create(reply.ToJson());
                 var transport = TransportMessage.Create(secure.ToUtf8Bytes(), new TransportHeaders { McSender = node.Identity });
-                await _connection.PublishAsync(decoded.Transport.Headers.ReplyTo!, transport.ToUtf8Bytes());
+                await _connection.PublishAsync(decoded.Headers.ReplyTo!, transport.ToUtf8Bytes());
             }
         }
         catch (OperationCanceledException)

@@ -97,12 +97,38 @@ public class EncodingFastPathTests
     public void Decoder_fast_path_matches_the_string_path(string data)
     {
         var bytes = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"" + data + "\"}");
-        Assert.True(TransportMessage.TryParseAndDecode(bytes, out var message, out var secure, out var error), error?.ToString());
+        Assert.True(TransportMessage.TryParseAndDecode(bytes, out _, out var secure, out var error), error?.ToString());
+        Assert.True(TransportMessage.TryParse(bytes, out var message, out _));
         using (secure)
         {
             Assert.True(message!.TryDecodeData(out var expected, out _));
             Assert.Equal(expected, secure.Span.ToArray());
         }
+    }
+
+    [Theory]
+    [InlineData("{\"protocol\":\"choria:transport:1\"}", ProtocolErrorReason.MissingField)]
+    [InlineData("{\"protocol\":\"choria:transport:1\",\"data\":1}", ProtocolErrorReason.WrongType)]
+    [InlineData("{\"protocol\":\"choria:transport:1\",\"data\":\"\"}", ProtocolErrorReason.ConstraintViolation)]
+    [InlineData("{\"protocol\":\"choria:transport:1\",\"data\":\"eA==\",\"headers\":{\"seen-by\":[1]}}", ProtocolErrorReason.WrongType)]
+    public void Decoder_fast_path_rejects_what_the_full_parse_rejects(string json, ProtocolErrorReason reason)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        Assert.False(TransportMessage.TryParse(bytes, out _, out var full));
+        Assert.False(TransportMessage.TryParseAndDecode(bytes, out _, out _, out var fast));
+        Assert.Equal(reason, full!.Reason);
+        Assert.Equal(reason, fast!.Reason);
+    }
+
+    [Fact]
+    public void Decoder_fast_path_returns_the_headers()
+    {
+        var bytes = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"eyJhIjoxfQ==\",\"headers\":{\"reply-to\":\"r.1\",\"mc_sender\":\"n1\",\"seen-by\":[[\"a\",\"b\",\"c\"]]}}");
+        Assert.True(TransportMessage.TryParseAndDecode(bytes, out var headers, out var secure, out _));
+        secure.Dispose();
+        Assert.Equal("r.1", headers!.ReplyTo);
+        Assert.Equal("n1", headers.McSender);
+        Assert.Equal([new SeenByHop("a", "b", "c")], headers.SeenBy);
     }
 
     [Fact]

@@ -21,8 +21,8 @@ public class MessageFixtureTests
         Assert.Equal(expected.Envelope with { Filter = request.Envelope.Filter }, request.Envelope);
         Assert.Equal(JsonSerializer.Serialize(expected.Envelope.Filter.Fact[0].Fact), JsonSerializer.Serialize(request.Envelope.Filter.Fact[0].Fact));
         Assert.Equal(["rpcutil"], request.Envelope.Filter.Agent);
-        Assert.Equal("mcollective.reply.client.example.net." + RequestId, decoded.Transport.Headers.ReplyTo);
-        Assert.Equal("client.example.net", decoded.Transport.Headers.McSender);
+        Assert.Equal("mcollective.reply.client.example.net." + RequestId, decoded.Headers.ReplyTo);
+        Assert.Equal("client.example.net", decoded.Headers.McSender);
     }
 
     [Fact]

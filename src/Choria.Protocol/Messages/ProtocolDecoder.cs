@@ -1,13 +1,15 @@
 namespace Choria.Protocol.Messages;
 
+// The decoded forms keep the transport's headers only: its data is what Secure holds, decoded.
+
 /// <summary>A NATS payload unwrapped down to the secure request; the inner request is not yet trusted.</summary>
-public sealed record DecodedSecureRequest(TransportMessage Transport, SecureRequest Secure);
+public sealed record DecodedSecureRequest(TransportHeaders Headers, SecureRequest Secure);
 
 /// <summary>A fully unwrapped request. Signature verification is the caller's job (security project).</summary>
-public sealed record DecodedRequest(TransportMessage Transport, SecureRequest Secure, Request Request);
+public sealed record DecodedRequest(TransportHeaders Headers, SecureRequest Secure, Request Request);
 
 /// <summary>A fully unwrapped reply; check <see cref="SecureReply.IsHashValid"/> before trusting it.</summary>
-public sealed record DecodedReply(TransportMessage Transport, SecureReply Secure, Reply Reply);
+public sealed record DecodedReply(TransportHeaders Headers, SecureReply Secure, Reply Reply);
 
 /// <summary>The layer of a request a decode stopped at; a server counts each as its own drop reason.</summary>
 public enum RequestLayer
@@ -42,14 +44,14 @@ public static class ProtocolDecoder
             return false;
         }
 
-        decoded = new DecodedRequest(secure.Transport, secure.Secure, request!);
+        decoded = new DecodedRequest(secure.Headers, secure.Secure, request!);
         return true;
     }
 
     private static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, out DecodedSecureRequest? decoded, out ProtocolError? error, out RequestLayer failed)
     {
         decoded = null;
-        if (!TransportMessage.TryParseAndDecode(payload, out var transport, out var secureJson, out error))
+        if (!TransportMessage.TryParseAndDecode(payload, out var headers, out var secureJson, out error))
         {
             // data is only base64-decoded once the transport itself was valid.
             failed = error!.Reason == ProtocolErrorReason.InvalidBase64 ? RequestLayer.SecureRequest : RequestLayer.Transport;
@@ -64,7 +66,7 @@ public static class ProtocolDecoder
                 return false;
             }
 
-            decoded = new DecodedSecureRequest(transport!, secure!);
+            decoded = new DecodedSecureRequest(headers!, secure!);
             failed = RequestLayer.None;
             return true;
         }
@@ -73,7 +75,7 @@ public static class ProtocolDecoder
     public static bool TryDecodeReply(ReadOnlySpan<byte> payload, out DecodedReply? decoded, out ProtocolError? error)
     {
         decoded = null;
-        if (!TransportMessage.TryParseAndDecode(payload, out var transport, out var secureJson, out error))
+        if (!TransportMessage.TryParseAndDecode(payload, out var headers, out var secureJson, out error))
         {
             return false;
         }
@@ -92,7 +94,7 @@ public static class ProtocolDecoder
             return false;
         }
 
-        decoded = new DecodedReply(transport!, secure, reply!);
+        decoded = new DecodedReply(headers!, secure, reply!);
         return true;
     }
 }

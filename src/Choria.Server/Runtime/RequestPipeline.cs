@@ -10,7 +10,7 @@ namespace Choria.Server.Runtime;
 public sealed record PipelineDrop(DropReason Reason, string Message);
 
 /// <summary>A request that passed the steps up to its security check (server.md 1.5 steps 2-4).</summary>
-public sealed record ReceivedRequest(TransportMessage Transport, SecureRequest Secure, Request Request);
+public sealed record ReceivedRequest(TransportHeaders Headers, SecureRequest Secure, Request Request);
 
 /// <summary>
 /// The steps of server.md 1.5 / protocol.md 2.11, each a pure function returning a <see cref="PipelineDrop"/>
@@ -33,7 +33,7 @@ public static class RequestPipeline
             return false;
         }
 
-        received = new ReceivedRequest(decoded!.Transport, decoded.Secure, decoded.Request);
+        received = new ReceivedRequest(decoded!.Headers, decoded.Secure, decoded.Request);
         drop = null;
         return true;
     }

@@ -151,7 +151,7 @@ public sealed partial class RequestProcessor
             return Reject(drop, received);
         }
 
-        var replyHeaders = RequestPipeline.ReplyHeaders(received.Transport.Headers, _options.Identity);
+        var replyHeaders = RequestPipeline.ReplyHeaders(received.Headers, _options.Identity);
 
         drop = RequestPipeline.Filter(request, _deps.Node(request.Envelope.Filter), _deps.FilterContext);
         if (drop is not null)
@@ -188,7 +188,7 @@ public sealed partial class RequestProcessor
                 return Reject(new(DropReason.AgentFailed, result.Error ?? "the agent failed"), received, result.Exception);
         }
 
-        var replyTo = received.Transport.Headers.ReplyTo;
+        var replyTo = received.Headers.ReplyTo;
         if (string.IsNullOrEmpty(replyTo))
         {
             return Reject(new(DropReason.NoReplyTo, $"do not know how to reply, no reply-to header has been set on message {request.Envelope.RequestId}"), received);

@@ -59,7 +59,7 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         var received = await ReadRepliesAsync(replies, servers.Length);
         Assert.Equal(servers.Select(s => s.Identity).Order(), received.Select(r => r.Reply.Envelope.SenderId).Order());
         Assert.All(received, r => Assert.Equal(requestId, r.Reply.Envelope.RequestId));
-        Assert.All(received, r => Assert.Null(r.Transport.Headers.Federation));
+        Assert.All(received, r => Assert.Null(r.Headers.Federation));
         await AssertNoMoreAsync(replies);
 
         // Request hop written by the broker on its way into the collective.
@@ -70,7 +70,7 @@ public sealed class FederationBrokerTests : IAsyncLifetime
 
         // The reply carries the request hop and the broker's reply hop.
         var fromC2 = received.Single(r => r.Reply.Envelope.SenderId == "n1.c2");
-        var hops = fromC2.Transport.Headers.SeenBy!;
+        var hops = fromC2.Headers.SeenBy!;
         Assert.Equal(2, hops.Count);
         Assert.Equal(_collective2.Url, hops[1].In);
         Assert.Equal(_federation.Url, hops[1].Out);
@@ -106,7 +106,7 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         await AssertNoMoreAsync(replies);
         Assert.Equal(count, server.Requests);
 
-        var processors = received.Select(r => r.Transport.Headers.SeenBy![0].Processor.Split(' ')[0]).ToHashSet();
+        var processors = received.Select(r => r.Headers.SeenBy![0].Processor.Split(' ')[0]).ToHashSet();
         Assert.Equal(["fb1.example.net", "fb2.example.net"], processors.Order());
         Assert.Equal(count * 2, await SumAsync(registry1, "choria_federation_published_msgs") + await SumAsync(registry2, "choria_federation_published_msgs"));
     }

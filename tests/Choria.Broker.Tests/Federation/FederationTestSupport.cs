@@ -44,14 +44,14 @@ internal static class FederationTestSupport
     /// <summary>The reply a Choria server sends to a request (protocol.md 2.11 step 10).</summary>
     public static (string Subject, byte[] Payload)? ReplyTo(ReadOnlySpan<byte> requestPayload, string identity)
     {
-        if (!ProtocolDecoder.TryDecodeRequest(requestPayload, out var decoded, out _) || decoded!.Transport.Headers.ReplyTo is not { } replyTo)
+        if (!ProtocolDecoder.TryDecodeRequest(requestPayload, out var decoded, out _) || decoded!.Headers.ReplyTo is not { } replyTo)
         {
             return null;
         }
 
         var reply = Reply.Create(decoded.Request, identity, "pong", TimeProvider.System);
         var secure = SecureReply.Create(reply.ToJson());
-        var transport = TransportMessage.Create(secure.ToJson(), TransportHeaders.ForReply(decoded.Transport.Headers, identity));
+        var transport = TransportMessage.Create(secure.ToJson(), TransportHeaders.ForReply(decoded.Headers, identity));
         return (replyTo, transport.ToUtf8Bytes());
     }
 

@@ -72,7 +72,7 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
         var expected = WireBody(capture);
 
         Assert.Equal(Node1, reply.Reply.Envelope.SenderId);
-        Assert.Equal(Node1, reply.Transport.Headers.McSender);
+        Assert.Equal(Node1, reply.Headers.McSender);
         Assert.Equal(expected.GetProperty("statuscode").GetInt32(), body.GetProperty("statuscode").GetInt32());
         var expectedKeys = expected.GetProperty("data").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
         var actualKeys = body.GetProperty("data").EnumerateObject().Select(p => p.Name).ToList();
@@ -249,7 +249,7 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
         var request = _client.Prepare("discovery", "cGluZw==");
         Assert.True(ProtocolDecoder.TryDecodeSecureRequest(request.Payload, out var decoded, out _));
         var tampered = decoded!.Secure with { Message = decoded.Secure.Message.Replace("cGluZw==", "cG9uZw==", StringComparison.Ordinal) };
-        var payload = TransportMessage.Create(tampered.ToUtf8Bytes(), decoded.Transport.Headers).ToUtf8Bytes();
+        var payload = TransportMessage.Create(tampered.ToUtf8Bytes(), decoded.Headers).ToUtf8Bytes();
         await AssertDroppedAsync(payload, "unvalidated", replyTo: request.ReplyTo);
     }
 

@@ -149,7 +149,7 @@ public sealed class RequestPipelineTests : IDisposable
     public void Ordinary_reply_carries_only_the_own_hop()
     {
         Assert.True(RequestPipeline.TryDecode(Fixtures.WireBytes("05-rpc-request-direct-rpcutil-ping.bin"), out var received, out _));
-        var requestHeaders = received!.Transport.Headers with { SeenBy = [new SeenByHop("a", "b", "c")] };
+        var requestHeaders = received!.Headers with { SeenBy = [new SeenByHop("a", "b", "c")] };
         var headers = RequestPipeline.ReplyHeaders(requestHeaders, "node1.example.net");
         var clock = new SettableClock(received.Request.Envelope.Time + 1);
 
@@ -161,10 +161,10 @@ public sealed class RequestPipelineTests : IDisposable
         Assert.Equal("node1.example.net", reply.Reply.Envelope.SenderId);
         Assert.Equal("rpcutil", reply.Reply.Envelope.Agent);
         Assert.Equal("{\"statuscode\":0}", reply.Reply.Message);
-        Assert.Equal("node1.example.net", reply.Transport.Headers.McSender);
-        Assert.Null(reply.Transport.Headers.ReplyTo);
-        Assert.Null(reply.Transport.Headers.Federation);
-        Assert.Equal([new SeenByHop("nats://b:4222", "node1.example.net", "nats://b:4222")], reply.Transport.Headers.SeenBy);
+        Assert.Equal("node1.example.net", reply.Headers.McSender);
+        Assert.Null(reply.Headers.ReplyTo);
+        Assert.Null(reply.Headers.Federation);
+        Assert.Equal([new SeenByHop("nats://b:4222", "node1.example.net", "nats://b:4222")], reply.Headers.SeenBy);
     }
 
     [Fact]
