@@ -75,6 +75,22 @@ public class EncodingFastPathTests
         Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString(data!));
     }
 
+    [Fact]
+    public void Relay_into_a_reused_buffer_writes_what_the_array_form_returns()
+    {
+        var original = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"eyJhIjoxfQ==\",\"headers\":{\"mc_sender\":\"x\"}}");
+        Assert.True(TransportMessage.TryParseRaw(original, out var headers, out var raw, out _));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(16);
+
+        foreach (var replyTo in new[] { "a.much.longer.reply.subject.than.the.first", "r" })
+        {
+            buffer.ResetWrittenCount();
+            var rewritten = headers! with { ReplyTo = replyTo };
+            TransportMessage.WriteUtf8(raw.Span, rewritten, buffer);
+            Assert.Equal(TransportMessage.ToUtf8Bytes(raw.Span, rewritten), buffer.WrittenSpan.ToArray());
+        }
+    }
+
     [Theory]
     [InlineData("{\"protocol\":\"choria:transport:1\",\"headers\":{}}", ProtocolErrorReason.MissingField)]
     [InlineData("{\"protocol\":\"choria:transport:1\",\"data\":1}", ProtocolErrorReason.WrongType)]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
@@ -173,6 +174,9 @@ internal sealed partial class FederationChain
     {
         var metrics = _metrics.For("nats_egest", worker, EgestSide, _options.Cluster, _options.Identity);
         var station = $"choria_nats_egest:{worker}";
+
+        // NATS.Net copies a payload before PublishAsync returns, so one buffer per worker serves every message.
+        var payload = new ArrayBufferWriter<byte>(4096);
         await foreach (var item in _toEgest.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             var start = Stopwatch.GetTimestamp();
@@ -185,17 +189,23 @@ internal sealed partial class FederationChain
 
             item.Seen.Add(station);
             item.Seen.Add(connection.ConnectedServerUrl);
-            var payload = TransportMessage.ToUtf8Bytes(item.RawData.Span, WithFinalHop(item));
+            payload.ResetWrittenCount();
+            TransportMessage.WriteUtf8(item.RawData.Span, WithFinalHop(item), payload);
             foreach (var target in item.Targets)
             {
-                await PublishAsync(connection, target, payload, metrics, cancellationToken).ConfigureAwait(false);
+                await PublishAsync(connection, target, payload.WrittenMemory, metrics, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (payload.Capacity > 256 * 1024)
+            {
+                payload = new ArrayBufferWriter<byte>(4096);
             }
 
             metrics.Time.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
     }
 
-    private async Task PublishAsync(ChoriaConnection connection, string target, byte[] payload, StageMetrics metrics, CancellationToken cancellationToken)
+    private async Task PublishAsync(ChoriaConnection connection, string target, ReadOnlyMemory<byte> payload, StageMetrics metrics, CancellationToken cancellationToken)
     {
         string failure;
         try

@@ -34,15 +34,26 @@ internal static class PooledJsonWriter
     {
         writer.Flush();
         var bytes = t_buffer!.WrittenSpan.ToArray();
+        TrimHuge();
+        return bytes;
+    }
 
-        // One huge message must not pin megabytes per thread for ever.
-        if (t_buffer.Capacity > 256 * 1024)
+    /// <summary>Flushes the writer and appends what it wrote to <paramref name="output"/>.</summary>
+    public static void CopyTo(Utf8JsonWriter writer, IBufferWriter<byte> output)
+    {
+        writer.Flush();
+        output.Write(t_buffer!.WrittenSpan);
+        TrimHuge();
+    }
+
+    // One huge message must not pin megabytes per thread for ever.
+    private static void TrimHuge()
+    {
+        if (t_buffer!.Capacity > 256 * 1024)
         {
             t_buffer = null;
             t_writer = null;
         }
-
-        return bytes;
     }
 
 }

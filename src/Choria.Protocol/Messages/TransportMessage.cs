@@ -50,7 +50,17 @@ public sealed record TransportMessage
     /// (quotes included) exactly as received from <see cref="TryParseRaw"/>; lets a relay rewrite
     /// headers without decoding and re-escaping the payload.
     /// </summary>
-    public static byte[] ToUtf8Bytes(ReadOnlySpan<byte> rawData, TransportHeaders headers)
+    public static byte[] ToUtf8Bytes(ReadOnlySpan<byte> rawData, TransportHeaders headers) =>
+        PooledJsonWriter.Finish(WriteRelayed(rawData, headers));
+
+    /// <summary>
+    /// <see cref="ToUtf8Bytes(ReadOnlySpan{byte}, TransportHeaders)"/> appended to <paramref name="output"/>, so a
+    /// relay worker can reuse one buffer instead of allocating every message it forwards.
+    /// </summary>
+    public static void WriteUtf8(ReadOnlySpan<byte> rawData, TransportHeaders headers, IBufferWriter<byte> output) =>
+        PooledJsonWriter.CopyTo(WriteRelayed(rawData, headers), output);
+
+    private static Utf8JsonWriter WriteRelayed(ReadOnlySpan<byte> rawData, TransportHeaders headers)
     {
         ArgumentNullException.ThrowIfNull(headers);
         var writer = PooledJsonWriter.Rent();
@@ -60,7 +70,7 @@ public sealed record TransportMessage
         writer.WriteRawValue(rawData, skipInputValidation: true);
         WriteHeaders(writer, headers);
         writer.WriteEndObject();
-        return PooledJsonWriter.Finish(writer);
+        return writer;
     }
 
     private static void WriteHeaders(Utf8JsonWriter writer, TransportHeaders headers)
