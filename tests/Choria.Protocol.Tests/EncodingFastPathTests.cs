@@ -75,6 +75,18 @@ public class EncodingFastPathTests
         Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString(data!));
     }
 
+    [Theory]
+    [InlineData("{\"a\":\"x+y/z\"}")]
+    [InlineData("{\"protocol\":\"choria:secure:reply:1\",\"message\":\"<&>\\u00e9\"}")]
+    [InlineData("{}")]
+    public void Direct_encode_matches_the_data_string_form(string secureJson)
+    {
+        var bytes = Encoding.UTF8.GetBytes(secureJson);
+        var headers = new TransportHeaders { McSender = "n1", SeenBy = [new SeenByHop("nats://a:4222", "n1", "nats://a:4222")], Federation = new FederationHeader { RequestId = "r", ReplyTo = "x.y" } };
+
+        Assert.Equal(TransportMessage.Create(bytes, headers).ToUtf8Bytes(), TransportMessage.Encode(bytes, headers));
+    }
+
     [Fact]
     public void Relay_into_a_reused_buffer_writes_what_the_array_form_returns()
     {

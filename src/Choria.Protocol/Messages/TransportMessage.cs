@@ -33,6 +33,22 @@ public sealed record TransportMessage
 
     public TransportMessage WithSeenByHop(SeenByHop hop) => this with { Headers = Headers.WithSeenByHop(hop) };
 
+    /// <summary>
+    /// The wire form of <c>Create(secureJsonUtf8, headers).ToUtf8Bytes()</c>, base64-encoding straight into the
+    /// output instead of through a <see cref="Data"/> string; every reply a server sends takes this path.
+    /// </summary>
+    public static byte[] Encode(ReadOnlySpan<byte> secureJsonUtf8, TransportHeaders headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var writer = PooledJsonWriter.Rent();
+        writer.WriteStartObject();
+        writer.WriteString("protocol"u8, Protocols.TransportV1);
+        writer.WriteBase64String("data"u8, secureJsonUtf8);
+        WriteHeaders(writer, headers);
+        writer.WriteEndObject();
+        return PooledJsonWriter.Finish(writer);
+    }
+
     public byte[] ToUtf8Bytes()
     {
         // Hand-written: the serializer plus the compacting record copies cost several times more.

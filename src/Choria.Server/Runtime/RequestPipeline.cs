@@ -103,9 +103,7 @@ public static class RequestPipeline
     public static byte[] BuildReply(Request request, TransportHeaders replyHeaders, ReadOnlySpan<byte> agentReply, string identity, string connectedServer, TimeProvider clock)
     {
         var reply = Reply.Create(request, identity, Encoding.UTF8.GetString(agentReply), clock);
-        var secure = SecureReply.Create(reply.ToJson());
-        var transport = TransportMessage.Create(secure.ToUtf8Bytes(), replyHeaders)
-            .WithSeenByHop(new SeenByHop(connectedServer, identity, connectedServer));
-        return transport.ToUtf8Bytes();
+        var secure = SecureReply.Create(reply.ToUtf8Bytes());
+        return TransportMessage.Encode(secure.ToUtf8Bytes(), replyHeaders.WithSeenByHop(new SeenByHop(connectedServer, identity, connectedServer)));
     }
 }
