@@ -15,6 +15,7 @@ using Prometheus;
 
 // Throughput of the federation broker and the protocol adapter beside raw NATS baselines, all on
 // local nats-server children. Usage: dotnet run -c Release [messages] [workers per stage]
+// FEDBENCH_INGEST / FEDBENCH_TRANSFORM / FEDBENCH_EGEST override one stage's worker count.
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20000;
 var workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
 var rows = new List<(string Name, int Messages, TimeSpan Elapsed, RowCost Cost)>();
@@ -24,11 +25,17 @@ using var colServer = Server.Start(false);
 using var jsServer = Server.Start(true);
 await Task.Delay(300);
 
-// FEDBENCH_ONLY=raw,federation,jetstream,adapter runs a subset, e.g. to profile one path alone.
+// FEDBENCH_ONLY=raw,rawjson,federation,jetstream,adapter runs a subset, e.g. to profile one path alone
+// (rawjson, the raw relay doing the broker's JSON work, only runs when named).
 var only = Environment.GetEnvironmentVariable("FEDBENCH_ONLY")?.Split(',') ?? ["raw", "federation", "jetstream", "adapter"];
 if (only.Contains("raw"))
 {
     rows.Add(await MeasureAsync(() => RawRepublishAsync(count)));
+}
+
+if (only.Contains("rawjson"))
+{
+    rows.Add(await MeasureAsync(() => RawJsonRelayAsync(count)));
 }
 
 if (only.Contains("federation"))
@@ -106,6 +113,68 @@ async Task<(string, int, TimeSpan)> RawRepublishAsync(int n)
     return ("raw NATS republish (requests+replies)", 2 * n, sw.Elapsed);
 }
 
+async Task<(string, int, TimeSpan)> RawJsonRelayAsync(int n)
+{
+    await using var client = await Connect(fedServer, "client");
+    await using var relayIn = await Connect(fedServer, "relay-in");
+    await using var relayOut = await Connect(colServer, "relay-out");
+    await using var server = await Connect(colServer, "server");
+    await using var clientSub = await client.SubscribeAsync("mcollective.reply.bench.*");
+    await using var inSub = await relayIn.SubscribeAsync(ChoriaSubjects.FederationRequests("bench"));
+    await using var serverSub = await server.SubscribeAsync("mcollective.broadcast.agent.rpcutil");
+    await using var replyIn = await relayOut.SubscribeAsync(ChoriaSubjects.FederationReplies("bench"));
+    // The broker's per-message JSON work (parse headers, transform, write) inline in a one-loop relay: the gap
+    // to the raw row is the JSON cost, the gap to the federation row what the staged chain adds on top.
+    async Task Relay(ChoriaSubscription sub, ChoriaConnection output, bool requests)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        var finalHop = new SeenByHop("nats://127.0.0.1:1", "bench-fb (choria_nats_ingest:1, choria_request_transformer:2, choria_nats_egest:3)", "nats://127.0.0.1:2");
+        await foreach (var m in sub.ReadAllAsync())
+        {
+            if (!TransportMessage.TryParseRaw(m.Data, out var headers, out var raw, out _))
+            {
+                continue;
+            }
+
+            TransportHeaders moved;
+            IReadOnlyList<string> targets;
+            if (requests && FederationTransformer.TryTransformRequest(new TransportMessage { Headers = headers! }, "bench", finalHop, out var request, out _))
+            {
+                (moved, targets) = (request!.Message.Headers, request.Targets);
+            }
+            else if (!requests && FederationTransformer.TryTransformReply(new TransportMessage { Headers = headers! }, finalHop, out var reply, out _))
+            {
+                (moved, targets) = (reply!.Message.Headers, [reply.ReplySubject]);
+            }
+            else
+            {
+                continue;
+            }
+
+            buffer.ResetWrittenCount();
+            TransportMessage.WriteUtf8(raw.Span, moved, buffer);
+            foreach (var target in targets)
+            {
+                await output.PublishAsync(target, buffer.WrittenMemory);
+            }
+        }
+    }
+
+    var forward = Task.Run(() => Relay(inSub, relayOut, true));
+    var answer = Task.Run(async () => { await foreach (var m in serverSub.ReadAllAsync()) { await server.PublishAsync(ChoriaSubjects.FederationReplies("bench"), m.Data); } });
+    var back = Task.Run(() => Relay(replyIn, relayIn, false));
+    await client.FlushAsync(); await relayIn.FlushAsync(); await relayOut.FlushAsync(); await server.FlushAsync();
+    var payload = FederatedRequest(out _);
+    var sw = Stopwatch.StartNew();
+    for (var i = 0; i < n; i++)
+    {
+        await client.PublishAsync(ChoriaSubjects.FederationRequests("bench"), payload);
+    }
+
+    await DrainAsync(clientSub, n);
+    return ("raw relay with federation JSON work", 2 * n, sw.Elapsed);
+}
+
 async Task<(string, int, TimeSpan)> FederationAsync(int n)
 {
     var options = new FederationBrokerOptions
@@ -120,6 +189,9 @@ async Task<(string, int, TimeSpan)> FederationAsync(int n)
     {
         options = options with { IngestWorkers = workers, TransformerWorkers = workers, EgestWorkers = workers };
     }
+
+    int? Stage(string name) => Environment.GetEnvironmentVariable(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : null;
+    options = options with { IngestWorkers = Stage("FEDBENCH_INGEST") ?? options.IngestWorkers, TransformerWorkers = Stage("FEDBENCH_TRANSFORM") ?? options.TransformerWorkers, EgestWorkers = Stage("FEDBENCH_EGEST") ?? options.EgestWorkers };
 
     var registry = Metrics.NewCustomRegistry();
     await using var broker = new FederationBroker(options, new BrokerResolver(new NoSrv(), NullLogger.Instance), Options, registry, NullLoggerFactory.Instance);

@@ -71,6 +71,13 @@ internal sealed partial class FederationChain
     public List<Task> Start(IReadOnlyList<(ChoriaConnection Connection, ChoriaSubscription Subscription)> ingest, IReadOnlyList<ChoriaConnection> egest, CancellationToken cancellationToken)
     {
         var tasks = new List<Task>();
+        // Channel waits take no token: a cancellable one makes every wait allocate and register a callback.
+        // Completing both channels on shutdown wakes the waiting readers and writers instead.
+        cancellationToken.Register(() =>
+        {
+            _toTransformer.Writer.TryComplete();
+            _toEgest.Writer.TryComplete();
+        });
         for (var i = 0; i < ingest.Count; i++)
         {
             var (connection, subscription) = ingest[i];
@@ -114,7 +121,7 @@ internal sealed partial class FederationChain
                 continue;
             }
 
-            await _toTransformer.Writer.WriteAsync(new FederationItem(headers, rawData, [connection.ConnectedServerUrl, station]), cancellationToken).ConfigureAwait(false);
+            await _toTransformer.Writer.WriteAsync(new FederationItem(headers, rawData, [connection.ConnectedServerUrl, station]), CancellationToken.None).ConfigureAwait(false);
             metrics.Time.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
     }
@@ -123,8 +130,14 @@ internal sealed partial class FederationChain
     {
         var metrics = _metrics.For(TransformerName, worker, "unconnected", _options.Cluster, _options.Identity);
         var station = $"{TransformerName}:{worker}";
-        await foreach (var item in _toTransformer.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var item in _toTransformer.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // What is still queued is abandoned on shutdown, as in Go.
+                break;
+            }
+
             var start = Stopwatch.GetTimestamp();
             metrics.Received.Inc();
             if (!Transform(item, metrics))
@@ -133,7 +146,7 @@ internal sealed partial class FederationChain
             }
 
             item.Seen.Add(station);
-            await _toEgest.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+            await _toEgest.Writer.WriteAsync(item, CancellationToken.None).ConfigureAwait(false);
             metrics.Time.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
     }
@@ -177,8 +190,14 @@ internal sealed partial class FederationChain
 
         // NATS.Net copies a payload before PublishAsync returns, so one buffer per worker serves every message.
         var payload = new ArrayBufferWriter<byte>(4096);
-        await foreach (var item in _toEgest.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var item in _toEgest.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // What is still queued is abandoned on shutdown, as in Go.
+                break;
+            }
+
             var start = Stopwatch.GetTimestamp();
             metrics.Received.Inc();
             if (item.Targets.Count == 0)
@@ -255,7 +274,7 @@ internal sealed partial class FederationChain
         {
             await Task.Run(loop, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when ((ex is OperationCanceledException or ChannelClosedException) && cancellationToken.IsCancellationRequested)
         {
             // Normal shutdown.
         }

@@ -4,6 +4,7 @@ using Choria.Broker.Federation;
 using Choria.Connector;
 using Choria.Protocol.Messages;
 using Choria.Protocol.Subjects;
+using Microsoft.Extensions.Logging;
 using Prometheus;
 
 namespace Choria.Broker.Tests.Federation;
@@ -148,6 +149,30 @@ public sealed class FederationBrokerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stop_while_messages_are_in_flight_ends_every_worker_without_errors()
+    {
+        var logs = new CapturingLoggerFactory();
+        var broker = await StartBrokerAsync("c1", "fb1.example.net", _collective1, logs: logs);
+        var server = await Track(FakeServer.StartAsync(_collective1, "n1.c1"));
+        var client = await Track(FederationTestSupport.ConnectAsync(_federation, "client"));
+        var (transport, requestId, _) = FederationTestSupport.BroadcastRequest();
+        var payload = FederationTestSupport.Federate(transport, requestId, "c1")[0].Message.ToUtf8Bytes();
+        for (var i = 0; i < 5000; i++)
+        {
+            await client.PublishAsync(ChoriaSubjects.FederationRequests("c1"), payload);
+        }
+
+        await FederationTestSupport.WaitUntilAsync(() => server.Requests > 0);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await broker.StopAsync(deadline.Token);
+
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
+        var stopped = server.Requests;
+        await Task.Delay(300);
+        Assert.Equal(stopped, server.Requests);
+    }
+
+    [Fact]
     public async Task Start_fails_loudly_when_the_federation_side_has_no_brokers()
     {
         var options = new FederationBrokerOptions { Cluster = "c1", CollectiveBrokers = FederationTestSupport.Hosts(_collective1), FederationBrokers = new BrokerResolutionOptions { Role = BrokerRole.Federation, UseSrv = false } };
@@ -156,7 +181,7 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         Assert.Contains("federation side", error.Message, StringComparison.Ordinal);
     }
 
-    private async Task<FederationBroker> StartBrokerAsync(string cluster, string identity, TestNatsServer collective, CollectorRegistry? registry = null)
+    private async Task<FederationBroker> StartBrokerAsync(string cluster, string identity, TestNatsServer collective, CollectorRegistry? registry = null, ILoggerFactory? logs = null)
     {
         var options = new FederationBrokerOptions
         {
@@ -165,7 +190,7 @@ public sealed class FederationBrokerTests : IAsyncLifetime
             FederationBrokers = FederationTestSupport.Hosts(_federation) with { Role = BrokerRole.Federation },
             CollectiveBrokers = FederationTestSupport.Hosts(collective),
         };
-        var broker = new FederationBroker(options, FederationTestSupport.Resolver, FederationTestSupport.Plain, registry ?? Metrics.NewCustomRegistry(), FederationTestSupport.Logs);
+        var broker = new FederationBroker(options, FederationTestSupport.Resolver, FederationTestSupport.Plain, registry ?? Metrics.NewCustomRegistry(), logs ?? FederationTestSupport.Logs);
         _cleanup.Add(broker);
         await broker.StartAsync(CancellationToken.None);
         return broker;
