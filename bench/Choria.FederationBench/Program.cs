@@ -104,12 +104,13 @@ async Task<(string, int, TimeSpan)> RawRepublishAsync(int n)
     await client.FlushAsync(); await relayIn.FlushAsync(); await relayOut.FlushAsync(); await server.FlushAsync();
     var payload = FederatedRequest(out _);
     var sw = Stopwatch.StartNew();
+    var drained = DrainAsync(clientSub, n);
     for (var i = 0; i < n; i++)
     {
         await client.PublishAsync("bench.request", payload);
     }
 
-    await DrainAsync(clientSub, n);
+    await drained;
     return ("raw NATS republish (requests+replies)", 2 * n, sw.Elapsed);
 }
 
@@ -166,12 +167,13 @@ async Task<(string, int, TimeSpan)> RawJsonRelayAsync(int n)
     await client.FlushAsync(); await relayIn.FlushAsync(); await relayOut.FlushAsync(); await server.FlushAsync();
     var payload = FederatedRequest(out _);
     var sw = Stopwatch.StartNew();
+    var drained = DrainAsync(clientSub, n);
     for (var i = 0; i < n; i++)
     {
         await client.PublishAsync(ChoriaSubjects.FederationRequests("bench"), payload);
     }
 
-    await DrainAsync(clientSub, n);
+    await drained;
     return ("raw relay with federation JSON work", 2 * n, sw.Elapsed);
 }
 
@@ -222,6 +224,8 @@ async Task<(string, int, TimeSpan)> FederationAsync(int n)
     // n distinct pre-built payloads kept ~1 KB each alive through the run, taxing every GC of the broker.
     var payload = FederatedRequest(out _);
     sw.Start();
+    // Replies are read while requests go out: a client that only reads afterwards overflows its own buffer.
+    var drained = DrainAsync(clientSub, n);
     for (var i = 0; i < n; i++)
     {
         await client.PublishAsync(ChoriaSubjects.FederationRequests("bench"), payload);
@@ -229,8 +233,14 @@ async Task<(string, int, TimeSpan)> FederationAsync(int n)
 
     Console.Error.WriteLine($"federation: client published all requests after {sw.Elapsed.TotalSeconds:0.000}s");
 
-    await DrainAsync(clientSub, n);
+    var arrived = await drained;
     var elapsed = sw.Elapsed;
+    if (arrived < n)
+    {
+        var drops = string.Join(", ", Enum.GetValues<FederationDropReason>().Select(r => $"{r}={broker.Dropped(r)}"));
+        Console.Error.WriteLine($"federation: lost {n - arrived}; broker drops {drops}; stand-in server dropped {serverSub.Dropped}, saw {served}; disconnects client {client.Disconnects} server {server.Disconnects}");
+    }
+
     if (Environment.GetEnvironmentVariable("FEDBENCH_METRICS") is not null)
     {
         using var text = new MemoryStream();
@@ -303,17 +313,35 @@ async Task<(string, int, TimeSpan)> AdapterAsync(int n)
     return ($"adapter ingest->stream ({adapter.Stored} stored)", n, sw.Elapsed);
 }
 
-static async Task DrainAsync(ChoriaSubscription subscription, int n)
+// Waits for n replies; gives up after 10 s without one, reporting how many arrived, so an overloaded
+// run shows its losses instead of hanging.
+static async Task<int> DrainAsync(ChoriaSubscription subscription, int n)
 {
-    using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+    await Task.Yield();
     var seen = 0;
-    await foreach (var _ in subscription.ReadAllAsync(timeout.Token))
+    while (seen < n)
     {
-        if (++seen == n)
+        using var idle = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
         {
-            return;
+            if (!await subscription.WaitToReadAsync(idle.Token))
+            {
+                break;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"{subscription.Subject}: {n - seen} of {n} replies never arrived ({subscription.Dropped} dropped by this subscriber)");
+            break;
+        }
+
+        while (seen < n && subscription.TryRead(out _))
+        {
+            seen++;
         }
     }
+
+    return seen;
 }
 
 internal sealed class NoSrv : ISrvResolver
