@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Choria.Connector;
 using Choria.Protocol.Federation;
 using Choria.Protocol.Messages;
+using Choria.Protocol.Subjects;
 using Microsoft.Extensions.Logging;
 
 namespace Choria.Broker.Federation;
@@ -19,11 +19,11 @@ internal enum FederationDirection
 }
 
 /// <summary>
-/// A message moving through a chain; <see cref="Seen"/> collects the stations for the seen-by hop.
+/// A message moving through a chain, with the stations it passed for the seen-by hop (broker.md 4.5).
 /// Only the headers are decoded: <see cref="RawData"/> is the received <c>data</c> JSON token,
 /// published again verbatim, so the payload is never base64-decoded, re-escaped or copied.
 /// </summary>
-internal sealed class FederationItem(TransportHeaders headers, ReadOnlyMemory<byte> rawData, List<string> seen)
+internal sealed class FederationItem(TransportHeaders headers, ReadOnlyMemory<byte> rawData, string ingestServer, int ingestWorker)
 {
     public TransportHeaders Headers { get; set; } = headers;
 
@@ -31,15 +31,17 @@ internal sealed class FederationItem(TransportHeaders headers, ReadOnlyMemory<by
 
     public IReadOnlyList<string> Targets { get; set; } = [];
 
-    public List<string> Seen { get; } = seen;
+    /// <summary>URL of the server the message was received from: the hop's first entry.</summary>
+    public string IngestServer { get; } = ingestServer;
+
+    public int IngestWorker { get; } = ingestWorker;
+
+    public int TransformerWorker { get; set; }
 }
 
 /// <summary>One direction of the broker: ingest workers → transformer workers → egest workers (broker.md 4.3).</summary>
 internal sealed partial class FederationChain
 {
-    // The transformer must append a hop, but only egest knows the outgoing server; egest replaces it.
-    private static readonly SeenByHop PendingHop = new("", "", "");
-
     private readonly FederationDirection _direction;
     private readonly FederationBrokerOptions _options;
     private readonly FederationMetrics _metrics;
@@ -47,6 +49,8 @@ internal sealed partial class FederationChain
     private readonly ILogger _logger;
     private readonly Channel<FederationItem> _toTransformer;
     private readonly Channel<FederationItem> _toEgest;
+    private readonly string _repliesSubject;
+    private int _ingestWorkers;
 
     public FederationChain(FederationDirection direction, FederationBrokerOptions options, FederationMetrics metrics, DropTracker drops, ILogger logger)
     {
@@ -55,6 +59,7 @@ internal sealed partial class FederationChain
         _metrics = metrics;
         _drops = drops;
         _logger = logger;
+        _repliesSubject = ChoriaSubjects.FederationReplies(options.Cluster);
         // Synchronous continuations let an idle next stage run on the writer's thread instead of
         // waiting for a thread-pool dispatch per hop, which dominated on a busy machine; the
         // stages, their bounds and the back-pressure stay as broker.md 4.3 describes.
@@ -71,6 +76,7 @@ internal sealed partial class FederationChain
     public List<Task> Start(IReadOnlyList<(ChoriaConnection Connection, ChoriaSubscription Subscription)> ingest, IReadOnlyList<ChoriaConnection> egest, CancellationToken cancellationToken)
     {
         var tasks = new List<Task>();
+        _ingestWorkers = ingest.Count;
         // Channel waits take no token: a cancellable one makes every wait allocate and register a callback.
         // Completing both channels on shutdown wakes the waiting readers and writers instead.
         cancellationToken.Register(() =>
@@ -104,7 +110,6 @@ internal sealed partial class FederationChain
     private async Task IngestAsync(int worker, ChoriaConnection connection, ChoriaSubscription subscription, CancellationToken cancellationToken)
     {
         var metrics = _metrics.For("nats_ingest", worker, IngestSide, _options.Cluster, _options.Identity);
-        var station = $"choria_nats_ingest:{worker}";
         await foreach (var message in subscription.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             var start = Stopwatch.GetTimestamp();
@@ -121,7 +126,7 @@ internal sealed partial class FederationChain
                 continue;
             }
 
-            await _toTransformer.Writer.WriteAsync(new FederationItem(headers, rawData, [connection.ConnectedServerUrl, station]), CancellationToken.None).ConfigureAwait(false);
+            await _toTransformer.Writer.WriteAsync(new FederationItem(headers, rawData, connection.ConnectedServerUrl, worker), CancellationToken.None).ConfigureAwait(false);
             metrics.Time.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
     }
@@ -129,7 +134,6 @@ internal sealed partial class FederationChain
     private async Task TransformAsync(int worker, CancellationToken cancellationToken)
     {
         var metrics = _metrics.For(TransformerName, worker, "unconnected", _options.Cluster, _options.Identity);
-        var station = $"{TransformerName}:{worker}";
         await foreach (var item in _toTransformer.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             if (cancellationToken.IsCancellationRequested)
@@ -145,7 +149,7 @@ internal sealed partial class FederationChain
                 continue;
             }
 
-            item.Seen.Add(station);
+            item.TransformerWorker = worker;
             await _toEgest.Writer.WriteAsync(item, CancellationToken.None).ConfigureAwait(false);
             metrics.Time.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
@@ -153,14 +157,13 @@ internal sealed partial class FederationChain
 
     private bool Transform(FederationItem item, StageMetrics metrics)
     {
-        // The transformer only reads and rewrites headers, so it is handed a data-less transport.
-        var headersOnly = new TransportMessage { Headers = item.Headers };
+        // The seen-by hop is added by egest, the first stage that knows the outgoing server.
         if (_direction == FederationDirection.Requests)
         {
-            if (FederationTransformer.TryTransformRequest(headersOnly, _options.Cluster, PendingHop, out var request, out var error))
+            if (FederationTransformer.TryMoveRequestHeaders(item.Headers, _repliesSubject, out var moved, out var targets, out var error))
             {
-                item.Headers = request!.Message.Headers;
-                item.Targets = request.Targets;
+                item.Headers = moved;
+                item.Targets = targets;
                 return true;
             }
 
@@ -172,10 +175,10 @@ internal sealed partial class FederationChain
             return false;
         }
 
-        if (FederationTransformer.TryTransformReply(headersOnly, PendingHop, out var reply, out var replyError))
+        if (FederationTransformer.TryMoveReplyHeaders(item.Headers, out var reply, out var replySubject, out var replyError))
         {
-            item.Headers = reply!.Message.Headers;
-            item.Targets = [reply.ReplySubject];
+            item.Headers = reply;
+            item.Targets = [replySubject];
             return true;
         }
 
@@ -186,7 +189,8 @@ internal sealed partial class FederationChain
     private async Task EgestAsync(int worker, ChoriaConnection connection, CancellationToken cancellationToken)
     {
         var metrics = _metrics.For("nats_egest", worker, EgestSide, _options.Cluster, _options.Identity);
-        var station = $"choria_nats_egest:{worker}";
+        // Hop texts differ only by the ingest and transformer worker, so each egest worker builds each once.
+        var processors = new string?[_ingestWorkers * _options.TransformerWorkers];
 
         // NATS.Net copies a payload before PublishAsync returns, so one buffer per worker serves every message.
         var payload = new ArrayBufferWriter<byte>(4096);
@@ -206,10 +210,9 @@ internal sealed partial class FederationChain
                 continue;
             }
 
-            item.Seen.Add(station);
-            item.Seen.Add(connection.ConnectedServerUrl);
+            var processor = processors[(item.IngestWorker * _options.TransformerWorkers) + item.TransformerWorker] ??= Processor(item.IngestWorker, item.TransformerWorker, worker);
             payload.ResetWrittenCount();
-            TransportMessage.WriteUtf8(item.RawData.Span, WithFinalHop(item), payload);
+            TransportMessage.WriteUtf8(item.RawData.Span, WithHop(item.Headers, new SeenByHop(item.IngestServer, processor, connection.ConnectedServerUrl)), payload);
             foreach (var target in item.Targets)
             {
                 await PublishAsync(connection, target, payload.WrittenMemory, metrics, cancellationToken).ConfigureAwait(false);
@@ -246,20 +249,21 @@ internal sealed partial class FederationChain
         Drop(metrics, FederationDropReason.PublishFailed, $"publishing to {target} via {connection.ConnectedServerUrl} failed: {failure}");
     }
 
-    private TransportHeaders WithFinalHop(FederationItem item)
+    // broker.md 4.5: "<identity> (<ingest station>, <transformer station>, <egest station>)".
+    private string Processor(int ingest, int transformer, int egest) =>
+        $"{_options.Identity} (choria_nats_ingest:{ingest}, {TransformerName}:{transformer}, choria_nats_egest:{egest})";
+
+    private static TransportHeaders WithHop(TransportHeaders headers, SeenByHop hop)
     {
-        var seen = CollectionsMarshal.AsSpan(item.Seen);
-        var hop = new SeenByHop(seen[0], $"{_options.Identity} ({string.Join(", ", seen[1..^1])})", seen[^1]);
-        var hops = item.Headers.SeenBy ?? [];
-        var kept = hops.Count > 0 && ReferenceEquals(hops[^1], PendingHop) ? hops.Count - 1 : hops.Count;
-        var seenBy = new SeenByHop[kept + 1];
-        for (var i = 0; i < kept; i++)
+        var hops = headers.SeenBy ?? [];
+        var seenBy = new SeenByHop[hops.Count + 1];
+        for (var i = 0; i < hops.Count; i++)
         {
             seenBy[i] = hops[i];
         }
 
-        seenBy[kept] = hop;
-        return item.Headers with { SeenBy = seenBy };
+        seenBy[^1] = hop;
+        return headers with { SeenBy = seenBy };
     }
 
     private void Drop(StageMetrics metrics, FederationDropReason reason, string detail)

@@ -19,14 +19,45 @@ public static class FederationTransformer
     public static bool TryTransformRequest(TransportMessage message, string federation, SeenByHop hop, out FederatedRequest? result, out ProtocolError? error)
     {
         result = null;
-        var headers = message.Headers;
+        if (!TryMoveRequestHeaders(message.Headers, ChoriaSubjects.FederationReplies(federation), out var moved, out var targets, out error))
+        {
+            return false;
+        }
+
+        result = new FederatedRequest(message with { Headers = moved.WithSeenByHop(hop) }, targets);
+        return true;
+    }
+
+    /// <summary>Collective network -> federation network.</summary>
+    public static bool TryTransformReply(TransportMessage message, SeenByHop hop, out FederatedReply? result, out ProtocolError? error)
+    {
+        result = null;
+        if (!TryMoveReplyHeaders(message.Headers, out var moved, out var replySubject, out error))
+        {
+            return false;
+        }
+
+        result = new FederatedReply(message with { Headers = moved.WithSeenByHop(hop) }, replySubject);
+        return true;
+    }
+
+    /// <summary>
+    /// The request transformer's header edits without the seen-by hop, for a relay that adds the hop once it
+    /// knows the server it publishes to. <paramref name="repliesSubject"/> is
+    /// <see cref="ChoriaSubjects.FederationReplies"/> of the federation.
+    /// </summary>
+    public static bool TryMoveRequestHeaders(TransportHeaders headers, string repliesSubject, out TransportHeaders moved, out IReadOnlyList<string> targets, out ProtocolError? error)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        moved = headers;
+        targets = [];
         if (headers.Federation is not { } fed)
         {
             error = new ProtocolError(ProtocolErrorReason.MissingField, "federated request has no federation header");
             return false;
         }
 
-        if (fed.Targets is not { Count: > 0 } targets)
+        if (fed.Targets is not { Count: > 0 } found)
         {
             error = new ProtocolError(ProtocolErrorReason.MissingField, "federated request has no targets");
             return false;
@@ -38,28 +69,30 @@ public static class FederationTransformer
             return false;
         }
 
-        var moved = headers with
+        moved = headers with
         {
-            ReplyTo = ChoriaSubjects.FederationReplies(federation),
+            ReplyTo = repliesSubject,
             Federation = fed with { ReplyTo = headers.ReplyTo, Targets = null },
         };
-        result = new FederatedRequest(message with { Headers = moved.WithSeenByHop(hop) }, targets);
+        targets = found;
         error = null;
         return true;
     }
 
-    /// <summary>Collective network -> federation network.</summary>
-    public static bool TryTransformReply(TransportMessage message, SeenByHop hop, out FederatedReply? result, out ProtocolError? error)
+    /// <summary>The reply transformer's header edits without the seen-by hop; the reply goes to <paramref name="replySubject"/>.</summary>
+    public static bool TryMoveReplyHeaders(TransportHeaders headers, out TransportHeaders moved, out string replySubject, out ProtocolError? error)
     {
-        result = null;
-        if (message.Headers.Federation is not { } fed || string.IsNullOrEmpty(fed.RequestId) || string.IsNullOrEmpty(fed.ReplyTo))
+        ArgumentNullException.ThrowIfNull(headers);
+        moved = headers;
+        replySubject = "";
+        if (headers.Federation is not { } fed || string.IsNullOrEmpty(fed.RequestId) || string.IsNullOrEmpty(fed.ReplyTo))
         {
             error = new ProtocolError(ProtocolErrorReason.MissingField, "federated reply lacks federation req or reply-to");
             return false;
         }
 
-        var headers = message.Headers with { Federation = null };
-        result = new FederatedReply(message with { Headers = headers.WithSeenByHop(hop) }, fed.ReplyTo);
+        moved = headers with { Federation = null };
+        replySubject = fed.ReplyTo;
         error = null;
         return true;
     }

@@ -152,7 +152,8 @@ public sealed class FederationBrokerTests : IAsyncLifetime
     public async Task Stop_while_messages_are_in_flight_ends_every_worker_without_errors()
     {
         var logs = new CapturingLoggerFactory();
-        var broker = await StartBrokerAsync("c1", "fb1.example.net", _collective1, logs: logs);
+        var registry = Metrics.NewCustomRegistry();
+        var broker = await StartBrokerAsync("c1", "fb1.example.net", _collective1, registry, logs);
         var server = await Track(FakeServer.StartAsync(_collective1, "n1.c1"));
         var client = await Track(FederationTestSupport.ConnectAsync(_federation, "client"));
         var (transport, requestId, _) = FederationTestSupport.BroadcastRequest();
@@ -166,10 +167,11 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await broker.StopAsync(deadline.Token);
 
+        // StopAsync returned inside the deadline, no worker logged a failure, and no egest worker is still publishing.
         Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
-        var stopped = server.Requests;
+        var published = await SumAsync(registry, "choria_federation_published_msgs");
         await Task.Delay(300);
-        Assert.Equal(stopped, server.Requests);
+        Assert.Equal(published, await SumAsync(registry, "choria_federation_published_msgs"));
     }
 
     [Fact]
