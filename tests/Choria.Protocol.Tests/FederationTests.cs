@@ -33,6 +33,27 @@ public class FederationTests
     }
 
     [Fact]
+    public void Header_level_moves_make_the_same_edits_and_leave_seen_by_to_the_relay()
+    {
+        var request = Load("v1_federation_client_request.json");
+        Assert.True(FederationTransformer.TryTransformRequest(request, "production", _hop, out var full, out _));
+        Assert.True(FederationTransformer.TryMoveRequestHeaders(request.Headers, "choria.federation.production.collective", out var moved, out var targets, out var error), error?.ToString());
+        Assert.Equal(full!.Targets, targets);
+        Assert.Equal(full.Message.Headers with { SeenBy = request.Headers.SeenBy }, moved);
+        Assert.Same(request.Headers.SeenBy, moved.SeenBy);
+        Assert.False(FederationTransformer.TryMoveRequestHeaders(request.Headers with { ReplyTo = "" }, "x", out _, out _, out _));
+
+        var reply = Load("v1_federation_collective_reply.json");
+        Assert.True(FederationTransformer.TryTransformReply(reply, _hop, out var fullReply, out _));
+        Assert.True(FederationTransformer.TryMoveReplyHeaders(reply.Headers, out var movedReply, out var subject, out error), error?.ToString());
+        Assert.Equal(fullReply!.ReplySubject, subject);
+        Assert.Null(movedReply.Federation);
+        Assert.Same(reply.Headers.SeenBy, movedReply.SeenBy);
+        Assert.False(FederationTransformer.TryMoveReplyHeaders(reply.Headers with { Federation = null }, out _, out _, out error));
+        Assert.Equal(ProtocolErrorReason.MissingField, error!.Reason);
+    }
+
+    [Fact]
     public void Request_transformer_drops_messages_without_federation_data()
     {
         var input = Load("v1_transport_request.json");
