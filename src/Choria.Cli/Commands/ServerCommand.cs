@@ -77,6 +77,12 @@ public static partial class ServerCommand
             {
                 // A running server asked to stop while its broker was away: the interrupted goodbyes are expected.
             }
+            catch (TimeoutException e) when (cancellationToken.IsCancellationRequested)
+            {
+                // It started and ran; only the stop overran soft_shutdown_timeout, which is not a start failure.
+                await stderr.WriteLineAsync($"choria: Choria Server did not stop cleanly: {e.Message}");
+                return 1;
+            }
 
             LogStopped(logger);
             return 0;

@@ -158,7 +158,11 @@ public sealed partial class ServerInstance : IReplyPublisher
             await workCts.CancelAsync();
             processor.Complete();
             await Task.WhenAll([.. pumps, workers]);
-            await _connection!.FlushAsync(deadline.Token);
+            // A flush without a broker would wait for a reconnect until the deadline; what could not be sent is lost either way.
+            if (_connection!.IsConnected)
+            {
+                await _connection.FlushAsync(deadline.Token);
+            }
         }, CancellationToken.None);
 
         try

@@ -321,6 +321,20 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Sigterm_after_the_broker_went_away_exits_cleanly_without_waiting_out_the_soft_shutdown_timeout()
+    {
+        var (port, broker) = await fixture.Network.StartNatsServerAsync("vanishing-broker");
+        var node = await fixture.Network.StartServerAsync("node9.example.net", extraConfig: "soft_shutdown_timeout = 5\n", middlewareHosts: $"localhost:{port}");
+        await broker.TerminateAsync(TimeSpan.FromSeconds(10));
+        await node.Process.WaitForOutputAsync("isconnected", TimeSpan.FromSeconds(10));
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(0, await node.Process.TerminateAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(4), $"shutdown took {stopping.Elapsed}");
+        Assert.DoesNotContain(node.Process.Lines, l => l.Contains("Could not start", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Server_without_subcommand_runs_like_2020()
     {
         var node = await fixture.Network.StartServerAsync("node4.example.net", command: ["server"]);
