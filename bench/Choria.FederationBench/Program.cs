@@ -90,43 +90,24 @@ byte[] FederatedRequest(out string replyTo)
 async Task<(string, int, TimeSpan)> RawRepublishAsync(int n)
 {
     // Baseline: 2n messages cross networks (request in, reply back) through one republishing relay each way.
-    await using var client = await Connect(fedServer, "client");
-    await using var relayIn = await Connect(fedServer, "relay-in");
-    await using var relayOut = await Connect(colServer, "relay-out");
-    await using var server = await Connect(colServer, "server");
-    await using var clientSub = await client.SubscribeAsync("bench.reply");
-    await using var inSub = await relayIn.SubscribeAsync("bench.request");
-    await using var serverSub = await server.SubscribeAsync("bench.collective");
-    await using var replyIn = await relayOut.SubscribeAsync("bench.collective.reply");
-    var forward = Task.Run(async () => { await foreach (var m in inSub.ReadAllAsync()) { await relayOut.PublishAsync("bench.collective", m.Data); } });
-    var answer = Task.Run(async () => { await foreach (var m in serverSub.ReadAllAsync()) { await server.PublishAsync("bench.collective.reply", m.Data); } });
-    var back = Task.Run(async () => { await foreach (var m in replyIn.ReadAllAsync()) { await relayIn.PublishAsync("bench.reply", m.Data); } });
-    await client.FlushAsync(); await relayIn.FlushAsync(); await relayOut.FlushAsync(); await server.FlushAsync();
-    var payload = FederatedRequest(out _);
-    var sw = Stopwatch.StartNew();
-    var drained = DrainAsync(clientSub, n);
-    for (var i = 0; i < n; i++)
-    {
-        await client.PublishAsync("bench.request", payload);
-    }
-
-    await drained;
-    return ("raw NATS republish (requests+replies)", 2 * n, sw.Elapsed);
+    var elapsed = await TwoRelaysAsync(n, new RelaySubjects("bench.request", "bench.collective", "bench.collective.reply", "bench.reply"),
+        async (sub, output, requests) =>
+        {
+            var target = requests ? "bench.collective" : "bench.reply";
+            await foreach (var m in sub.ReadAllAsync())
+            {
+                await output.PublishAsync(target, m.Data);
+            }
+        });
+    return ("raw NATS republish (requests+replies)", 2 * n, elapsed);
 }
 
 async Task<(string, int, TimeSpan)> RawJsonRelayAsync(int n)
 {
-    await using var client = await Connect(fedServer, "client");
-    await using var relayIn = await Connect(fedServer, "relay-in");
-    await using var relayOut = await Connect(colServer, "relay-out");
-    await using var server = await Connect(colServer, "server");
-    await using var clientSub = await client.SubscribeAsync("mcollective.reply.bench.*");
-    await using var inSub = await relayIn.SubscribeAsync(ChoriaSubjects.FederationRequests("bench"));
-    await using var serverSub = await server.SubscribeAsync("mcollective.broadcast.agent.rpcutil");
-    await using var replyIn = await relayOut.SubscribeAsync(ChoriaSubjects.FederationReplies("bench"));
     // The broker's per-message JSON work (parse headers, transform, write) inline in a one-loop relay: the gap
     // to the raw row is the JSON cost, the gap to the federation row what the staged chain adds on top.
-    async Task Relay(ChoriaSubscription sub, ChoriaConnection output, bool requests)
+    var subjects = new RelaySubjects(ChoriaSubjects.FederationRequests("bench"), "mcollective.broadcast.agent.rpcutil", ChoriaSubjects.FederationReplies("bench"), "mcollective.reply.bench.*");
+    var elapsed = await TwoRelaysAsync(n, subjects, async (sub, output, requests) =>
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
         var finalHop = new SeenByHop("nats://127.0.0.1:1", "bench-fb (choria_nats_ingest:1, choria_request_transformer:2, choria_nats_egest:3)", "nats://127.0.0.1:2");
@@ -159,22 +140,36 @@ async Task<(string, int, TimeSpan)> RawJsonRelayAsync(int n)
                 await output.PublishAsync(target, buffer.WrittenMemory);
             }
         }
-    }
+    });
+    return ("raw relay with federation JSON work", 2 * n, elapsed);
+}
 
-    var forward = Task.Run(() => Relay(inSub, relayOut, true));
-    var answer = Task.Run(async () => { await foreach (var m in serverSub.ReadAllAsync()) { await server.PublishAsync(ChoriaSubjects.FederationReplies("bench"), m.Data); } });
-    var back = Task.Run(() => Relay(replyIn, relayIn, false));
+// Client on the federation-side server, stand-in server on the collective side, and `relay` run once per direction
+// (requests: federation -> collective, replies: back); the stand-in echoes each request as its reply.
+async Task<TimeSpan> TwoRelaysAsync(int n, RelaySubjects subjects, Func<ChoriaSubscription, ChoriaConnection, bool, Task> relay)
+{
+    await using var client = await Connect(fedServer, "client");
+    await using var relayIn = await Connect(fedServer, "relay-in");
+    await using var relayOut = await Connect(colServer, "relay-out");
+    await using var server = await Connect(colServer, "server");
+    await using var clientSub = await client.SubscribeAsync(subjects.ClientReplies);
+    await using var inSub = await relayIn.SubscribeAsync(subjects.Requests);
+    await using var serverSub = await server.SubscribeAsync(subjects.Server);
+    await using var replyIn = await relayOut.SubscribeAsync(subjects.ServerReplies);
+    var forward = Task.Run(() => relay(inSub, relayOut, true));
+    var answer = Task.Run(async () => { await foreach (var m in serverSub.ReadAllAsync()) { await server.PublishAsync(subjects.ServerReplies, m.Data); } });
+    var back = Task.Run(() => relay(replyIn, relayIn, false));
     await client.FlushAsync(); await relayIn.FlushAsync(); await relayOut.FlushAsync(); await server.FlushAsync();
     var payload = FederatedRequest(out _);
     var sw = Stopwatch.StartNew();
     var drained = DrainAsync(clientSub, n);
     for (var i = 0; i < n; i++)
     {
-        await client.PublishAsync(ChoriaSubjects.FederationRequests("bench"), payload);
+        await client.PublishAsync(subjects.Requests, payload);
     }
 
     await drained;
-    return ("raw relay with federation JSON work", 2 * n, sw.Elapsed);
+    return sw.Elapsed;
 }
 
 async Task<(string, int, TimeSpan)> FederationAsync(int n)
@@ -387,5 +382,7 @@ internal sealed class Server : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 }
+
+internal sealed record RelaySubjects(string Requests, string Server, string ServerReplies, string ClientReplies);
 
 internal sealed record RowCost(TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2);
