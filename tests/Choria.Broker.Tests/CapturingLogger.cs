@@ -3,9 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Broker.Tests;
 
-internal sealed class CapturingLogger<T> : ILogger<T>
+/// <summary>Records every entry; loggers given the same <paramref name="entries"/> queue share it.</summary>
+internal sealed class CapturingLogger<T>(ConcurrentQueue<(LogLevel Level, string Message)>? entries = null) : ILogger<T>
 {
-    public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
+    public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = entries ?? new();
 
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
@@ -21,22 +22,11 @@ internal sealed class CapturingLoggerFactory : ILoggerFactory
 {
     public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Sink(Entries);
+    public ILogger CreateLogger(string categoryName) => new CapturingLogger<CapturingLoggerFactory>(Entries);
 
     public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
 
     public void Dispose()
     {
-    }
-
-    private sealed class Sink(ConcurrentQueue<(LogLevel, string)> entries) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            entries.Enqueue((logLevel, formatter(state, exception)));
     }
 }

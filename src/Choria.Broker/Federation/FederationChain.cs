@@ -50,7 +50,6 @@ internal sealed partial class FederationChain
     private readonly Channel<FederationItem> _toTransformer;
     private readonly Channel<FederationItem> _toEgest;
     private readonly string _repliesSubject;
-    private int _ingestWorkers;
 
     public FederationChain(FederationDirection direction, FederationBrokerOptions options, FederationMetrics metrics, DropTracker drops, ILogger logger)
     {
@@ -76,7 +75,6 @@ internal sealed partial class FederationChain
     public List<Task> Start(IReadOnlyList<(ChoriaConnection Connection, ChoriaSubscription Subscription)> ingest, IReadOnlyList<ChoriaConnection> egest, CancellationToken cancellationToken)
     {
         var tasks = new List<Task>();
-        _ingestWorkers = ingest.Count;
         // Channel waits take no token: a cancellable one makes every wait allocate and register a callback.
         // Completing both channels on shutdown wakes the waiting readers and writers instead.
         cancellationToken.Register(() =>
@@ -101,7 +99,7 @@ internal sealed partial class FederationChain
         {
             var connection = egest[i];
             var worker = i;
-            tasks.Add(RunWorkerAsync($"nats_egest:{worker}", () => EgestAsync(worker, connection, cancellationToken), cancellationToken));
+            tasks.Add(RunWorkerAsync($"nats_egest:{worker}", () => EgestAsync(worker, connection, ingest.Count, cancellationToken), cancellationToken));
         }
 
         return tasks;
@@ -186,11 +184,11 @@ internal sealed partial class FederationChain
         return false;
     }
 
-    private async Task EgestAsync(int worker, ChoriaConnection connection, CancellationToken cancellationToken)
+    private async Task EgestAsync(int worker, ChoriaConnection connection, int ingestWorkers, CancellationToken cancellationToken)
     {
         var metrics = _metrics.For("nats_egest", worker, EgestSide, _options.Cluster, _options.Identity);
         // Hop texts differ only by the ingest and transformer worker, so each egest worker builds each once.
-        var processors = new string?[_ingestWorkers * _options.TransformerWorkers];
+        var processors = new string?[ingestWorkers * _options.TransformerWorkers];
 
         // NATS.Net copies a payload before PublishAsync returns, so one buffer per worker serves every message.
         var payload = new ArrayBufferWriter<byte>(4096);
