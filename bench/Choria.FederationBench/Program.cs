@@ -16,6 +16,7 @@ using Prometheus;
 // Throughput of the federation broker and the protocol adapter beside raw NATS baselines, all on
 // local nats-server children. Usage: dotnet run -c Release [messages] [workers per stage]
 // FEDBENCH_INGEST / FEDBENCH_TRANSFORM / FEDBENCH_EGEST override one stage's worker count.
+// FEDBENCH_BATCH overrides the most messages one stage hands to the next at once (1 = per message).
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20000;
 var workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
 var rows = new List<(string Name, int Messages, TimeSpan Elapsed, RowCost Cost)>();
@@ -189,6 +190,7 @@ async Task<(string, int, TimeSpan)> FederationAsync(int n)
 
     int? Stage(string name) => Environment.GetEnvironmentVariable(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : null;
     options = options with { IngestWorkers = Stage("FEDBENCH_INGEST") ?? options.IngestWorkers, TransformerWorkers = Stage("FEDBENCH_TRANSFORM") ?? options.TransformerWorkers, EgestWorkers = Stage("FEDBENCH_EGEST") ?? options.EgestWorkers };
+    options = options with { HandOffBatchSize = Stage("FEDBENCH_BATCH") ?? options.HandOffBatchSize };
 
     var registry = Metrics.NewCustomRegistry();
     await using var broker = new FederationBroker(options, new BrokerResolver(new NoSrv(), NullLogger.Instance), Options, registry, NullLoggerFactory.Instance);

@@ -69,6 +69,12 @@ public class BadInputPropertyTests
     /// </summary>
     private static void RawTransportAgreesWithTransport(byte[] input)
     {
+        // TryParseRaw scans first; whatever the scan takes must be read exactly as the document-based parse reads it.
+        if (TransportScan.TryScan(input, out _, out _))
+        {
+            TransportScanTests.AssertScannedLikeDocument(input);
+        }
+
         var ok = TransportMessage.TryParse(input, out var parsed, out var error);
         var rawOk = TransportMessage.TryParseRaw(input, out var headers, out var rawData, out var rawError);
         if (ok != rawOk)

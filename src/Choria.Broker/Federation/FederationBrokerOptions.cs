@@ -35,6 +35,14 @@ public sealed record FederationBrokerOptions
     /// <summary>Transformer → egest channel.</summary>
     public int EgestQueueCapacity { get; init; } = 10000;
 
+    /// <summary>
+    /// Most messages a stage hands to the next in one channel write. A stage takes only what is already waiting,
+    /// never waits to fill a batch, so an idle broker still forwards each message at once; under load one hand-off
+    /// carries many messages. The queue capacities above stay message counts: a channel holds at most
+    /// capacity / batch size batches.
+    /// </summary>
+    public int HandOffBatchSize { get; init; } = 32;
+
     /// <summary>Minimum time between two log lines for the same drop reason.</summary>
     public TimeSpan DropLogInterval { get; init; } = TimeSpan.FromMinutes(1);
 

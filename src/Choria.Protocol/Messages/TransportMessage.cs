@@ -12,7 +12,7 @@ namespace Choria.Protocol.Messages;
 /// <summary><c>choria:transport:1</c>, the outermost layer published on NATS (protocol.md 2.6).</summary>
 public sealed record TransportMessage
 {
-    private static readonly TransportHeaders EmptyHeaders = new();
+    internal static readonly TransportHeaders EmptyHeaders = new();
 
     [JsonPropertyName("protocol")]
     public string Protocol { get; init; } = Protocols.TransportV1;
@@ -242,6 +242,18 @@ public sealed record TransportMessage
     /// <paramref name="payload"/>, which must stay unchanged while it is used.
     /// </summary>
     public static bool TryParseRaw(ReadOnlyMemory<byte> payload, out TransportHeaders? headers, out ReadOnlyMemory<byte> rawData, out ProtocolError? error)
+    {
+        if (TransportScan.TryScan(payload, out headers, out rawData))
+        {
+            error = null;
+            return true;
+        }
+
+        return TryParseRawDocument(payload, out headers, out rawData, out error);
+    }
+
+    /// <summary>The document-based form of <see cref="TryParseRaw"/>: it decides whatever the scan leaves to it.</summary>
+    internal static bool TryParseRawDocument(ReadOnlyMemory<byte> payload, out TransportHeaders? headers, out ReadOnlyMemory<byte> rawData, out ProtocolError? error)
     {
         headers = null;
         rawData = default;

@@ -1,0 +1,335 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Choria.Protocol.Json;
+
+namespace Choria.Protocol.Messages;
+
+/// <summary>
+/// One forward pass over a transport with <see cref="Utf8JsonReader"/> for the relay path of
+/// <see cref="TransportMessage.TryParseRaw"/>: no document, no field lookups, only the header strings allocated.
+/// It never rejects. It accepts only what it can read exactly as the document-based parse would (plain property
+/// names, each header key once, strings without <c>\u</c> escapes) and leaves everything else, valid or not, to
+/// that parse, which then gives the same result or the same typed error as before.
+/// </summary>
+internal static class TransportScan
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = ProtocolJson.MaxDepth };
+
+    private static ReadOnlySpan<byte> TransportProtocol => "choria:transport:1"u8;
+
+    /// <summary>True with the parse's result; false when the document-based parse must decide.</summary>
+    public static bool TryScan(ReadOnlyMemory<byte> payload, out TransportHeaders? headers, out ReadOnlyMemory<byte> rawData)
+    {
+        headers = null;
+        rawData = default;
+        if (payload.Length > ProtocolJson.MaxPayloadBytes)
+        {
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(payload.Span, ReaderOptions);
+            if (!Scan(ref reader, out var scanned, out var dataStart, out var dataLength))
+            {
+                return false;
+            }
+
+            headers = scanned;
+            rawData = payload.Slice(dataStart, dataLength);
+            return true;
+        }
+        catch (JsonException)
+        {
+            // Malformed JSON: the document parse reports it with its reason (syntax, depth).
+            return false;
+        }
+    }
+
+    private static bool Scan(ref Utf8JsonReader reader, out TransportHeaders? headers, out int dataStart, out int dataLength)
+    {
+        headers = null;
+        dataStart = dataLength = 0;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        var seenProtocol = false;
+        var seenData = false;
+        var seenHeaders = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueIsEscaped)
+            {
+                return false;
+            }
+
+            if (reader.ValueTextEquals("protocol"u8))
+            {
+                if (seenProtocol || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !reader.ValueSpan.SequenceEqual(TransportProtocol))
+                {
+                    return false;
+                }
+
+                seenProtocol = true;
+            }
+            else if (reader.ValueTextEquals("data"u8))
+            {
+                // The token is relayed verbatim: it must be non-empty valid UTF-8, and a \u escape could hide a lone
+                // surrogate that receivers refuse, so those go to the full parse.
+                if (seenData || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty
+                    || !Utf8.IsValid(reader.ValueSpan) || (reader.ValueIsEscaped && reader.ValueSpan.IndexOf("\\u"u8) >= 0))
+                {
+                    return false;
+                }
+
+                seenData = true;
+                dataStart = (int)reader.TokenStartIndex;
+                dataLength = reader.ValueSpan.Length + 2;
+            }
+            else if (reader.ValueTextEquals("headers"u8))
+            {
+                if (seenHeaders || !reader.Read())
+                {
+                    return false;
+                }
+
+                seenHeaders = true;
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    headers = null;
+                }
+                else if (reader.TokenType != JsonTokenType.StartObject || !ScanHeaders(ref reader, out headers))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        // Nothing may follow the root object; Read throws on trailing tokens and returns false on whitespace.
+        if (reader.TokenType != JsonTokenType.EndObject || !seenProtocol || !seenData || reader.Read())
+        {
+            return false;
+        }
+
+        headers ??= TransportMessage.EmptyHeaders;
+        return true;
+    }
+
+    private static bool ScanHeaders(ref Utf8JsonReader reader, out TransportHeaders? headers)
+    {
+        headers = null;
+        string? replyTo = null, sender = null;
+        List<SeenByHop>? seenBy = null;
+        FederationHeader? federation = null;
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueIsEscaped)
+            {
+                return false;
+            }
+
+            var key = reader.ValueTextEquals("reply-to"u8) ? 1
+                : reader.ValueTextEquals("mc_sender"u8) ? 2
+                : reader.ValueTextEquals("seen-by"u8) ? 4
+                : reader.ValueTextEquals("federation"u8) ? 8
+                : 0;
+            if (key == 0)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if ((seen & key) != 0 || !reader.Read())
+            {
+                return false;
+            }
+
+            seen |= key;
+            var ok = key switch
+            {
+                1 => TryOptionalString(ref reader, out replyTo),
+                2 => TryOptionalString(ref reader, out sender),
+                4 => TryHops(ref reader, out seenBy),
+                _ => TryFederation(ref reader, out federation),
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        headers = new TransportHeaders { ReplyTo = replyTo, McSender = sender, SeenBy = seenBy, Federation = federation };
+        return true;
+    }
+
+    private static bool TryHops(ref Utf8JsonReader reader, out List<SeenByHop>? hops)
+    {
+        hops = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        hops = [];
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
+        {
+            var parts = new List<string>(3);
+            while (reader.Read() && reader.TokenType == JsonTokenType.String)
+            {
+                if (!TryString(ref reader, out var part))
+                {
+                    return false;
+                }
+
+                parts.Add(part);
+            }
+
+            if (reader.TokenType != JsonTokenType.EndArray)
+            {
+                return false;
+            }
+
+            hops.Add(SeenByHop.FromParts(parts));
+        }
+
+        return reader.TokenType == JsonTokenType.EndArray;
+    }
+
+    private static bool TryFederation(ref Utf8JsonReader reader, out FederationHeader? federation)
+    {
+        federation = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        string? requestId = null, replyTo = null;
+        List<string>? targets = null;
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueIsEscaped)
+            {
+                return false;
+            }
+
+            var key = reader.ValueTextEquals("req"u8) ? 1
+                : reader.ValueTextEquals("reply-to"u8) ? 2
+                : reader.ValueTextEquals("target"u8) ? 4
+                : 0;
+            if (key == 0)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if ((seen & key) != 0 || !reader.Read())
+            {
+                return false;
+            }
+
+            seen |= key;
+            var ok = key switch
+            {
+                1 => TryOptionalString(ref reader, out requestId),
+                2 => TryOptionalString(ref reader, out replyTo),
+                _ => TryTargets(ref reader, out targets),
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        federation = new FederationHeader { RequestId = requestId, ReplyTo = replyTo, Targets = targets };
+        return true;
+    }
+
+    private static bool TryTargets(ref Utf8JsonReader reader, out List<string>? targets)
+    {
+        targets = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        targets = [];
+        while (reader.Read() && reader.TokenType == JsonTokenType.String)
+        {
+            if (!TryString(ref reader, out var target))
+            {
+                return false;
+            }
+
+            targets.Add(target);
+        }
+
+        return reader.TokenType == JsonTokenType.EndArray;
+    }
+
+    private static bool TryOptionalString(ref Utf8JsonReader reader, out string? value)
+    {
+        value = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.String || !TryString(ref reader, out var text))
+        {
+            return false;
+        }
+
+        value = text;
+        return true;
+    }
+
+    // Escaped strings are unescaped by the reader; only \u escapes can produce text the document parse refuses
+    // (lone surrogates), so those, and invalid UTF-8, are left to it.
+    private static bool TryString(ref Utf8JsonReader reader, out string value)
+    {
+        value = "";
+        var span = reader.ValueSpan;
+        if (!Utf8.IsValid(span))
+        {
+            return false;
+        }
+
+        if (!reader.ValueIsEscaped)
+        {
+            value = Encoding.UTF8.GetString(span);
+            return true;
+        }
+
+        if (span.IndexOf("\\u"u8) >= 0)
+        {
+            return false;
+        }
+
+        value = reader.GetString()!;
+        return true;
+    }
+}
