@@ -149,6 +149,49 @@ public sealed class FederationBrokerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_burst_with_bad_messages_in_it_forwards_every_good_one_and_counts_every_stage_per_message()
+    {
+        // One ingest worker makes the burst queue up, so stages hand on batches that mix good and bad messages; its
+        // subscription holds the whole burst, so none is lost to a client-side slow consumer drop.
+        var registry = Metrics.NewCustomRegistry();
+        var broker = await StartBrokerAsync("c1", "fb1.example.net", _collective1, registry, configure: o => o with { IngestWorkers = 1, HandOffBatchSize = 16, SubscriptionCapacity = 8192 });
+        var server = await Track(FakeServer.StartAsync(_collective1, "n1.c1", capacity: 8192));
+        var client = await Track(FederationTestSupport.ConnectAsync(_federation, "client"));
+        var (transport, requestId, _) = FederationTestSupport.BroadcastRequest();
+        var federated = FederationTestSupport.Federate(transport, requestId, "c1")[0].Message;
+        var good = federated.ToUtf8Bytes();
+        var noTargets = (federated with { Headers = federated.Headers with { Federation = federated.Headers.Federation! with { Targets = null } } }).ToUtf8Bytes();
+
+        const int total = 3000;
+        var (malformed, untargeted) = (0, 0);
+        for (var i = 0; i < total; i++)
+        {
+            var payload = (i % 7, i % 11) switch
+            {
+                (0, _) => Encoding.UTF8.GetBytes("{\"protocol\":"),
+                (_, 0) => noTargets,
+                _ => good,
+            };
+            malformed += i % 7 == 0 ? 1 : 0;
+            untargeted += i % 7 != 0 && i % 11 == 0 ? 1 : 0;
+            await client.PublishAsync(ChoriaSubjects.FederationRequests("c1"), payload);
+        }
+
+        var forwarded = total - malformed - untargeted;
+        await FederationTestSupport.WaitUntilAsync(() => server.Requests == forwarded && broker.Dropped(FederationDropReason.NoTargets) == untargeted);
+        Assert.Equal(malformed, broker.Dropped(FederationDropReason.Malformed));
+
+        // Replies also pass the chain; the request direction's stages are told apart by their connected_to label.
+        Assert.Equal(total, await SumAsync(registry, "choria_federation_received_msgs", "nats_ingest", "federation"));
+        Assert.Equal(total, await SumAsync(registry, "choria_federation_time_count", "nats_ingest", "federation"));
+        Assert.Equal(total - malformed, await SumAsync(registry, "choria_federation_received_msgs", "choria_request_transformer"));
+        Assert.Equal(total - malformed, await SumAsync(registry, "choria_federation_time_count", "choria_request_transformer"));
+        Assert.Equal(forwarded, await SumAsync(registry, "choria_federation_received_msgs", "nats_egest", "collective"));
+        Assert.Equal(forwarded, await SumAsync(registry, "choria_federation_published_msgs", "nats_egest", "collective"));
+        Assert.Equal(forwarded, await SumAsync(registry, "choria_federation_time_count", "nats_egest", "collective"));
+    }
+
+    [Fact]
     public async Task Stop_while_messages_are_in_flight_ends_every_worker_without_errors()
     {
         var logs = new CapturingLoggerFactory();
@@ -183,7 +226,7 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         Assert.Contains("federation side", error.Message, StringComparison.Ordinal);
     }
 
-    private async Task<FederationBroker> StartBrokerAsync(string cluster, string identity, TestNatsServer collective, CollectorRegistry? registry = null, ILoggerFactory? logs = null)
+    private async Task<FederationBroker> StartBrokerAsync(string cluster, string identity, TestNatsServer collective, CollectorRegistry? registry = null, ILoggerFactory? logs = null, Func<FederationBrokerOptions, FederationBrokerOptions>? configure = null)
     {
         var options = new FederationBrokerOptions
         {
@@ -192,6 +235,7 @@ public sealed class FederationBrokerTests : IAsyncLifetime
             FederationBrokers = FederationTestSupport.Hosts(_federation) with { Role = BrokerRole.Federation },
             CollectiveBrokers = FederationTestSupport.Hosts(collective),
         };
+        options = configure?.Invoke(options) ?? options;
         var broker = new FederationBroker(options, FederationTestSupport.Resolver, FederationTestSupport.Plain, registry ?? Metrics.NewCustomRegistry(), logs ?? FederationTestSupport.Logs);
         _cleanup.Add(broker);
         await broker.StartAsync(CancellationToken.None);
@@ -229,12 +273,14 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         Assert.False(subscription.TryRead(out var extra), $"unexpected extra message on {extra.Subject}");
     }
 
-    private static async Task<double> SumAsync(CollectorRegistry registry, string metric)
+    private static async Task<double> SumAsync(CollectorRegistry registry, string metric, string? stage = null, string? connectedTo = null)
     {
         using var stream = new MemoryStream();
         await registry.CollectAndExportAsTextAsync(stream);
         return Encoding.UTF8.GetString(stream.ToArray()).Split('\n')
             .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal))
+            .Where(l => stage is null || l.Contains($"name=\"{stage}\"", StringComparison.Ordinal))
+            .Where(l => connectedTo is null || l.Contains($"connected_to=\"{connectedTo}\"", StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 }

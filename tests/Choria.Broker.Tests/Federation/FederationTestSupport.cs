@@ -99,10 +99,12 @@ internal sealed class FakeServer : IAsyncDisposable
     /// <summary>Seen-by hops of the last request received.</summary>
     public IReadOnlyList<SeenByHop>? LastSeenBy { get; private set; }
 
-    public static async Task<FakeServer> StartAsync(TestNatsServer server, string identity, string subject = "mcollective.broadcast.agent.rpcutil")
+    public static async Task<FakeServer> StartAsync(TestNatsServer server, string identity, string subject = "mcollective.broadcast.agent.rpcutil", int? capacity = null)
     {
         var connection = await FederationTestSupport.ConnectAsync(server, identity);
-        var subscription = await connection.SubscribeAsync(subject);
+        var subscription = capacity is { } c
+            ? await connection.SubscribeAsync(subject, null, c, System.Threading.Channels.BoundedChannelFullMode.Wait)
+            : await connection.SubscribeAsync(subject);
         await connection.FlushAsync();
         return new FakeServer(connection, subscription, identity);
     }
