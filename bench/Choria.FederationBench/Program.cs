@@ -110,8 +110,9 @@ async Task<(string, int, TimeSpan)> RawJsonRelayAsync(int n)
     var subjects = new RelaySubjects(ChoriaSubjects.FederationRequests("bench"), "mcollective.broadcast.agent.rpcutil", ChoriaSubjects.FederationReplies("bench"), "mcollective.reply.bench.*");
     var elapsed = await TwoRelaysAsync(n, subjects, async (sub, output, requests) =>
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        var finalHop = new SeenByHop("nats://127.0.0.1:1", "bench-fb (choria_nats_ingest:1, choria_request_transformer:2, choria_nats_egest:3)", "nats://127.0.0.1:2");
+        using var relay = new TransportRelayWriter();
+        var hop = new SeenByHop("nats://127.0.0.1:1", "bench-fb (choria_nats_ingest:1, choria_request_transformer:2, choria_nats_egest:3)", "nats://127.0.0.1:2");
+        var replies = ChoriaSubjects.FederationReplies("bench");
         await foreach (var m in sub.ReadAllAsync())
         {
             if (!TransportMessage.TryParseRaw(m.Data, out var headers, out var raw, out _))
@@ -121,24 +122,23 @@ async Task<(string, int, TimeSpan)> RawJsonRelayAsync(int n)
 
             TransportHeaders moved;
             IReadOnlyList<string> targets;
-            if (requests && FederationTransformer.TryTransformRequest(new TransportMessage { Headers = headers! }, "bench", finalHop, out var request, out _))
+            if (requests && FederationTransformer.TryMoveRequestHeaders(headers!, replies, out moved, out var requestTargets, out _))
             {
-                (moved, targets) = (request!.Message.Headers, request.Targets);
+                targets = requestTargets;
             }
-            else if (!requests && FederationTransformer.TryTransformReply(new TransportMessage { Headers = headers! }, finalHop, out var reply, out _))
+            else if (!requests && FederationTransformer.TryMoveReplyHeaders(headers!, out moved, out var replySubject, out _))
             {
-                (moved, targets) = (reply!.Message.Headers, [reply.ReplySubject]);
+                targets = [replySubject];
             }
             else
             {
                 continue;
             }
 
-            buffer.ResetWrittenCount();
-            TransportMessage.WriteUtf8(raw.Span, moved, buffer);
+            var payload = relay.Write(raw.Span, moved, hop);
             foreach (var target in targets)
             {
-                await output.PublishAsync(target, buffer.WrittenMemory);
+                await output.PublishAsync(target, payload);
             }
         }
     });

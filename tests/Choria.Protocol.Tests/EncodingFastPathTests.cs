@@ -88,18 +88,18 @@ public class EncodingFastPathTests
     }
 
     [Fact]
-    public void Relay_into_a_reused_buffer_writes_what_the_array_form_returns()
+    public void Relay_writer_adds_one_hop_and_writes_what_the_array_form_returns()
     {
         var original = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"eyJhIjoxfQ==\",\"headers\":{\"mc_sender\":\"x\"}}");
         Assert.True(TransportMessage.TryParseRaw(original, out var headers, out var raw, out _));
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(16);
+        using var relay = new TransportRelayWriter();
+        var hop = new SeenByHop("nats://in:4222", "fb \"1\" (choria_nats_ingest:0)", "nats://out:4222");
 
-        foreach (var replyTo in new[] { "a.much.longer.reply.subject.than.the.first", "r" })
+        // Reusing the writer: a long message first, then shorter ones, with and without earlier hops.
+        foreach (var rewritten in new[] { headers! with { ReplyTo = new string('r', 300_000) }, headers!, _fullHeaders, headers! with { SeenBy = [] } })
         {
-            buffer.ResetWrittenCount();
-            var rewritten = headers! with { ReplyTo = replyTo };
-            TransportMessage.WriteUtf8(raw.Span, rewritten, buffer);
-            Assert.Equal(TransportMessage.ToUtf8Bytes(raw.Span, rewritten), buffer.WrittenSpan.ToArray());
+            var expected = TransportMessage.ToUtf8Bytes(raw.Span, rewritten.WithSeenByHop(hop));
+            Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(relay.Write(raw.Span, rewritten, hop).Span));
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Choria.Connector;
@@ -220,7 +219,7 @@ internal sealed partial class FederationChain
         var processors = new string?[ingestWorkers * _options.TransformerWorkers];
 
         // NATS.Net copies a payload before PublishAsync returns, so one buffer per worker serves every message.
-        var payload = new ArrayBufferWriter<byte>(4096);
+        using var relay = new TransportRelayWriter();
         await foreach (var batch in _toEgest.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             if (cancellationToken.IsCancellationRequested)
@@ -240,16 +239,10 @@ internal sealed partial class FederationChain
                 }
 
                 var processor = processors[(item.IngestWorker * _options.TransformerWorkers) + item.TransformerWorker] ??= Processor(item.IngestWorker, item.TransformerWorker, worker);
-                payload.ResetWrittenCount();
-                TransportMessage.WriteUtf8(item.RawData.Span, WithHop(item.Headers, new SeenByHop(item.IngestServer, processor, connection.ConnectedServerUrl)), payload);
+                var payload = relay.Write(item.RawData.Span, item.Headers, new SeenByHop(item.IngestServer, processor, connection.ConnectedServerUrl));
                 foreach (var target in item.Targets)
                 {
-                    await PublishAsync(connection, target, payload.WrittenMemory, metrics, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (payload.Capacity > 256 * 1024)
-                {
-                    payload = new ArrayBufferWriter<byte>(4096);
+                    await PublishAsync(connection, target, payload, metrics, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -282,19 +275,6 @@ internal sealed partial class FederationChain
     // broker.md 4.5: "<identity> (<ingest station>, <transformer station>, <egest station>)".
     private string Processor(int ingest, int transformer, int egest) =>
         $"{_options.Identity} (choria_nats_ingest:{ingest}, {TransformerName}:{transformer}, choria_nats_egest:{egest})";
-
-    private static TransportHeaders WithHop(TransportHeaders headers, SeenByHop hop)
-    {
-        var hops = headers.SeenBy ?? [];
-        var seenBy = new SeenByHop[hops.Count + 1];
-        for (var i = 0; i < hops.Count; i++)
-        {
-            seenBy[i] = hops[i];
-        }
-
-        seenBy[^1] = hop;
-        return headers with { SeenBy = seenBy };
-    }
 
     // choria_federation_time is per message: a batch's time is shared evenly by its messages, so _sum stays the
     // stage's total time and _count its message count.

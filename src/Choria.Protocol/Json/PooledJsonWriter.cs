@@ -11,7 +11,7 @@ namespace Choria.Protocol.Json;
 /// </summary>
 internal static class PooledJsonWriter
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    internal static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
@@ -36,14 +36,6 @@ internal static class PooledJsonWriter
         var bytes = t_buffer!.WrittenSpan.ToArray();
         TrimHuge();
         return bytes;
-    }
-
-    /// <summary>Flushes the writer and appends what it wrote to <paramref name="output"/>.</summary>
-    public static void CopyTo(Utf8JsonWriter writer, IBufferWriter<byte> output)
-    {
-        writer.Flush();
-        output.Write(t_buffer!.WrittenSpan);
-        TrimHuge();
     }
 
     // One huge message must not pin megabytes per thread for ever.

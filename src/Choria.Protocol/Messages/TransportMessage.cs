@@ -69,13 +69,6 @@ public sealed record TransportMessage
     public static byte[] ToUtf8Bytes(ReadOnlySpan<byte> rawData, TransportHeaders headers) =>
         PooledJsonWriter.Finish(WriteRelayed(rawData, headers));
 
-    /// <summary>
-    /// <see cref="ToUtf8Bytes(ReadOnlySpan{byte}, TransportHeaders)"/> appended to <paramref name="output"/>, so a
-    /// relay worker can reuse one buffer instead of allocating every message it forwards.
-    /// </summary>
-    public static void WriteUtf8(ReadOnlySpan<byte> rawData, TransportHeaders headers, IBufferWriter<byte> output) =>
-        PooledJsonWriter.CopyTo(WriteRelayed(rawData, headers), output);
-
     private static Utf8JsonWriter WriteRelayed(ReadOnlySpan<byte> rawData, TransportHeaders headers)
     {
         ArgumentNullException.ThrowIfNull(headers);
@@ -89,7 +82,24 @@ public sealed record TransportMessage
         return writer;
     }
 
-    private static void WriteHeaders(Utf8JsonWriter writer, TransportHeaders headers)
+    /// <summary>
+    /// <see cref="ToUtf8Bytes(ReadOnlySpan{byte}, TransportHeaders)"/> of <paramref name="headers"/> with
+    /// <paramref name="hop"/> appended to <c>seen-by</c>, through a writer already reset to its output.
+    /// </summary>
+    internal static void WriteRelayed(Utf8JsonWriter writer, ReadOnlySpan<byte> rawData, TransportHeaders headers, SeenByHop hop)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        ArgumentNullException.ThrowIfNull(hop);
+        writer.WriteStartObject();
+        writer.WriteString("protocol"u8, Protocols.TransportV1);
+        writer.WritePropertyName("data"u8);
+        writer.WriteRawValue(rawData, skipInputValidation: true);
+        WriteHeaders(writer, headers, hop);
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    private static void WriteHeaders(Utf8JsonWriter writer, TransportHeaders headers, SeenByHop? extraHop = null)
     {
         writer.WriteStartObject("headers"u8);
         if (!string.IsNullOrEmpty(headers.ReplyTo))
@@ -102,17 +112,18 @@ public sealed record TransportMessage
             writer.WriteString("mc_sender"u8, headers.McSender);
         }
 
-        if (headers.SeenBy is { Count: > 0 } seenBy)
+        var seenBy = headers.SeenBy ?? [];
+        if (seenBy.Count > 0 || extraHop is not null)
         {
             writer.WriteStartArray("seen-by"u8);
             for (var i = 0; i < seenBy.Count; i++)
             {
-                var hop = seenBy[i];
-                writer.WriteStartArray();
-                writer.WriteStringValue(hop.In);
-                writer.WriteStringValue(hop.Processor);
-                writer.WriteStringValue(hop.Out);
-                writer.WriteEndArray();
+                WriteHop(writer, seenBy[i]);
+            }
+
+            if (extraHop is not null)
+            {
+                WriteHop(writer, extraHop);
             }
 
             writer.WriteEndArray();
@@ -146,6 +157,15 @@ public sealed record TransportMessage
         }
 
         writer.WriteEndObject();
+    }
+
+    private static void WriteHop(Utf8JsonWriter writer, SeenByHop hop)
+    {
+        writer.WriteStartArray();
+        writer.WriteStringValue(hop.In);
+        writer.WriteStringValue(hop.Processor);
+        writer.WriteStringValue(hop.Out);
+        writer.WriteEndArray();
     }
 
     public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
