@@ -49,6 +49,7 @@ internal sealed partial class FederationChain
     private readonly Channel<List<FederationItem>> _toTransformer;
     private readonly Channel<List<FederationItem>> _toEgest;
     private readonly string _repliesSubject;
+    private readonly int _batchSize;
 
     public FederationChain(FederationDirection direction, FederationBrokerOptions options, FederationMetrics metrics, DropTracker drops, ILogger logger)
     {
@@ -63,8 +64,9 @@ internal sealed partial class FederationChain
         // stages, their bounds and the back-pressure stay as broker.md 4.3 describes.
         // Items travel in batches of what a stage found waiting: each hand-off costs a lock, a wake-up and an
         // async step, which dominated the chain's CPU when paid per message. Capacities stay message bounds.
-        _toTransformer = CreateQueue(options.TransformerQueueCapacity, options.HandOffBatchSize);
-        _toEgest = CreateQueue(options.EgestQueueCapacity, options.HandOffBatchSize);
+        _batchSize = Math.Max(1, options.HandOffBatchSize);
+        _toTransformer = CreateQueue(options.TransformerQueueCapacity, _batchSize);
+        _toEgest = CreateQueue(options.EgestQueueCapacity, _batchSize);
     }
 
     private static Channel<List<FederationItem>> CreateQueue(int messages, int batchSize) =>
@@ -112,7 +114,7 @@ internal sealed partial class FederationChain
     private async Task IngestAsync(int worker, ChoriaConnection connection, ChoriaSubscription subscription, CancellationToken cancellationToken)
     {
         var metrics = _metrics.For("nats_ingest", worker, IngestSide, _options.Cluster, _options.Identity);
-        var batchSize = _options.HandOffBatchSize;
+        var batchSize = _batchSize;
         while (await subscription.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var start = Stopwatch.GetTimestamp();
