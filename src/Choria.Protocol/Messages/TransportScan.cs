@@ -47,6 +47,9 @@ internal static class TransportScan
         }
     }
 
+    // Bits naming the members each object level reads; 0 for members the scan skips.
+    private delegate int MemberKey(ref Utf8JsonReader reader);
+
     private static bool Scan(ref Utf8JsonReader reader, out TransportHeaders? headers, out int dataStart, out int dataLength)
     {
         headers = null;
@@ -56,70 +59,87 @@ internal static class TransportScan
             return false;
         }
 
-        var seenProtocol = false;
-        var seenData = false;
-        var seenHeaders = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        var seen = 0;
+        int key;
+        while ((key = NextMember(ref reader, ref seen, RootKey)) > 0)
         {
-            if (reader.ValueIsEscaped)
+            if (key == 1)
             {
-                return false;
-            }
-
-            if (reader.ValueTextEquals("protocol"u8))
-            {
-                if (seenProtocol || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !reader.ValueSpan.SequenceEqual(TransportProtocol))
+                if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !reader.ValueSpan.SequenceEqual(TransportProtocol))
                 {
                     return false;
                 }
-
-                seenProtocol = true;
             }
-            else if (reader.ValueTextEquals("data"u8))
+            else if (key == 2)
             {
                 // The token is relayed verbatim: it must be non-empty valid UTF-8, and a \u escape could hide a lone
                 // surrogate that receivers refuse, so those go to the full parse.
-                if (seenData || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty
+                if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty
                     || !Utf8.IsValid(reader.ValueSpan) || (reader.ValueIsEscaped && reader.ValueSpan.IndexOf("\\u"u8) >= 0))
                 {
                     return false;
                 }
 
-                seenData = true;
                 dataStart = (int)reader.TokenStartIndex;
                 dataLength = reader.ValueSpan.Length + 2;
             }
-            else if (reader.ValueTextEquals("headers"u8))
+            else if (reader.TokenType != JsonTokenType.Null && (reader.TokenType != JsonTokenType.StartObject || !ScanHeaders(ref reader, out headers)))
             {
-                if (seenHeaders || !reader.Read())
-                {
-                    return false;
-                }
-
-                seenHeaders = true;
-                if (reader.TokenType == JsonTokenType.Null)
-                {
-                    headers = null;
-                }
-                else if (reader.TokenType != JsonTokenType.StartObject || !ScanHeaders(ref reader, out headers))
-                {
-                    return false;
-                }
-            }
-            else
-            {
-                reader.Skip();
+                return false;
             }
         }
 
-        // Nothing may follow the root object; Read throws on trailing tokens and returns false on whitespace.
-        if (reader.TokenType != JsonTokenType.EndObject || !seenProtocol || !seenData || reader.Read())
+        // Both protocol and data are required. Nothing may follow the root object; Read throws on trailing tokens
+        // and returns false on whitespace.
+        if (key < 0 || (seen & 3) != 3 || reader.Read())
         {
             return false;
         }
 
         headers ??= TransportMessage.EmptyHeaders;
         return true;
+    }
+
+    private static int RootKey(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("protocol"u8) ? 1 : reader.ValueTextEquals("data"u8) ? 2 : reader.ValueTextEquals("headers"u8) ? 4 : 0;
+
+    private static int HeaderKey(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("reply-to"u8) ? 1 : reader.ValueTextEquals("mc_sender"u8) ? 2 : reader.ValueTextEquals("seen-by"u8) ? 4 : reader.ValueTextEquals("federation"u8) ? 8 : 0;
+
+    private static int FederationKey(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("req"u8) ? 1 : reader.ValueTextEquals("reply-to"u8) ? 2 : reader.ValueTextEquals("target"u8) ? 4 : 0;
+
+    /// <summary>
+    /// Moves to the value of the object's next member that <paramref name="keyOf"/> names, skipping the others.
+    /// Returns its key, 0 at the end of the object, or -1 when the scan must give up: an escaped name, or a member
+    /// seen before (which one the document parse would pick is its business).
+    /// </summary>
+    private static int NextMember(ref Utf8JsonReader reader, ref int seen, MemberKey keyOf)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueIsEscaped)
+            {
+                return -1;
+            }
+
+            var key = keyOf(ref reader);
+            if (key == 0)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if ((seen & key) != 0 || !reader.Read())
+            {
+                return -1;
+            }
+
+            seen |= key;
+            return key;
+        }
+
+        return 0;
     }
 
     private static bool ScanHeaders(ref Utf8JsonReader reader, out TransportHeaders? headers)
@@ -129,30 +149,9 @@ internal static class TransportScan
         List<SeenByHop>? seenBy = null;
         FederationHeader? federation = null;
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        int key;
+        while ((key = NextMember(ref reader, ref seen, HeaderKey)) > 0)
         {
-            if (reader.ValueIsEscaped)
-            {
-                return false;
-            }
-
-            var key = reader.ValueTextEquals("reply-to"u8) ? 1
-                : reader.ValueTextEquals("mc_sender"u8) ? 2
-                : reader.ValueTextEquals("seen-by"u8) ? 4
-                : reader.ValueTextEquals("federation"u8) ? 8
-                : 0;
-            if (key == 0)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            if ((seen & key) != 0 || !reader.Read())
-            {
-                return false;
-            }
-
-            seen |= key;
             var ok = key switch
             {
                 1 => TryOptionalString(ref reader, out replyTo),
@@ -164,6 +163,11 @@ internal static class TransportScan
             {
                 return false;
             }
+        }
+
+        if (key < 0)
+        {
+            return false;
         }
 
         headers = new TransportHeaders { ReplyTo = replyTo, McSender = sender, SeenBy = seenBy, Federation = federation };
@@ -187,17 +191,7 @@ internal static class TransportScan
         while (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
         {
             var parts = new List<string>(3);
-            while (reader.Read() && reader.TokenType == JsonTokenType.String)
-            {
-                if (!TryString(ref reader, out var part))
-                {
-                    return false;
-                }
-
-                parts.Add(part);
-            }
-
-            if (reader.TokenType != JsonTokenType.EndArray)
+            if (!TryStringItems(ref reader, parts))
             {
                 return false;
             }
@@ -224,29 +218,9 @@ internal static class TransportScan
         string? requestId = null, replyTo = null;
         List<string>? targets = null;
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        int key;
+        while ((key = NextMember(ref reader, ref seen, FederationKey)) > 0)
         {
-            if (reader.ValueIsEscaped)
-            {
-                return false;
-            }
-
-            var key = reader.ValueTextEquals("req"u8) ? 1
-                : reader.ValueTextEquals("reply-to"u8) ? 2
-                : reader.ValueTextEquals("target"u8) ? 4
-                : 0;
-            if (key == 0)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            if ((seen & key) != 0 || !reader.Read())
-            {
-                return false;
-            }
-
-            seen |= key;
             var ok = key switch
             {
                 1 => TryOptionalString(ref reader, out requestId),
@@ -257,6 +231,11 @@ internal static class TransportScan
             {
                 return false;
             }
+        }
+
+        if (key < 0)
+        {
+            return false;
         }
 
         federation = new FederationHeader { RequestId = requestId, ReplyTo = replyTo, Targets = targets };
@@ -277,14 +256,20 @@ internal static class TransportScan
         }
 
         targets = [];
+        return TryStringItems(ref reader, targets);
+    }
+
+    // Reads the strings of the array the reader is at the start of, up to its end; any other item gives up.
+    private static bool TryStringItems(ref Utf8JsonReader reader, List<string> items)
+    {
         while (reader.Read() && reader.TokenType == JsonTokenType.String)
         {
-            if (!TryString(ref reader, out var target))
+            if (!TryString(ref reader, out var item))
             {
                 return false;
             }
 
-            targets.Add(target);
+            items.Add(item);
         }
 
         return reader.TokenType == JsonTokenType.EndArray;
