@@ -7,6 +7,18 @@ cd "$(dirname "$0")"
 ensure_dotnet
 ensure_packages nats-server:nats-server util-linux:setpriv openssl:openssl
 
+# The repository stands alone: no tracked file may name the reference folder beside a developer's
+# checkout (a user's clone has none). Only tests/fixtures/README.md says where the fixtures came from.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  outside=$(git grep -n -e '\.\./shared' -e 'shared/[f]ixtures' -- . ':!tests/fixtures/README.md' || true)
+  if [ -n "$outside" ]; then
+    echo "error: these tracked files refer to files outside the repository:" >&2
+    printf '%s\n' "$outside" >&2
+    echo "0 passed, 1 failed, 0 skipped"
+    exit 1
+  fi
+fi
+
 ./build.sh
 export CHORIA_BIN="$PWD/dist/choria"
 

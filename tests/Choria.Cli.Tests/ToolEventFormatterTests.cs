@@ -52,7 +52,7 @@ public class ToolEventFormatterTests
     [Fact]
     public void Fixture_events_render()
     {
-        var path = Path.Combine(TestRoot.Shared, "fixtures", "server", "examples", "lifecycle_alive_cloudevent.json");
+        var path = TestPaths.Fixture("server", "examples", "lifecycle_alive_cloudevent.json");
         Assert.Equal("12:01:02 [alive] node1.example.net: server version 0.13.0", LifecycleEventFormatter.Render(File.ReadAllBytes(path), new LifecycleEventFilter(null, null), EventOutputMode.Text, Received));
     }
 

@@ -102,7 +102,7 @@ public sealed class ToolStatusCommandTests : IDisposable
     [Fact]
     public void Writer_output_fixture_passes_when_fresh()
     {
-        var fixture = File.ReadAllText(Path.Combine(TestRoot.Shared, "fixtures", "server", "examples", "status_2020.json"));
+        var fixture = File.ReadAllText(TestPaths.Fixture("server", "examples", "status_2020.json"));
         var f = StatusFile(raw: fixture);
         Assert.Equal((0, $"{f} OK\n", ""), Run("tool", "status", "--status-file", f, "--message-since", "0"));
     }

@@ -54,7 +54,7 @@ public class PathsAndDocsTests
     [Fact]
     public void Committed_docs_match_the_settings_table()
     {
-        var path = Path.Combine(TestPaths.RepoRoot(), "docs", "configuration.md");
+        var path = Path.Combine(TestPaths.RepoRoot, "docs", "configuration.md");
         var committed = File.Exists(path) ? File.ReadAllText(path) : "";
         Assert.True(committed == SettingsDocs.RenderMarkdown(),
             "docs/configuration.md is out of date with SettingsTable; regenerate it with: " +

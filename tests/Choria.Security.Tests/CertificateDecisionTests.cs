@@ -11,7 +11,7 @@ public sealed class CertificateDecisionTests : IDisposable
 
     private static JsonElement Vectors(string name)
     {
-        using var document = TestPaths.Json(TestPaths.Protocol("vectors_identity.json"));
+        using var document = FixtureJson.Parse(TestPaths.Protocol("vectors_identity.json"));
         return document.RootElement.GetProperty(name).Clone();
     }
 

@@ -9,7 +9,7 @@ public sealed class CryptoTests : IDisposable
 
     private static string Vector(string name)
     {
-        using var document = TestPaths.Json(TestPaths.Protocol("vectors_crypto.json"));
+        using var document = FixtureJson.Parse(TestPaths.Protocol("vectors_crypto.json"));
         return document.RootElement.GetProperty(name).GetString()!;
     }
 
@@ -43,7 +43,7 @@ public sealed class CryptoTests : IDisposable
         Assert.Equal(request.Signature, provider.SignToBase64(Encoding.UTF8.GetBytes(request.Message)));
         Assert.Equal(Vector("request_signature_b64"), request.Signature);
 
-        using var reply = TestPaths.Json(TestPaths.Protocol("messages", "v1_secure_reply.json"));
+        using var reply = FixtureJson.Parse(TestPaths.Protocol("messages", "v1_secure_reply.json"));
         var message = reply.RootElement.GetProperty("message").GetString()!;
         var hash = SecurityAlgorithms.Sha256Base64(Encoding.UTF8.GetBytes(message));
         Assert.Equal(reply.RootElement.GetProperty("hash").GetString(), hash);
@@ -53,7 +53,7 @@ public sealed class CryptoTests : IDisposable
     [Fact]
     public void Newline_wrapped_base64_decodes_like_unwrapped_and_wrapped_signature_verifies()
     {
-        using var transport = TestPaths.Json(TestPaths.Protocol("messages", "v1_transport_request.json"));
+        using var transport = FixtureJson.Parse(TestPaths.Protocol("messages", "v1_transport_request.json"));
         var data = transport.RootElement.GetProperty("data").GetString()!;
         var wrapped = string.Join("\n", data.Chunk(60).Select(c => new string(c))) + "\n";
         Assert.True(SecurityAlgorithms.TryDecodeBase64(data, out var plain));

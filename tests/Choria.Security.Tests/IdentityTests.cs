@@ -4,7 +4,7 @@ public sealed class IdentityTests
 {
     public static TheoryData<string, string?> CallerIdCases()
     {
-        using var document = TestPaths.Json(TestPaths.Protocol("vectors_identity.json"));
+        using var document = FixtureJson.Parse(TestPaths.Protocol("vectors_identity.json"));
         var data = new TheoryData<string, string?>();
         foreach (var row in document.RootElement.GetProperty("callerid_cases").EnumerateArray())
         {
@@ -78,7 +78,7 @@ public sealed class IdentityTests
     [Fact]
     public void Default_policy_lists_match_the_spec_and_vectors()
     {
-        using var document = TestPaths.Json(TestPaths.Protocol("vectors_identity.json"));
+        using var document = FixtureJson.Parse(TestPaths.Protocol("vectors_identity.json"));
         var policy = new SecurityPolicyOptions();
         Assert.Equal(document.RootElement.GetProperty("default_certname_whitelist").EnumerateArray().Select(e => e.GetString()), policy.CertnameAllowList);
         Assert.Equal(document.RootElement.GetProperty("default_privileged_users").EnumerateArray().Select(e => e.GetString()), policy.PrivilegedUsers);

@@ -2,43 +2,9 @@ using System.Text.Json;
 
 namespace Choria.Security.Tests;
 
-internal static class TestPaths
+internal static class FixtureJson
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Choria.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Choria.slnx not found above " + AppContext.BaseDirectory);
-    });
-
-    // CI clones the repo next to shared/; a git worktree sits one level deeper, so take the nearest ancestor's.
-    private static readonly Lazy<string> FixtureRoot = new(() =>
-    {
-        for (var directory = new DirectoryInfo(Root.Value).Parent; directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "fixtures");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return Path.GetFullPath(Path.Combine(Root.Value, "..", "shared", "fixtures"));
-    });
-
-    public static string Fixtures => FixtureRoot.Value;
-
-    public static string Protocol(params string[] parts) => Path.Combine([Fixtures, "protocol", .. parts]);
-
-    public static string Wire(params string[] parts) => Path.Combine([Fixtures, "wire", .. parts]);
-
-    public static string Good(string relative) => Protocol("ssl", "good", relative);
-
-    public static JsonDocument Json(string path) => JsonDocument.Parse(File.ReadAllBytes(path));
+    public static JsonDocument Parse(string path) => JsonDocument.Parse(File.ReadAllBytes(path));
 }
 
 internal sealed class FixedTime : TimeProvider
@@ -130,7 +96,7 @@ internal sealed record SecureRequestFields(string Message, string Signature, str
 
     public static SecureRequestFields FromMessageFile(string name)
     {
-        using var document = TestPaths.Json(TestPaths.Protocol("messages", name));
+        using var document = FixtureJson.Parse(TestPaths.Protocol("messages", name));
         return From(document.RootElement);
     }
 }

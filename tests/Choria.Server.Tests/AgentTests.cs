@@ -25,9 +25,9 @@ public class AgentTests
     }
 
     private static JsonElement WireBody(string prefix) =>
-        JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(TestPaths.Fixtures("wire"), prefix + "-*.decoded.json").Single())).RootElement.GetProperty("body");
+        JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(TestPaths.Fixture("wire"), prefix + "-*.decoded.json").Single())).RootElement.GetProperty("body");
 
-    private static JsonElement Example(string name) => JsonDocument.Parse(File.ReadAllText(TestPaths.Fixtures("server", "examples", name))).RootElement;
+    private static JsonElement Example(string name) => JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("server", "examples", name))).RootElement;
 
     /// <summary>Same keys with the same JSON kinds (numbers, strings, arrays...), recursively for objects.</summary>
     private static void AssertSameShape(JsonElement expected, JsonElement actual, params string[] skip)
@@ -60,9 +60,9 @@ public class AgentTests
     public async Task Inventory_matches_wire_capture_and_example()
     {
         var reply = await Call(Rpcutil(), "inventory");
-        AssertSameShape(WireBody("08").GetProperty("data"), reply.GetProperty("data"), "upgradable");
+        AssertSameShape(WireBody("08").GetProperty("data"), reply.GetProperty("data"));
         Assert.Equal(JsonValueKind.Null, reply.GetProperty("data").GetProperty("machines").ValueKind);
-        AssertSameShape(Example("rpcutil_inventory_reply_2020.json"), reply.GetProperty("data"), "machines", "upgradable");
+        AssertSameShape(Example("rpcutil_inventory_reply_2020.json"), reply.GetProperty("data"), "machines");
         Assert.Equal(["choria_util", "discovery", "rpcutil"], reply.GetProperty("data").GetProperty("agents").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("hello world", reply.GetProperty("data").GetProperty("facts").GetProperty("string").GetString());
         Assert.Equal(["agent_data", "collective_data", "fact_data", "fstat_data"], reply.GetProperty("data").GetProperty("data_plugins").EnumerateArray().Select(e => e.GetString()));
@@ -77,7 +77,7 @@ public class AgentTests
         AssertSameShape(WireBody("22").GetProperty("data").GetProperty("agents")[0], rpcutil);
 
         var stats = (await Call(Rpcutil(), "daemon_stats")).GetProperty("data");
-        AssertSameShape(Example("rpcutil_daemon_stats_reply_2020.json"), stats, "events");
+        AssertSameShape(Example("rpcutil_daemon_stats_reply_2020.json"), stats);
         Assert.Equal(12, stats.GetProperty("total").GetInt32());
         Assert.Equal(1578171600, stats.GetProperty("starttime").GetInt64());
     }
@@ -103,7 +103,7 @@ public class AgentTests
         Assert.Equal("""{"exists":true,"value":1,"value_encoding":"application/json"}""", fact.GetProperty("data").GetRawText());
         var coll = await Call(Rpcutil(), "get_data", """{"source":"collective","query":"other"}""");
         Assert.True(coll.GetProperty("data").GetProperty("member").GetBoolean());
-        var fstat = await Call(Rpcutil(), "get_data", $$"""{"source":"fstat","query":{{JsonSerializer.Serialize(TestPaths.Fixtures("server", "facts", "discovery_classes.txt"))}}}""");
+        var fstat = await Call(Rpcutil(), "get_data", $$"""{"source":"fstat","query":{{JsonSerializer.Serialize(TestPaths.Fixture("server", "facts", "discovery_classes.txt"))}}}""");
         Assert.Equal("present", fstat.GetProperty("data").GetProperty("output").GetString());
         Assert.Equal(32, fstat.GetProperty("data").GetProperty("md5").GetString()!.Length);
     }

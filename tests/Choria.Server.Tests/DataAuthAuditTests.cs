@@ -45,7 +45,7 @@ public sealed class DataAuthAuditTests : IDisposable
     [Fact]
     public void Fixture_facts_and_yml_is_json()
     {
-        var facts = Facts(TestPaths.Fixtures("server", "facts", "discovery_facts.yaml"), TestPaths.Fixtures("protocol", "filter", "2ndfact.json")).Facts();
+        var facts = Facts(TestPaths.Fixture("server", "facts", "discovery_facts.yaml"), TestPaths.Fixture("protocol", "filter", "2ndfact.json")).Facts();
         Assert.Equal(2, facts.GetProperty("ifact").GetInt32());
         Assert.True(facts.GetProperty("nested").GetProperty("tbool").GetBoolean());
         Assert.Equal(1.2, facts.GetProperty("fnumber").GetDouble());
@@ -68,14 +68,14 @@ public sealed class DataAuthAuditTests : IDisposable
         Assert.Equal(["x", "y", "z"], classes.Classes());
         File.Delete(classesFile);
         Assert.Empty(classes.Classes());
-        Assert.Equal(["role::testing", "testing", "apache"], new ClassesSource(new ClassesOptions { ClassesFile = TestPaths.Fixtures("server", "facts", "discovery_classes.txt") }).Classes());
+        Assert.Equal(["role::testing", "testing", "apache"], new ClassesSource(new ClassesOptions { ClassesFile = TestPaths.Fixture("server", "facts", "discovery_classes.txt") }).Classes());
     }
 
     private bool Authorize(string policy, string caller = "choria=rip", string action = "ping", bool enableDefault = false, string agent = "rpcutil")
     {
         Write(enableDefault ? "default.policy" : "rpcutil.policy", policy);
         Write("groups", "admins choria=admin choria=rip\n");
-        var facts = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixtures("server", "facts", "authz_facts.json"))).RootElement;
+        var facts = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("server", "facts", "authz_facts.json"))).RootElement;
         var auth = new ActionPolicyAuthorizer(new ActionPolicyOptions { PolicyDirectory = _dir.FullName, EnableDefault = enableDefault }, () => facts, () => ["apache", "role::web"], FilterFactMatcher.Instance, NullLogger<ActionPolicyAuthorizer>.Instance);
         return auth.IsAuthorized(new ActionRequest { Agent = agent, Action = action, CallerId = caller });
     }
@@ -167,7 +167,7 @@ public sealed class DataAuthAuditTests : IDisposable
             RequestId = "4b5d2f1a9c3e4d7f8a6b0c1d2e3f4a5b", Time = 1578175200, CallerId = "choria=rip.mcollective",
             SenderId = "client1.example.net", Agent = "rpcutil", Action = "ping",
         };
-        var expected = File.ReadAllText(TestPaths.Fixtures("server", "examples", "audit_line_2020.json")).TrimEnd();
+        var expected = File.ReadAllText(TestPaths.Fixture("server", "examples", "audit_line_2020.json")).TrimEnd();
         var line = System.Text.Encoding.UTF8.GetString(RpcAuditor.FormatLine(request, DateTimeOffset.FromUnixTimeSeconds(1578175200)));
         Assert.Equal(expected + "\n", line);
 

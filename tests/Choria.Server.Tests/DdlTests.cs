@@ -6,13 +6,13 @@ namespace Choria.Server.Tests;
 
 public class DdlTests
 {
-    public static TheoryData<string> FixtureDdls() => new(Directory.GetFiles(TestPaths.Fixtures("server", "ddl"), "*.json").Select(Path.GetFileName)!);
+    public static TheoryData<string> FixtureDdls() => new(Directory.GetFiles(TestPaths.Fixture("server", "ddl"), "*.json").Select(Path.GetFileName)!);
 
     [Theory]
     [MemberData(nameof(FixtureDdls))]
     public void Every_fixture_ddl_loads_and_validates(string file)
     {
-        var result = DdlLoader.LoadFile(TestPaths.Fixtures("server", "ddl", file));
+        var result = DdlLoader.LoadFile(TestPaths.Fixture("server", "ddl", file));
         Assert.True(result.Success, result.Error);
         Assert.NotEmpty(result.Ddl!.Actions);
         Assert.All(result.Ddl.Actions, a => Assert.Contains(a.Display, new[] { "ok", "failed", "always" }));
@@ -33,7 +33,7 @@ public class DdlTests
     [Fact]
     public void Model_keeps_inputs_outputs_and_aggregates()
     {
-        var ddl = DdlLoader.LoadFile(TestPaths.Fixtures("server", "ddl", "package.json")).Ddl!;
+        var ddl = DdlLoader.LoadFile(TestPaths.Fixture("server", "ddl", "package.json")).Ddl!;
         var yum = ddl.FindAction("yum_clean")!;
         Assert.Equal("list", yum.Input["mode"].Type);
         Assert.Contains("expire-cache", yum.Input["mode"].List!);
@@ -43,7 +43,8 @@ public class DdlTests
         Assert.Equal("ensure", status.Aggregate[0].OutputName);
         var rpcutil = DdlLoader.LoadBuiltin("rpcutil").Ddl!;
         Assert.Equal("Timestamp", rpcutil.FindAction("ping")!.Output["pong"].DisplayAs);
-        Assert.Equal(JsonValueKind.False, rpcutil.FindAction("inventory")!.Output["upgradable"].Default!.Value.ValueKind);
+        var modern = DdlLoader.LoadFile(TestPaths.Fixture("server", "ddl", "rpcutil.json")).Ddl!;
+        Assert.Equal(JsonValueKind.False, modern.FindAction("inventory")!.Output["upgradable"].Default!.Value.ValueKind);
     }
 
     [Theory]

@@ -19,8 +19,6 @@ internal sealed class FakeServerInfo : IServerInfo
 
     public string ConnectedServer { get; init; } = "nats://broker:4222";
 
-    public bool Upgradable { get; init; }
-
     public ServerStats StatsValue { get; init; } = new() { Total = 12, Validated = 10, Unvalidated = 1, Passed = 10, Filtered = 1 };
 
     public JsonElement FactsValue { get; init; } = JsonDocument.Parse("""{"string":"hello world","inumber":1,"nested":{"string":"nested hello world"}}""").RootElement;

@@ -1,34 +1,41 @@
 namespace Choria.Testing;
 
+/// <summary>
+/// Paths inside the repository for tests: its root and the fixtures under <c>tests/fixtures</c>
+/// (see tests/fixtures/README.md). Nothing here looks outside the clone.
+/// </summary>
 public static class TestPaths
 {
-    private static readonly Lazy<string> _fixtures = new(() =>
+    private static readonly Lazy<string> _root = new(() =>
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Choria.slnx")))
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            dir = dir.Parent;
-        }
-
-        if (dir is null)
-        {
-            throw new InvalidOperationException("repository root (Choria.slnx) not found");
-        }
-
-        // CI clones the repo next to shared/; a git worktree sits one level deeper, so keep looking up.
-        for (var candidate = dir.Parent; candidate is not null; candidate = candidate.Parent)
-        {
-            var fixtures = Path.Combine(candidate.FullName, "shared", "fixtures");
-            if (Directory.Exists(fixtures))
+            if (File.Exists(Path.Combine(dir.FullName, "Choria.slnx")))
             {
-                return fixtures;
+                return dir.FullName;
             }
         }
 
-        throw new InvalidOperationException($"shared/fixtures not found next to {dir.FullName} or above");
+        throw new InvalidOperationException("repository root (Choria.slnx) not found above " + AppContext.BaseDirectory);
     });
 
-    public static string Fixture(params string[] parts) => Path.Combine([_fixtures.Value, .. parts]);
+    /// <summary>The repository root (the folder holding <c>Choria.slnx</c>).</summary>
+    public static string RepoRoot => _root.Value;
+
+    /// <summary>The repository's test fixtures folder, <c>tests/fixtures</c>.</summary>
+    public static string FixturesRoot => Path.Combine(RepoRoot, "tests", "fixtures");
+
+    /// <summary>A path under <c>tests/fixtures</c>, e.g. <c>Fixture("wire", "test-ca.pem")</c>.</summary>
+    public static string Fixture(params string[] parts) => Path.Combine([FixturesRoot, .. parts]);
+
+    /// <summary>A path under <c>tests/fixtures/protocol</c>.</summary>
+    public static string Protocol(params string[] parts) => Fixture(["protocol", .. parts]);
+
+    /// <summary>A path under <c>tests/fixtures/wire</c> (the real Ruby MCollective captures).</summary>
+    public static string Wire(params string[] parts) => Fixture(["wire", .. parts]);
+
+    /// <summary>A file of the good test PKI, e.g. <c>Good("certs/ca.pem")</c>.</summary>
+    public static string Good(string relative) => Protocol("ssl", "good", relative);
 
     public static string Message(string name) => File.ReadAllText(Fixture("protocol", "messages", name));
 

@@ -129,9 +129,6 @@ public interface IServerInfo
     /// <summary>Broker the connector is attached to, empty when disconnected.</summary>
     string ConnectedServer { get; }
 
-    /// <summary>Whether the server supports remote upgrades (modern <c>inventory</c>).</summary>
-    bool Upgradable { get; }
-
     ServerStats Stats();
 
     IReadOnlyList<string> KnownAgents();

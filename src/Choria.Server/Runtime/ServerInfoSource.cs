@@ -33,8 +33,6 @@ public sealed class ServerInfoSource(
 
     public string ConnectedServer => connectedServer();
 
-    public bool Upgradable => false;
-
     public IMachineHost? Machines => null;
 
     public ServerStats Stats() => counters.Snapshot();

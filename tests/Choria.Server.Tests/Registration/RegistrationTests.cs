@@ -25,7 +25,7 @@ public sealed class RegistrationTests : IDisposable
 
         var result = registration.Poll();
 
-        var expected = File.ReadAllText(TestPaths.Fixtures("server", "examples", "registration_filecontent_plain.json")).Trim()
+        var expected = File.ReadAllText(TestPaths.Fixture("server", "examples", "registration_filecontent_plain.json")).Trim()
             .Replace("/etc/choria/registration.json", file, StringComparison.Ordinal);
         Assert.True(result.Success);
         Assert.Equal(expected, Encoding.UTF8.GetString(result.Item!.Data));
@@ -45,7 +45,7 @@ public sealed class RegistrationTests : IDisposable
         Assert.Equal(["mtime", "file", "updated", "protocol", "zcontent"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(text, Gunzip(root.GetProperty("zcontent").GetString()!));
 
-        using var fixture = JsonDocument.Parse(File.ReadAllBytes(TestPaths.Fixtures("server", "examples", "registration_filecontent_gzip.json")));
+        using var fixture = JsonDocument.Parse(File.ReadAllBytes(TestPaths.Fixture("server", "examples", "registration_filecontent_gzip.json")));
         Assert.Equal(text, Gunzip(fixture.RootElement.GetProperty("zcontent").GetString()!));
     }
 

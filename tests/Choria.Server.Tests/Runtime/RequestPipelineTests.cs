@@ -16,7 +16,7 @@ public sealed class RequestPipelineTests : IDisposable
     public static TheoryData<string> RequestCaptures()
     {
         var data = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(TestPaths.Fixtures("wire"), "*.bin").Order(StringComparer.Ordinal))
+        foreach (var path in Directory.GetFiles(TestPaths.Fixture("wire"), "*.bin").Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(path);
             if (name.Contains("-request-", StringComparison.Ordinal))
@@ -170,7 +170,7 @@ public sealed class RequestPipelineTests : IDisposable
     [Fact]
     public void Federated_reply_echoes_federation_and_hops()
     {
-        var payload = File.ReadAllBytes(TestPaths.Fixtures("protocol", "messages", "v1_federation_collective_request.json"));
+        var payload = File.ReadAllBytes(TestPaths.Fixture("protocol", "messages", "v1_federation_collective_request.json"));
         Assert.True(TransportMessage.TryParse(payload, out var transport, out var error), error?.Message);
         Assert.NotNull(transport!.Headers.Federation);
 

@@ -44,7 +44,7 @@ internal static class Fixtures
     /// <summary>Time of the protocol fixture PKI (its certificates are valid then).</summary>
     public const long PkiTime = 1578000000;
 
-    public static string Wire(string name) => TestPaths.Fixtures("wire", name);
+    public static string Wire(string name) => TestPaths.Fixture("wire", name);
 
     public static byte[] WireBytes(string name) => File.ReadAllBytes(Wire(name));
 
@@ -55,7 +55,7 @@ internal static class Fixtures
         return received!.Request.Envelope.Time;
     }
 
-    public static string Good(string relative) => TestPaths.Fixtures("protocol", "ssl", "good", relative);
+    public static string Good(string relative) => TestPaths.Fixture("protocol", "ssl", "good", relative);
 
     /// <summary>A file provider; <paramref name="certname"/> must exist in the good fixture PKI when it signs.</summary>
     public static FileSecurityProvider Provider(string cache, TimeProvider clock, string ca, string certname = "rip.mcollective") =>

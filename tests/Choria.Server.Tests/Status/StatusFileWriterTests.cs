@@ -29,7 +29,7 @@ public sealed class StatusFileWriterTests : IDisposable
         Assert.True(writer.WriteOnce());
 
         using var written = JsonDocument.Parse(File.ReadAllBytes(path));
-        using var fixture = JsonDocument.Parse(File.ReadAllBytes(TestPaths.Fixtures("server", "examples", "status_2020.json")));
+        using var fixture = JsonDocument.Parse(File.ReadAllBytes(TestPaths.Fixture("server", "examples", "status_2020.json")));
         Assert.Equal(Keys(fixture.RootElement), Keys(written.RootElement));
         Assert.Equal([.. Keys(fixture.RootElement.GetProperty("stats")), "events"], Keys(written.RootElement.GetProperty("stats")));
         foreach (var key in new[] { "identity", "uptime", "connected_server", "last_message", "provisioning_mode" })

@@ -25,6 +25,8 @@ public static class RpcutilAgent
             ["collectives"] = Strings(server.Collectives),
         }));
 
+        // Replies carry only the keys the 2020 DDLs declare (see docs/agents.md, "Reply keys"): the Ruby client
+        // turns declared keys into symbols and keeps the rest as strings, and its renderer fails on the mix.
         agent.RegisterAction("inventory", (_, _) =>
         {
             var machines = server.Machines?.States();
@@ -40,7 +42,6 @@ public static class RpcutilAgent
                 ["machines"] = machines is null
                     ? null
                     : new JsonArray([.. machines.Select(m => (JsonNode)new JsonObject { ["name"] = m.Name, ["state"] = m.State, ["version"] = m.Version })]),
-                ["upgradable"] = server.Upgradable,
             });
         });
 
@@ -122,7 +123,6 @@ public static class RpcutilAgent
             ["filtered"] = stats.Filtered,
             ["replies"] = stats.Replies,
             ["ttlexpired"] = stats.TtlExpired,
-            ["events"] = stats.Events,
         };
     }
 

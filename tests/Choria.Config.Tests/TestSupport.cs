@@ -1,19 +1,5 @@
 namespace Choria.Config.Tests;
 
-internal static class TestPaths
-{
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Choria.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Choria.slnx not found above " + AppContext.BaseDirectory);
-    }
-}
-
 /// <summary>Options isolated from the machine: fixed host name, no DNS, empty environment.</summary>
 internal static class TestOptions
 {
