@@ -47,6 +47,11 @@ public static class ChoriaApp
             shutdown.Cancel();
         }
 
+        if (IsDaemon(parsed.CommandResult.Command))
+        {
+            InheritedSignals.RestoreInterrupt();
+        }
+
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
@@ -54,4 +59,8 @@ public static class ChoriaApp
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = ReloadSignal.TryRaise());
         return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, shutdown.Token);
     }
+
+    /// <summary><c>server run</c> and <c>broker run</c>: the long-running daemons.</summary>
+    private static bool IsDaemon(Command command) =>
+        command.Name == "run" && command.Parents.OfType<Command>().Any(p => p.Name is "server" or "broker");
 }

@@ -102,6 +102,25 @@ public sealed partial class BrokerRunTests : IAsyncLifetime, IAsyncDisposable
         Assert.False(Alive(natsPid), $"nats-server pid {natsPid} survived the broker:\n{broker.Output}");
     }
 
+    [Fact]
+    public async Task Sigint_stops_a_broker_started_with_sigint_ignored_and_its_nats_server()
+    {
+        await _network.StartBrokerAsync(TestBrokerKind.ChoriaBroker, interruptIgnored: true);
+        var broker = _network.Broker!;
+        var natsPid = int.Parse(StartedPid().Match(broker.Output).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.DoesNotContain(2, broker.IgnoredSignals());
+
+        Assert.Equal(0, await broker.InterruptAsync(s_timeout));
+
+        var gone = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Alive(natsPid) && DateTime.UtcNow < gone)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(Alive(natsPid), $"nats-server pid {natsPid} survived the broker:\n{broker.Output}");
+    }
+
     private async Task<string> FailingRunAsync(string name, string extraConfig, BrokerPorts? ports = null)
     {
         var config = _network.WriteBrokerConfig(name, ports ?? BrokerPorts.Free(), extraConfig);

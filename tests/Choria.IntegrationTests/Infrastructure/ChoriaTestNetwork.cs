@@ -70,7 +70,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     /// Starts the broker and waits until it accepts connections: by default a bare nats-server with mutual TLS
     /// against the test CA, or our <c>choria broker run</c> (<paramref name="extraConfig"/> is appended to its config).
     /// </summary>
-    public async Task StartBrokerAsync(TestBrokerKind kind = TestBrokerKind.NatsServer, string extraConfig = "")
+    public async Task StartBrokerAsync(TestBrokerKind kind = TestBrokerKind.NatsServer, string extraConfig = "", bool interruptIgnored = false)
     {
         if (kind == TestBrokerKind.ChoriaBroker)
         {
@@ -79,7 +79,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             BrokerPort = ports.Client;
             BrokerStatsPort = ports.Stats;
             BrokerConfigPath = config;
-            Broker = StartChoriaBroker(config);
+            Broker = StartChoriaBroker(config, interruptIgnored);
             await WaitForPortAsync(Broker, ports.Client, TimeSpan.FromSeconds(30));
             // The stats listener starts after the network broker is ready (broker.md 1.4).
             await WaitForPortAsync(Broker, ports.Stats, TimeSpan.FromSeconds(30));
@@ -143,8 +143,8 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     }
 
     /// <summary>Starts <c>choria broker run --config <paramref name="configPath"/></c> without waiting.</summary>
-    public ManagedProcess StartChoriaBroker(string configPath) =>
-        Track(ManagedProcess.Start(ChoriaBinary.Path, ["broker", "run", "--config", configPath]));
+    public ManagedProcess StartChoriaBroker(string configPath, bool interruptIgnored = false) =>
+        Track(ManagedProcess.Start(ChoriaBinary.Path, ["broker", "run", "--config", configPath], interruptIgnored: interruptIgnored));
 
     /// <summary>Waits until something accepts TCP connections on <paramref name="port"/>; fails early when <paramref name="process"/> exits.</summary>
     public static async Task WaitForPortAsync(ManagedProcess process, int port, TimeSpan timeout)
@@ -207,7 +207,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     /// <c>choria server run</c> (or <paramref name="command"/>, e.g. <c>["server"]</c>), returning once it logged
     /// that its subscriptions are ready.
     /// </summary>
-    public async Task<ChoriaServerNode> StartServerAsync(string identity, string factsJson = "{}", IEnumerable<string>? classes = null, string extraConfig = "", IReadOnlyList<string>? command = null, string? middlewareHosts = null)
+    public async Task<ChoriaServerNode> StartServerAsync(string identity, string factsJson = "{}", IEnumerable<string>? classes = null, string extraConfig = "", IReadOnlyList<string>? command = null, string? middlewareHosts = null, bool interruptIgnored = false)
     {
         var dir = Path.Combine(Root, "server-" + identity);
         Directory.CreateDirectory(dir);
@@ -222,7 +222,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             loglevel = info
             """ + "\n" + extraConfig);
 
-        var process = Track(ManagedProcess.Start(ChoriaBinary.Path, [.. command ?? ["server", "run"], "--config", config, "--pid", Path.Combine(dir, "server.pid")]));
+        var process = Track(ManagedProcess.Start(ChoriaBinary.Path, [.. command ?? ["server", "run"], "--config", config, "--pid", Path.Combine(dir, "server.pid")], interruptIgnored: interruptIgnored));
         await process.WaitForOutputAsync("ready", TimeSpan.FromSeconds(30));
         return new ChoriaServerNode(identity, config, dir, process);
     }

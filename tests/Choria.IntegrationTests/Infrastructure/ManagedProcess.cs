@@ -22,8 +22,18 @@ public sealed class ManagedProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _lines);
 
-    public static ManagedProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts <paramref name="fileName"/>. With <paramref name="interruptIgnored"/> it inherits SIGINT ignored, as a
+    /// shell's background job (<c>cmd &amp;</c>) does: a shell sets the disposition and execs it, same pid.
+    /// </summary>
+    public static ManagedProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, bool interruptIgnored = false)
     {
+        if (interruptIgnored)
+        {
+            arguments = ["-c", "trap '' INT; exec \"$0\" \"$@\"", fileName, .. arguments];
+            fileName = "/bin/sh";
+        }
+
         var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
@@ -90,11 +100,24 @@ public sealed class ManagedProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM (graceful) and waits for the exit code.</summary>
-    public async Task<int> TerminateAsync(TimeSpan timeout)
+    public Task<int> TerminateAsync(TimeSpan timeout) => SignalAndWaitAsync("TERM", timeout);
+
+    /// <summary>Sends SIGINT (Ctrl-C) and waits for the exit code.</summary>
+    public Task<int> InterruptAsync(TimeSpan timeout) => SignalAndWaitAsync("INT", timeout);
+
+    /// <summary>The signal numbers this process ignores (from <c>SigIgn</c> in /proc/PID/status).</summary>
+    public IReadOnlySet<int> IgnoredSignals()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        var mask = ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        return Enumerable.Range(1, 64).Where(n => (mask & (1UL << (n - 1))) != 0).ToHashSet();
+    }
+
+    private async Task<int> SignalAndWaitAsync(string signal, TimeSpan timeout)
     {
         if (!_process.HasExited)
         {
-            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             await kill.WaitForExitAsync();
         }
 

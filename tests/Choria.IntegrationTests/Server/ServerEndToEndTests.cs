@@ -24,7 +24,7 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
     private static JsonElement Body(DecodedReply reply) => JsonDocument.Parse(reply.Reply.Message).RootElement.Clone();
 
     private static JsonElement WireBody(string capture) =>
-        JsonDocument.Parse(File.ReadAllBytes(TestPaths.Fixtures("wire", capture + ".decoded.json"))).RootElement.GetProperty("body").Clone();
+        JsonDocument.Parse(File.ReadAllBytes(TestPaths.Fixture("wire", capture + ".decoded.json"))).RootElement.GetProperty("body").Clone();
 
     private static Filter Build(Action<FilterBuilder> configure)
     {
@@ -117,7 +117,7 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
     public static TheoryData<string> WireRequests()
     {
         var data = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(TestPaths.Fixtures("wire"), "*-request-*.bin").Order(StringComparer.Ordinal))
+        foreach (var path in Directory.GetFiles(TestPaths.Fixture("wire"), "*-request-*.bin").Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetFileName(path));
         }
@@ -142,7 +142,7 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
     [MemberData(nameof(WireRequests))]
     public async Task Wire_captured_requests_replayed_with_fresh_time_are_answered(string capture)
     {
-        Assert.True(ProtocolDecoder.TryDecodeRequest(File.ReadAllBytes(TestPaths.Fixtures("wire", capture)), out var decoded, out var error), error?.Message);
+        Assert.True(ProtocolDecoder.TryDecodeRequest(File.ReadAllBytes(TestPaths.Fixture("wire", capture)), out var decoded, out var error), error?.Message);
         var inner = JsonNode.Parse(decoded!.Secure.Message)!.AsObject();
         var envelope = inner["envelope"]!.AsObject();
         var requestId = Guid.NewGuid().ToString("N");
@@ -187,10 +187,8 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
             {
                 var expected = WireBody(replyCapture);
                 Assert.Equal(Keys(expected), Keys(body));
-                // The captures come from Ruby servers; the only extra key allowed is the modern inventory's
-                // "upgradable" (server.md 3.2), every captured key must be there.
-                var extra = agent == "rpcutil" && capture.StartsWith("07-", StringComparison.Ordinal) ? new[] { "upgradable" } : [];
-                Assert.Equal([.. Keys(expected.GetProperty("data")).Concat(extra).Order(StringComparer.Ordinal)], Keys(body.GetProperty("data")));
+                // The captures come from Ruby servers: the same keys, no more (old clients render by DDL).
+                Assert.Equal(Keys(expected.GetProperty("data")), Keys(body.GetProperty("data")));
             }
         }
     }
@@ -318,6 +316,38 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
         Assert.Contains(node.Process.Lines, l => l.Contains("Choria Server version", StringComparison.Ordinal) && l.Contains(node.ConfigPath, StringComparison.Ordinal));
 
         Assert.Equal(0, await node.Process.TerminateAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Sigint_stops_a_server_started_with_sigint_ignored_and_it_publishes_shutdown()
+    {
+        // The harness really starts it the way a shell starts a background job.
+        await using (var control = ManagedProcess.Start("sleep", ["30"], interruptIgnored: true))
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (File.ReadAllText($"/proc/{control.Id}/comm").Trim() != "sleep" && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.Contains(2, control.IgnoredSignals());
+        }
+
+        await using var events = await _client.Connection.SubscribeAsync("choria.lifecycle.event.shutdown.>");
+        await _client.Connection.FlushAsync();
+        var node = await fixture.Network.StartServerAsync("node10.example.net", interruptIgnored: true);
+        Assert.DoesNotContain(2, node.Process.IgnoredSignals());
+
+        Assert.Equal(0, await node.Process.InterruptAsync(TimeSpan.FromSeconds(10)));
+
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await foreach (var shutdown in events.ReadAllAsync(wait.Token))
+        {
+            if (Encoding.UTF8.GetString(shutdown.Data.Span).Contains("\"node10.example.net\"", StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
     }
 
     [Fact]
