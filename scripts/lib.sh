@@ -19,12 +19,38 @@ ensure_packages() {
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt_get $sudo update -qq
+  apt_get $sudo install -y -qq "${missing[@]}" >/dev/null
   # The Debian package enables a system service; our broker supervises its own nats-server.
   if [[ " ${missing[*]} " == *" nats-server "* ]] && command -v systemctl >/dev/null 2>&1; then
     $sudo systemctl disable --now nats-server >/dev/null 2>&1 || true
   fi
+}
+
+# apt-get that waits for another apt or dpkg process (a fresh machine often runs unattended upgrades at
+# boot) instead of failing at once: dpkg's lock is waited for by apt itself, the lists lock of "update"
+# by retrying here. Gives up after 5 minutes.
+# Usage: apt_get [sudo] ARGS...
+apt_get() {
+  local sudo=""
+  if [ "${1:-}" = "sudo" ]; then sudo="sudo"; shift; fi
+  local deadline=$((SECONDS + 300)) out rc said=""
+  while :; do
+    rc=0
+    out=$($sudo apt-get -o DPkg::Lock::Timeout=300 "$@" 2>&1) || rc=$?
+    if [ "$rc" -eq 0 ]; then
+      [ -n "$out" ] && printf '%s\n' "$out"
+      return 0
+    fi
+    if [[ "$out" == *"Could not get lock"* || "$out" == *"Unable to lock"* ]] && [ "$SECONDS" -lt "$deadline" ]; then
+      [ -z "$said" ] && echo ">> another apt/dpkg process holds its lock (unattended upgrades?); waiting up to 5 minutes" >&2
+      said=1
+      sleep 5
+      continue
+    fi
+    printf '%s\n' "$out" >&2
+    return "$rc"
+  done
 }
 
 ensure_dotnet() {
