@@ -2,6 +2,7 @@ using Choria.Broker.Network;
 
 namespace Choria.Broker.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ClusterTests : IDisposable
 {
     private readonly TestPki _pki = new();
@@ -11,8 +12,8 @@ public sealed class ClusterTests : IDisposable
     [Fact]
     public async Task Three_brokers_route_messages_and_survive_losing_one()
     {
-        var clientPorts = Enumerable.Range(0, 3).Select(_ => TestSupport.FreePort()).ToArray();
-        var peerPorts = Enumerable.Range(0, 3).Select(_ => TestSupport.FreePort()).ToArray();
+        var clientPorts = Enumerable.Range(0, 3).Select(_ => FreePort.Next()).ToArray();
+        var peerPorts = Enumerable.Range(0, 3).Select(_ => FreePort.Next()).ToArray();
         var peers = peerPorts.Select(p => $"nats://127.0.0.1:{p}").ToArray();
         var brokers = new List<NatsServerSupervisor>();
         try

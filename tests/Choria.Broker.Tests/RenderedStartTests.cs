@@ -3,6 +3,7 @@ using Choria.Broker.Network;
 namespace Choria.Broker.Tests;
 
 /// <summary>nats-server -t only parses; these start the richer renderings for real (broker.md 2.15 semantic checks).</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class RenderedStartTests : IDisposable
 {
     private readonly TestPki _pki = new();
@@ -12,12 +13,12 @@ public sealed class RenderedStartTests : IDisposable
     [Fact]
     public async Task Leafnode_listener_with_gateway_starts_thanks_to_the_added_system_account()
     {
-        var o = TestSupport.Options(_pki, "leafgw", TestSupport.FreePort(), TestSupport.FreePort()) with
+        var o = TestSupport.Options(_pki, "leafgw", FreePort.Next(), FreePort.Next()) with
         {
-            LeafnodePort = TestSupport.FreePort(),
-            LeafnodeRemotes = [new LeafnodeRemote { Name = "hub", Urls = [$"127.0.0.1:{TestSupport.FreePort()}"] }],
-            GatewayPort = TestSupport.FreePort(),
-            GatewayRemotes = [new GatewayRemote { Name = "CHORIA_NYC", Urls = [$"127.0.0.1:{TestSupport.FreePort()}"] }],
+            LeafnodePort = FreePort.Next(),
+            LeafnodeRemotes = [new LeafnodeRemote { Name = "hub", Urls = [$"127.0.0.1:{FreePort.Next()}"] }],
+            GatewayPort = FreePort.Next(),
+            GatewayRemotes = [new GatewayRemote { Name = "CHORIA_NYC", Urls = [$"127.0.0.1:{FreePort.Next()}"] }],
         };
         await using var sup = new NatsServerSupervisor(o, TestSupport.Logger<NatsServerSupervisor>());
         await sup.StartAsync(CancellationToken.None);
@@ -28,7 +29,7 @@ public sealed class RenderedStartTests : IDisposable
     public async Task System_user_and_jetstream_start_and_clients_without_credentials_work()
     {
         var store = Path.Combine(_pki.Dir, "streams");
-        var port = TestSupport.FreePort();
+        var port = FreePort.Next();
         var o = TestSupport.Options(_pki, "js1", port) with { SystemUser = "system", SystemPassword = "sys-pw", StreamStore = store };
         await using var sup = new NatsServerSupervisor(o, TestSupport.Logger<NatsServerSupervisor>());
         await sup.StartAsync(CancellationToken.None);
@@ -44,14 +45,14 @@ public sealed class RenderedStartTests : IDisposable
     [Fact]
     public async Task Later_listeners_mappings_and_provisioning_start_and_map_subjects()
     {
-        var port = TestSupport.FreePort();
+        var port = FreePort.Next();
         var o = TestSupport.Options(_pki, "later1", port) with
         {
             AuthTimeout = TimeSpan.FromSeconds(4),
             PublicUrl = "broker.example.net:4222",
-            WebsocketPort = TestSupport.FreePort(),
+            WebsocketPort = FreePort.Next(),
             WebsocketAdvertise = "ws.example.net:443",
-            PprofPort = TestSupport.FreePort(),
+            PprofPort = FreePort.Next(),
             ProvisioningPassword = "prov-pw",
             Mappings = [new SubjectMapping("legacy.>", "mapped.>")],
         };

@@ -4,6 +4,7 @@ using Choria.Broker.Network;
 namespace Choria.Broker.Tests;
 
 /// <summary>Golden files for broker.md 2.15.1-2.15.3, plus validation errors.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class RendererTests : IDisposable
 {
     private readonly TestPki _testPki = new();
@@ -97,7 +98,7 @@ public sealed class RendererTests : IDisposable
     {
         var file = Path.Combine(_pki, name + ".conf");
         await File.WriteAllTextAsync(file, NatsServerConfigRenderer.Render(ForGolden(name) with { PortsFileDirectory = _pki }));
-        var psi = new ProcessStartInfo("/usr/sbin/nats-server", ["-t", "-c", file]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo(NatsServerProcess.Binary, ["-t", "-c", file]) { RedirectStandardError = true, RedirectStandardOutput = true };
         using var p = Process.Start(psi)!;
         var err = await p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync();

@@ -5,6 +5,7 @@ using Choria.Broker.Stats;
 
 namespace Choria.Broker.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class StatsTests : IDisposable
 {
     private readonly TestPki _pki = new();
@@ -14,8 +15,8 @@ public sealed class StatsTests : IDisposable
     [Fact]
     public async Task Prometheus_status_and_proxied_monitor_paths_are_served()
     {
-        var port = TestSupport.FreePort();
-        var statsPort = TestSupport.FreePort();
+        var port = FreePort.Next();
+        var statsPort = FreePort.Next();
         await using var sup = new NatsServerSupervisor(TestSupport.Options(_pki, "stats1", port), TestSupport.Logger<NatsServerSupervisor>());
         await sup.StartAsync(CancellationToken.None);
         using var stats = new ChoriaStatsServer(
@@ -71,7 +72,7 @@ public sealed class StatsTests : IDisposable
     [Fact]
     public async Task Without_network_broker_stats_serve_choria_paths_only_on_a_wildcard_address()
     {
-        var statsPort = TestSupport.FreePort();
+        var statsPort = FreePort.Next();
         using var stats = new ChoriaStatsServer(
             new StatsServerOptions { Identity = "fed1", Port = statsPort, Address = "0.0.0.0" }, null, TestSupport.Logger<ChoriaStatsServer>());
         await stats.StartAsync(CancellationToken.None);

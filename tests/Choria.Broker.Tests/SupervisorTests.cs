@@ -8,6 +8,7 @@ using NATS.Client.Core;
 namespace Choria.Broker.Tests;
 
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class SupervisorTests : IDisposable
 {
     private readonly TestPki _pki = new();
@@ -17,7 +18,7 @@ public sealed class SupervisorTests : IDisposable
     [Fact]
     public async Task Tls_client_with_ca_signed_cert_publishes_and_subscribes_others_are_refused()
     {
-        var port = TestSupport.FreePort();
+        var port = FreePort.Next();
         await using var sup = new NatsServerSupervisor(TestSupport.Options(_pki, "tls1", port), TestSupport.Logger<NatsServerSupervisor>());
         await sup.StartAsync(CancellationToken.None);
         Assert.True(sup.IsReady);
@@ -46,7 +47,7 @@ public sealed class SupervisorTests : IDisposable
     public async Task Child_logs_are_relayed_with_mapped_levels_and_stop_is_a_clean_sigint()
     {
         var logger = new CapturingLogger<NatsServerSupervisor>();
-        var sup = new NatsServerSupervisor(TestSupport.Options(_pki, "logs", TestSupport.FreePort()), logger);
+        var sup = new NatsServerSupervisor(TestSupport.Options(_pki, "logs", FreePort.Next()), logger);
         await sup.StartAsync(CancellationToken.None);
         await sup.DisposeAsync();
 
@@ -58,7 +59,7 @@ public sealed class SupervisorTests : IDisposable
     [Fact]
     public async Task Runtime_dir_is_private_and_removed_on_stop()
     {
-        var sup = new NatsServerSupervisor(TestSupport.Options(_pki, "dirs", TestSupport.FreePort()), TestSupport.Logger<NatsServerSupervisor>());
+        var sup = new NatsServerSupervisor(TestSupport.Options(_pki, "dirs", FreePort.Next()), TestSupport.Logger<NatsServerSupervisor>());
         await sup.StartAsync(CancellationToken.None);
         var config = sup.ConfigPath!;
         var dir = Path.GetDirectoryName(config)!;
@@ -76,7 +77,7 @@ public sealed class SupervisorTests : IDisposable
     [Fact]
     public async Task Killed_child_is_restarted_and_client_reconnects()
     {
-        var port = TestSupport.FreePort();
+        var port = FreePort.Next();
         await using var sup = new NatsServerSupervisor(TestSupport.Options(_pki, "restart", port), TestSupport.Logger<NatsServerSupervisor>());
         await sup.StartAsync(CancellationToken.None);
         var (cert, key) = _pki.Issue("client2");
@@ -94,7 +95,7 @@ public sealed class SupervisorTests : IDisposable
     [Fact]
     public async Task Reload_sends_sighup_and_the_child_keeps_running()
     {
-        await using var sup = new NatsServerSupervisor(TestSupport.Options(_pki, "reload", TestSupport.FreePort()), TestSupport.Logger<NatsServerSupervisor>());
+        await using var sup = new NatsServerSupervisor(TestSupport.Options(_pki, "reload", FreePort.Next()), TestSupport.Logger<NatsServerSupervisor>());
         await sup.StartAsync(CancellationToken.None);
         var pid = sup.ProcessId;
         sup.Reload(sup.Options with { Debug = true });
@@ -121,7 +122,7 @@ public sealed class SupervisorTests : IDisposable
     [Fact]
     public async Task Missing_binary_names_the_debian_package()
     {
-        var o = TestSupport.Options(_pki, "nobin", TestSupport.FreePort()) with { NatsServerPath = "/nonexistent/nats-server" };
+        var o = TestSupport.Options(_pki, "nobin", FreePort.Next()) with { NatsServerPath = "/nonexistent/nats-server" };
         await using var sup = new NatsServerSupervisor(o, TestSupport.Logger<NatsServerSupervisor>());
         var ex = await Assert.ThrowsAsync<BrokerStartException>(() => sup.StartAsync(CancellationToken.None));
         Assert.Contains("/nonexistent/nats-server", ex.Message, StringComparison.Ordinal);
@@ -131,14 +132,14 @@ public sealed class SupervisorTests : IDisposable
     [Fact]
     public async Task Unknown_tls_file_and_invalid_peer_fail_before_starting()
     {
-        var o = TestSupport.Options(_pki, "badtls", TestSupport.FreePort()) with { TlsCa = "/nonexistent/ca.pem" };
+        var o = TestSupport.Options(_pki, "badtls", FreePort.Next()) with { TlsCa = "/nonexistent/ca.pem" };
         await using (var sup = new NatsServerSupervisor(o, TestSupport.Logger<NatsServerSupervisor>()))
         {
             var ex = await Assert.ThrowsAsync<BrokerConfigException>(() => sup.StartAsync(CancellationToken.None));
             Assert.Equal("TLS CA file '/nonexistent/ca.pem' does not exist", ex.Message);
         }
 
-        var p = TestSupport.Options(_pki, "badpeer", TestSupport.FreePort(), TestSupport.FreePort()) with { Peers = ["nats://peer"] };
+        var p = TestSupport.Options(_pki, "badpeer", FreePort.Next(), FreePort.Next()) with { Peers = ["nats://peer"] };
         await using (var sup = new NatsServerSupervisor(p, TestSupport.Logger<NatsServerSupervisor>()))
         {
             var ex = await Assert.ThrowsAsync<BrokerConfigException>(() => sup.StartAsync(CancellationToken.None));
@@ -150,10 +151,10 @@ public sealed class SupervisorTests : IDisposable
     public async Task Launch_command_kills_nats_server_when_its_parent_is_killed()
     {
         Assert.True(File.Exists("/usr/bin/setpriv"), "util-linux setpriv is needed for pdeathsig");
-        var port = TestSupport.FreePort();
+        var port = FreePort.Next();
         var config = Path.Combine(_pki.Dir, "orphan.conf");
         await File.WriteAllTextAsync(config, $"host: \"127.0.0.1\"\nport: {port}\n");
-        var (file, args, _) = ProcessLauncher.BuildCommand("/usr/sbin/nats-server", ["-c", config]);
+        var (file, args, _) = ProcessLauncher.BuildCommand(NatsServerProcess.Binary, ["-c", config]);
         var quoted = string.Join(' ', new[] { file }.Concat(args).Select(a => "'" + a + "'"));
 
         // The helper plays the role of a supervisor that gets SIGKILLed: it launches the child and waits.

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Choria.Broker.Network;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,38 +6,6 @@ namespace Choria.Broker.Tests;
 
 internal static class TestSupport
 {
-    private static readonly HashSet<int> s_handedOut = [];
-
-    /// <summary>
-    /// A bindable port below the kernel's ephemeral range, never handed out twice in this run: an
-    /// ephemeral port could be taken as the local port of some outgoing connection before the
-    /// nats-server child binds it, and parallel test classes must not share ports.
-    /// </summary>
-    public static int FreePort()
-    {
-        lock (s_handedOut)
-        {
-            while (true)
-            {
-                var port = Random.Shared.Next(20000, 32000);
-                if (!s_handedOut.Add(port))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    using var l = new TcpListener(IPAddress.Loopback, port);
-                    l.Start();
-                    return port;
-                }
-                catch (SocketException)
-                {
-                }
-            }
-        }
-    }
-
     public static ILogger<T> Logger<T>() => NullLogger<T>.Instance;
 
     public static NetworkBrokerOptions Options(TestPki pki, string identity, int clientPort, int peerPort = 0)
@@ -54,7 +20,7 @@ internal static class TestSupport
             TlsCertificate = cert,
             TlsKey = key,
             TlsCa = pki.CaFile,
-            MonitorPort = FreePort(),
+            MonitorPort = FreePort.Next(),
 
             // The 2 s default handshake timeout is too tight on a loaded 2-core CI box with parallel tests.
             TlsTimeout = TimeSpan.FromSeconds(10),

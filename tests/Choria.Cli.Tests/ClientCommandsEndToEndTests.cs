@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Choria.Client.Tests;
 
 namespace Choria.Cli.Tests;
 
@@ -21,6 +20,7 @@ public sealed class InsecureEnvironmentFixture : IDisposable
 /// <summary>The commands against a real nats-server and a simulated fleet.</summary>
 [Collection(nameof(InsecureEnvironment))]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in DisposeAsync (xunit IAsyncLifetime)")]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ClientCommandsEndToEndTests : IAsyncLifetime
 {
     private NatsServerProcess _nats = null!;

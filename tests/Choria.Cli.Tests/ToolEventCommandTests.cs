@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Cli.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ToolEventCommandTests : IDisposable
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("choria-toolevent-");

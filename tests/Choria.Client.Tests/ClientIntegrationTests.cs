@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Choria.Client.Tests;
 
 /// <summary>The client against a real nats-server and a simulated fleet.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ClientIntegrationTests : IAsyncLifetime
 {
     private NatsServerProcess _nats = null!;
@@ -317,7 +318,7 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Connect_with_workers_opens_named_receivers_beside_a_publisher()
     {
-        var monitor = NatsServerProcess.FreePort();
+        var monitor = FreePort.Next();
         using var nats = await NatsServerProcess.StartAsync($"http_port: {monitor}");
         var config = ConfigLoader.LoadText(
             $"plugin.security.provider = file\nplugin.choria.middleware_hosts = 127.0.0.1:{nats.Port}\nidentity = client.example.net\n",
@@ -338,7 +339,7 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Broker_down_fails_within_the_connect_timeout()
     {
-        var port = NatsServerProcess.FreePort();
+        var port = FreePort.Next();
         var config = ConfigLoader.LoadText(
             $"plugin.security.provider = file\nplugin.choria.middleware_hosts = 127.0.0.1:{port}\nidentity = client.example.net\n",
             options: new ConfigLoadOptions { Environment = new Dictionary<string, string?> { ["INSECURE_YES_REALLY"] = "true", ["USER"] = "tester" } }).Config;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Connector.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public class ConnectionTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
@@ -125,7 +126,7 @@ public class ConnectionTests
     [Fact]
     public async Task Initial_connect_retries_until_the_server_appears_logging_each_failure()
     {
-        var port = NatsServerProcess.FreePort();
+        var port = FreePort.Next();
         var logger = new CapturingLogger();
         var connecting = ChoriaConnection.ConnectAsync(Options(new BrokerHost("127.0.0.1", port)), logger, default);
 
@@ -145,7 +146,7 @@ public class ConnectionTests
     [Fact]
     public async Task Initial_connect_stops_when_cancelled()
     {
-        var port = NatsServerProcess.FreePort();
+        var port = FreePort.Next();
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(1500));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             ChoriaConnection.ConnectAsync(Options(new BrokerHost("127.0.0.1", port)), NullLogger.Instance, cts.Token));

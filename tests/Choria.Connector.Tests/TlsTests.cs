@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Connector.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class TlsTests : IDisposable
 {
     private readonly TestCerts _certs = TestCerts.Create();

@@ -156,7 +156,7 @@ public sealed class CacheAndRequestTests : IDisposable
         Assert.True(provider.VerifySignature(data, byRip, "rip.mcollective"));
         Assert.False(provider.VerifySignature(data, byTwo, "rip.mcollective"));
 
-        time.Advance(Providers.TestPolicy.FileRecheckInterval + TimeSpan.FromMilliseconds(1));
+        time.AdvanceMonotonic(Providers.TestPolicy.FileRecheckInterval + TimeSpan.FromMilliseconds(1));
         Assert.False(provider.VerifySignature(data, byRip, "rip.mcollective"));
         Assert.True(provider.VerifySignature(data, byTwo, "rip.mcollective"));
     }
@@ -190,7 +190,7 @@ public sealed class CacheAndRequestTests : IDisposable
 
         var cached = Path.Combine(Cache, "2.mcollective.pem");
         File.Delete(cached);
-        time.Advance(Providers.TestPolicy.FileRecheckInterval + TimeSpan.FromMilliseconds(1));
+        time.AdvanceMonotonic(Providers.TestPolicy.FileRecheckInterval + TimeSpan.FromMilliseconds(1));
 
         var again = provider.VerifySecureRequest(message, signature, pubcert, "choria=2.mcollective");
         Assert.True(again.Valid, again.Message);

@@ -125,7 +125,7 @@ public sealed class CertificateDecisionTests : IDisposable
     [Fact]
     public void Chain_verdict_cache_does_not_outlive_the_certificate()
     {
-        var time = new MutableTime(DateTimeOffset.FromUnixTimeSeconds(1578000000));
+        var time = new TestClock(DateTimeOffset.FromUnixTimeSeconds(1578000000));
         var provider = Providers.Rip(_dir.Path, time: time);
         var pem = File.ReadAllText(TestPaths.Good("certs/rip.mcollective.pem"));
         Assert.True(provider.VerifyCertificate(pem, "rip.mcollective").Valid);
@@ -168,13 +168,4 @@ public sealed class CertificateDecisionTests : IDisposable
         var provider = Providers.Rip(_dir.Path);
         Assert.True(provider.VerifyCertificate(File.ReadAllText(TestPaths.Good("certs/rip.mcollective.pem")), "RIP.mcollective").Valid);
     }
-}
-
-internal sealed class MutableTime : TimeProvider
-{
-    public MutableTime(DateTimeOffset now) => Now = now;
-
-    public DateTimeOffset Now { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => Now;
 }

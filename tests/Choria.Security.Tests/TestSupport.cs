@@ -7,23 +7,12 @@ internal static class FixtureJson
     public static JsonDocument Parse(string path) => JsonDocument.Parse(File.ReadAllBytes(path));
 }
 
-internal sealed class FixedTime : TimeProvider
+internal static class FixedTime
 {
-    private readonly DateTimeOffset _now;
-    private long _offset;
+    public static TestClock At(long unixSeconds) => TestClock.AtUnix(unixSeconds);
 
-    public FixedTime(DateTimeOffset now) => _now = now;
-
-    public static FixedTime At(long unixSeconds) => new(DateTimeOffset.FromUnixTimeSeconds(unixSeconds));
-
-    public static FixedTime Fixture => At(1578000000);
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    /// <summary>Monotonic time runs as usual plus whatever <see cref="Advance"/> added, for intervals such as the file recheck.</summary>
-    public override long GetTimestamp() => base.GetTimestamp() + Interlocked.Read(ref _offset);
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _offset, (long)(by.TotalSeconds * TimestampFrequency));
+    /// <summary>The moment the test PKI is valid at (tests/fixtures/README.md).</summary>
+    public static TestClock Fixture => At(1578000000);
 }
 
 internal sealed class FakeEnvironment : ISecurityEnvironment

@@ -1,44 +1,48 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-
 using Choria.Connector;
 
 namespace Choria.Testing;
 
-/// <summary>A real nats-server child on 127.0.0.1; always killed on dispose.</summary>
-public sealed class NatsServerProcess : IDisposable
+/// <summary>
+/// The one real nats-server child of the tests: on 127.0.0.1 and a free port, optionally with JetStream or extra
+/// configuration; always killed on dispose. The binary is found on <c>PATH</c> (Debian's package puts it in
+/// /usr/sbin, which a non-root PATH may lack, so that is tried last).
+/// </summary>
+public sealed class NatsServerProcess : IDisposable, IAsyncDisposable
 {
-    private const string Binary = "/usr/sbin/nats-server";
+    private static readonly Lazy<string> s_binary = new(FindBinary);
     private readonly string _dir;
     private readonly string? _extraConfig;
+    private readonly bool _jetStream;
     private Process? _process;
 
-    private NatsServerProcess(int port, string? extraConfig)
+    private NatsServerProcess(int port, string? extraConfig, bool jetStream)
     {
         Port = port;
         _extraConfig = extraConfig;
+        _jetStream = jetStream;
         _dir = Directory.CreateTempSubdirectory("choria-nats-").FullName;
     }
 
+    /// <summary>Full path of the nats-server binary the tests run.</summary>
+    public static string Binary => s_binary.Value;
+
     public int Port { get; }
 
-    public string Url => string.Create(CultureInfo.InvariantCulture, $"nats://127.0.0.1:{Port}");
+    public string HostPort => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
+
+    public string Url => $"nats://{HostPort}";
 
     public BrokerHost Host => new("127.0.0.1", Port);
 
-    public static int FreePort()
+    /// <summary>
+    /// Starts a server; <paramref name="extraConfig"/> is appended to its config file (tls, authorization) and
+    /// <paramref name="jetStream"/> enables JetStream with a store that survives <see cref="StartAgainAsync"/>.
+    /// </summary>
+    public static async Task<NatsServerProcess> StartAsync(string? extraConfig = null, int? port = null, bool jetStream = false)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Starts a server; <paramref name="extraConfig"/> is appended to its config file (tls, authorization).</summary>
-    public static async Task<NatsServerProcess> StartAsync(string? extraConfig = null, int? port = null)
-    {
-        var server = new NatsServerProcess(port ?? FreePort(), extraConfig);
+        var server = new NatsServerProcess(port ?? FreePort.Next(), extraConfig, jetStream);
         try
         {
             await server.StartAgainAsync();
@@ -51,44 +55,25 @@ public sealed class NatsServerProcess : IDisposable
         }
     }
 
-    /// <summary>(Re)starts the process on the same port.</summary>
+    /// <summary>(Re)starts the process on the same port and, with JetStream, the same store directory.</summary>
     public async Task StartAgainAsync()
     {
         var config = Path.Combine(_dir, "nats.conf");
-        await File.WriteAllTextAsync(config, $"listen: 127.0.0.1:{Port}\n{_extraConfig}\n");
+        var jetStream = _jetStream ? $"jetstream {{ store_dir: \"{Path.Combine(_dir, "js")}\" }}\n" : "";
+        await File.WriteAllTextAsync(config, $"listen: 127.0.0.1:{Port}\n{jetStream}{_extraConfig}\n");
         var psi = new ProcessStartInfo(Binary, ["-c", config])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("nats-server did not start");
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.OutputDataReceived += (_, _) => { };
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
+        var process = _process = Process.Start(psi) ?? throw new InvalidOperationException("nats-server did not start");
+        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"nats-server exited with {_process.ExitCode}");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(20);
-            }
-        }
-
-        throw new TimeoutException($"nats-server not listening on {Port}");
+        await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(10), () => process.HasExited ? $"nats-server exited with {process.ExitCode}" : null);
     }
 
     public void Stop()
@@ -112,6 +97,28 @@ public sealed class NatsServerProcess : IDisposable
         }
         catch (IOException)
         {
+            // A JetStream store still being written; the temp dir is cleaned up by the OS.
         }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static string FindBinary()
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        foreach (var dir in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Append("/usr/sbin"))
+        {
+            var candidate = Path.Combine(dir, "nats-server");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("nats-server not found on PATH or in /usr/sbin; ./test.sh installs Debian's nats-server package");
     }
 }

@@ -45,20 +45,26 @@ public sealed class AgentDispatcher(AgentRegistry registry)
         {
             // Observe the abandoned task so a late failure is not reported as unobserved.
             _ = work.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
-            if (shutdown.IsCancellationRequested)
-            {
-                return new(DispatchOutcome.Shutdown, null, $"Agent dispatcher for request {request.RequestId} exiting on interrupt");
-            }
-
-            return new(DispatchOutcome.TimedOut, null, $"Agent dispatcher for request {request.RequestId} exiting on {(int)timeout.TotalSeconds}s timeout");
+            return CutShort();
         }
         catch (Exception e)
         {
             return new(DispatchOutcome.Failed, null, $"Agent {request.Agent} failed handling request {request.RequestId}: {e.Message}", e);
         }
 
+        // An agent that sees the token fire may finish (without a reply) before the wait notices the token: that
+        // run was still cut short by the timeout or shutdown, not a deliberate "no reply".
+        if (result.Reply is null && cts.IsCancellationRequested)
+        {
+            return CutShort();
+        }
+
         return result.Reply is null
             ? new(DispatchOutcome.NoReply, null, result.Error)
             : new(DispatchOutcome.Replied, result.Reply, null);
+
+        DispatchResult CutShort() => shutdown.IsCancellationRequested
+            ? new(DispatchOutcome.Shutdown, null, $"Agent dispatcher for request {request.RequestId} exiting on interrupt")
+            : new(DispatchOutcome.TimedOut, null, $"Agent dispatcher for request {request.RequestId} exiting on {(int)timeout.TotalSeconds}s timeout");
     }
 }

@@ -6,7 +6,7 @@ namespace Choria.Broker.Tests.Adapters;
 
 public sealed class AdapterOutputTests
 {
-    private static readonly FixedClock Clock = new(DateTimeOffset.Parse("2020-01-05T10:11:12Z", System.Globalization.CultureInfo.InvariantCulture));
+    private static readonly TestClock Clock = new(DateTimeOffset.Parse("2020-01-05T10:11:12Z", System.Globalization.CultureInfo.InvariantCulture));
 
     [Fact]
     public void Request_output_is_exactly_the_spec_document()
@@ -47,8 +47,4 @@ public sealed class AdapterOutputTests
         Assert.NotNull(error);
     }
 
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

@@ -10,18 +10,19 @@ using Prometheus;
 
 namespace Choria.Broker.Tests.Adapters;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ProtocolAdapterTests : IAsyncLifetime
 {
     private const string StreamName = "REGISTRATION";
     private static readonly string IngestSubject = ChoriaSubjects.Registration("mcollective");
     private readonly List<IAsyncDisposable> _cleanup = [];
-    private TestNatsServer _collective = null!;
-    private TestNatsServer _stream = null!;
+    private NatsServerProcess _collective = null!;
+    private NatsServerProcess _stream = null!;
 
     public async Task InitializeAsync()
     {
-        _collective = await TestNatsServer.StartAsync();
-        _stream = await TestNatsServer.StartAsync(jetStream: true);
+        _collective = await NatsServerProcess.StartAsync();
+        _stream = await NatsServerProcess.StartAsync(jetStream: true);
         await using var connection = await FederationTestSupport.ConnectAsync(_stream);
         await new NatsJSContext(connection.Nats).CreateStreamAsync(new StreamConfig(StreamName, ["choria.registration.>"]));
     }

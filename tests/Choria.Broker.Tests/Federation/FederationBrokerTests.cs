@@ -9,18 +9,19 @@ using Prometheus;
 
 namespace Choria.Broker.Tests.Federation;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class FederationBrokerTests : IAsyncLifetime
 {
     private readonly List<IAsyncDisposable> _cleanup = [];
-    private TestNatsServer _federation = null!;
-    private TestNatsServer _collective1 = null!;
-    private TestNatsServer _collective2 = null!;
+    private NatsServerProcess _federation = null!;
+    private NatsServerProcess _collective1 = null!;
+    private NatsServerProcess _collective2 = null!;
 
     public async Task InitializeAsync()
     {
-        _federation = await TestNatsServer.StartAsync();
-        _collective1 = await TestNatsServer.StartAsync();
-        _collective2 = await TestNatsServer.StartAsync();
+        _federation = await NatsServerProcess.StartAsync();
+        _collective1 = await NatsServerProcess.StartAsync();
+        _collective2 = await NatsServerProcess.StartAsync();
     }
 
     public async Task DisposeAsync()
@@ -226,7 +227,7 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         Assert.Contains("federation side", error.Message, StringComparison.Ordinal);
     }
 
-    private async Task<FederationBroker> StartBrokerAsync(string cluster, string identity, TestNatsServer collective, CollectorRegistry? registry = null, ILoggerFactory? logs = null, Func<FederationBrokerOptions, FederationBrokerOptions>? configure = null)
+    private async Task<FederationBroker> StartBrokerAsync(string cluster, string identity, NatsServerProcess collective, CollectorRegistry? registry = null, ILoggerFactory? logs = null, Func<FederationBrokerOptions, FederationBrokerOptions>? configure = null)
     {
         var options = new FederationBrokerOptions
         {

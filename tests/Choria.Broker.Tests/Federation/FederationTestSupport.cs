@@ -22,10 +22,10 @@ internal static class FederationTestSupport
         ReconnectJitter = TimeSpan.Zero,
     };
 
-    public static BrokerResolutionOptions Hosts(params TestNatsServer[] servers) =>
+    public static BrokerResolutionOptions Hosts(params NatsServerProcess[] servers) =>
         new() { ConfiguredHosts = string.Join(",", servers.Select(s => s.HostPort)), UseSrv = false };
 
-    public static Task<ChoriaConnection> ConnectAsync(TestNatsServer server, string name = "test") =>
+    public static Task<ChoriaConnection> ConnectAsync(NatsServerProcess server, string name = "test") =>
         ChoriaConnection.ConnectAsync(Plain([server.Host], name), NullLogger.Instance, CancellationToken.None);
 
     /// <summary>A transport carrying an insecure broadcast request, as a client builds it before federation.</summary>
@@ -99,7 +99,7 @@ internal sealed class FakeServer : IAsyncDisposable
     /// <summary>Seen-by hops of the last request received.</summary>
     public IReadOnlyList<SeenByHop>? LastSeenBy { get; private set; }
 
-    public static async Task<FakeServer> StartAsync(TestNatsServer server, string identity, string subject = "mcollective.broadcast.agent.rpcutil", int? capacity = null)
+    public static async Task<FakeServer> StartAsync(NatsServerProcess server, string identity, string subject = "mcollective.broadcast.agent.rpcutil", int? capacity = null)
     {
         var connection = await FederationTestSupport.ConnectAsync(server, identity);
         var subscription = capacity is { } c

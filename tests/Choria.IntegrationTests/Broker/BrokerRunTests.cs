@@ -9,6 +9,7 @@ using NATS.Client.Core;
 namespace Choria.IntegrationTests.Broker;
 
 /// <summary>End to end: the real <c>choria broker run</c> supervising nats-server, its stats and its config errors.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed partial class BrokerRunTests : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);

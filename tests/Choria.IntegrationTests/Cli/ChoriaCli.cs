@@ -1,5 +1,4 @@
 using System.Text;
-using Choria.IntegrationTests.Infrastructure;
 
 namespace Choria.IntegrationTests.Cli;
 
@@ -42,10 +41,10 @@ internal sealed class ChoriaCli : IDisposable
 
     public IReadOnlyDictionary<string, string> Environment { get; }
 
-    public ProcessRunner Start(params string[] args) => ProcessRunner.Start(Binary, WithConfig(args), Environment);
+    public ManagedProcess Start(params string[] args) => ManagedProcess.Start(Binary, WithConfig(args), Environment, stdin: []);
 
     public Task<ProcessResult> RunAsync(string[] args, byte[]? stdin = null, TimeSpan? timeout = null) =>
-        ProcessRunner.RunAsync(Binary, WithConfig(args), timeout ?? TimeSpan.FromSeconds(20), Environment, stdin);
+        ManagedProcess.RunAsync(Binary, WithConfig(args), timeout ?? TimeSpan.FromSeconds(20), Environment, stdin);
 
     public string WriteFile(string name, string content)
     {

@@ -6,6 +6,7 @@ using Choria.IntegrationTests.Infrastructure;
 namespace Choria.IntegrationTests.Cli;
 
 /// <summary>End to end through the real binary: client commands against our broker and three real servers.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFixture<ClientNetworkFixture>
 {
     private const string Node1 = ClientNetworkFixture.Node1;
@@ -361,7 +362,7 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
     [Fact]
     public async Task Ping_with_the_broker_down_fails_clearly_without_hanging()
     {
-        var deadBroker = ChoriaTestNetwork.FreePort();
+        var deadBroker = FreePort.Next();
         var config = _network.WriteClientConfig("down.mcollective", $"plugin.choria.middleware_hosts = localhost:{deadBroker}\n");
         var clock = Stopwatch.StartNew();
         var result = await _network.RunChoriaAsync(["ping", "-t", "2", "--config", config], s_timeout);
@@ -455,7 +456,7 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
     [Fact]
     public async Task Req_with_the_broker_down_fails_clearly_without_hanging()
     {
-        var deadBroker = ChoriaTestNetwork.FreePort();
+        var deadBroker = FreePort.Next();
         var config = _network.WriteClientConfig("downreq.mcollective", $"plugin.choria.middleware_hosts = localhost:{deadBroker}\ndiscovery_timeout = 2\n");
         var clock = Stopwatch.StartNew();
         var result = await _network.RunChoriaAsync(["req", "rpcutil", "ping", "--json", "--config", config], s_timeout);
@@ -468,7 +469,7 @@ public sealed class ClientCommandTests(ClientNetworkFixture fixture) : IClassFix
     [Fact]
     public async Task Tool_event_with_the_broker_down_fails_within_its_connect_timeout()
     {
-        var deadBroker = ChoriaTestNetwork.FreePort();
+        var deadBroker = FreePort.Next();
         var config = _network.WriteClientConfig("downevent.mcollective", $"plugin.choria.middleware_hosts = localhost:{deadBroker}\n");
         foreach (var (args, limit) in new (string[] Args, string Limit)[] { (["--connect-timeout", "2s"], "2s"), ([], "5s") })
         {

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Choria.IntegrationTests.Infrastructure;
 
 namespace Choria.IntegrationTests.Cli;
 
 /// <summary>End to end: the real binary's <c>tool sub</c> and <c>tool pub</c> against a real nats-server.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ToolSubPubTests : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(20);
@@ -108,7 +108,7 @@ public sealed class ToolSubPubTests : IAsyncLifetime, IDisposable
         await using var sub = _cli.Start("tool", "sub", "term.test");
         await sub.WaitForStdoutAsync("Waiting for messages from topic term.test on ", s_wait);
 
-        var kill = await ProcessRunner.RunAsync("kill", ["-TERM", sub.Id.ToString(CultureInfo.InvariantCulture)], s_wait);
+        var kill = await ManagedProcess.RunAsync("kill", ["-TERM", sub.Id.ToString(CultureInfo.InvariantCulture)], s_wait);
         Assert.Equal(0, kill.ExitCode);
         Assert.Equal(0, await sub.WaitForExitAsync(s_wait));
     }
@@ -137,7 +137,7 @@ public sealed class ToolSubPubTests : IAsyncLifetime, IDisposable
     [InlineData("pub")]
     public async Task Broker_down_fails_within_the_connect_timeout(string tool)
     {
-        using var cli = new ChoriaCli($"127.0.0.1:{NatsServerProcess.FreePort()}");
+        using var cli = new ChoriaCli($"127.0.0.1:{FreePort.Next()}");
         var sw = Stopwatch.StartNew();
         var result = await cli.RunAsync(["tool", tool, "down.test", "--connect-timeout", "1s"], Encoding.UTF8.GetBytes("x"), TimeSpan.FromSeconds(15));
         Assert.NotEqual(0, result.ExitCode);
@@ -153,7 +153,7 @@ public sealed class ToolSubPubTests : IAsyncLifetime, IDisposable
 
     // Without a banner (--raw, --json) there is no sign the subscription is live, so publish until it has
     // received and exited; --count 1 makes extra publishes harmless.
-    private async Task PublishUntilExitAsync(ProcessRunner sub, string[] pubArgs)
+    private async Task PublishUntilExitAsync(ManagedProcess sub, string[] pubArgs)
     {
         var deadline = DateTime.UtcNow + s_wait;
         while (!sub.HasExited && DateTime.UtcNow < deadline)

@@ -92,6 +92,7 @@ public sealed class AdapterNetworkFixture : IAsyncLifetime
 }
 
 /// <summary>Registration and discovery replies from real servers land in the adapters' streams.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class AdapterEndToEndTests(AdapterNetworkFixture fixture) : IClassFixture<AdapterNetworkFixture>
 {
     private const string Node1 = AdapterNetworkFixture.Node1;

@@ -6,6 +6,7 @@ using Choria.IntegrationTests.Infrastructure;
 namespace Choria.IntegrationTests.Federation;
 
 /// <summary>End to end through the real binaries: a federated client reaches servers in two collectives (broker.md 4).</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed partial class FederationEndToEndTests(FederationNetworkFixture fixture) : IClassFixture<FederationNetworkFixture>
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);

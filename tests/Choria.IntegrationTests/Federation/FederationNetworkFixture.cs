@@ -53,7 +53,7 @@ public sealed class FederationNetworkFixture : IAsyncLifetime
             plugin.choria.middleware_hosts = {betaHost}
             """));
 
-        var alphaPorts = new[] { ChoriaTestNetwork.FreePort(), ChoriaTestNetwork.FreePort() };
+        var alphaPorts = new[] { FreePort.Next(), FreePort.Next() };
         AlphaBrokerStatsPorts = alphaPorts;
         var alphaBrokers = alphaPorts.Select((port, i) => Network.StartChoriaBroker(WriteFederationBrokerConfig($"fb-alpha-{i + 1}.example.net", "alpha", fedHost, alphaHost, port))).ToList();
         FederationBrokers = [.. alphaBrokers, beta];

@@ -18,7 +18,7 @@ public enum TestBrokerKind
 /// <summary>Ports for a <c>choria broker run</c> configuration.</summary>
 public sealed record BrokerPorts(int Client, int Peer, int Stats)
 {
-    public static BrokerPorts Free() => new(ChoriaTestNetwork.FreePort(), ChoriaTestNetwork.FreePort(), ChoriaTestNetwork.FreePort());
+    public static BrokerPorts Free() => new(FreePort.Next(), FreePort.Next(), FreePort.Next());
 }
 
 /// <summary>A running <c>choria server</c> process and its files.</summary>
@@ -31,9 +31,8 @@ public sealed record ChoriaServerNode(string Identity, string ConfigPath, string
 /// </summary>
 public sealed class ChoriaTestNetwork : IAsyncDisposable
 {
-    public const string NatsServerPath = "/usr/sbin/nats-server";
-
     private readonly List<ManagedProcess> _processes = [];
+    private readonly Dictionary<string, IssuedCertificate> _issued = new(StringComparer.Ordinal);
     private readonly DevCertificateAuthority _ca;
 
     public ChoriaTestNetwork()
@@ -64,7 +63,22 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     /// <summary>Stats (HTTP) port of a <see cref="TestBrokerKind.ChoriaBroker"/>; 0 for a bare nats-server.</summary>
     public int BrokerStatsPort { get; private set; }
 
-    public IssuedCertificate IssueCertificate(string certname) => _ca.IssueCertificate(certname, ["localhost"], SslDir);
+    /// <summary>
+    /// The certificate of <paramref name="certname"/>, issued once: issuing again rewrote the same files while an
+    /// earlier broker's nats-server could be reading them (it then saw a new certificate with the old key).
+    /// </summary>
+    public IssuedCertificate IssueCertificate(string certname)
+    {
+        lock (_issued)
+        {
+            if (!_issued.TryGetValue(certname, out var issued))
+            {
+                _issued[certname] = issued = _ca.IssueCertificate(certname, ["localhost"], SslDir);
+            }
+
+            return issued;
+        }
+    }
 
     /// <summary>
     /// Starts the broker and waits until it accepts connections: by default a bare nats-server with mutual TLS
@@ -96,7 +110,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     public async Task<(int Port, ManagedProcess Process)> StartNatsServerAsync(string name, string extraConf = "")
     {
         var cert = IssueCertificate("localhost");
-        var port = FreePort();
+        var port = FreePort.Next();
         var conf = Path.Combine(Root, name + ".conf");
         await File.WriteAllTextAsync(conf, $$"""
             listen: "127.0.0.1:{{port}}"
@@ -109,7 +123,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
               timeout: 5
             }
             """ + "\n" + extraConf);
-        var process = Track(ManagedProcess.Start(NatsServerPath, ["-c", conf]));
+        var process = Track(ManagedProcess.Start(NatsServerProcess.Binary, ["-c", conf]));
         await process.WaitForOutputAsync("Server is ready", TimeSpan.FromSeconds(15));
         return (port, process);
     }
@@ -247,13 +261,6 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
         }
 
         return process;
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

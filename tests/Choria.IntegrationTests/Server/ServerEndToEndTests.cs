@@ -10,16 +10,12 @@ using Choria.Security.Dev;
 
 namespace Choria.IntegrationTests.Server;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFixture<ServerNetworkFixture>
 {
     private const string Node1 = ServerNetworkFixture.Node1;
     private const string Node2 = ServerNetworkFixture.Node2;
     private readonly ChoriaTestClient _client = fixture.Client;
-
-    private sealed class PastClock(TimeSpan offset) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => DateTimeOffset.UtcNow + offset;
-    }
 
     private static JsonElement Body(DecodedReply reply) => JsonDocument.Parse(reply.Reply.Message).RootElement.Clone();
 
@@ -230,7 +226,7 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
     [Fact]
     public async Task Expired_request_is_counted_ttlexpired()
     {
-        var request = _client.Prepare("discovery", "cGluZw==", clock: new PastClock(TimeSpan.FromMinutes(-5)));
+        var request = _client.Prepare("discovery", "cGluZw==", clock: TestClock.Shifted(TimeSpan.FromMinutes(-5)));
         await AssertDroppedAsync(request.Payload, "ttlexpired", replyTo: request.ReplyTo);
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Server.Tests.Lifecycle;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class LifecyclePublisherTests
 {
     private static LifecycleOptions Options(bool legacy) => new()

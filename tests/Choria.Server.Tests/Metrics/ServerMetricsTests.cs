@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Server.Tests.Metrics;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ServerMetricsTests
 {
     private static readonly string[] s_serverNames =
@@ -15,7 +16,7 @@ public sealed class ServerMetricsTests
     public async Task Http_endpoint_serves_live_counter_values_json_and_404()
     {
         var counters = new ServerCounters();
-        var port = NatsServerProcess.FreePort();
+        var port = FreePort.Next();
         var metrics = new ServerMetrics(
             new ServerMetricsOptions { Identity = "node1.example.net", StatsPort = port, ConfigFile = "/etc/choria/server.conf" },
             counters,

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Server.Tests.Registration;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class RegistrationTests : IDisposable
 {
     private static readonly DateTime Mtime = DateTime.UnixEpoch.AddSeconds(1578175200);

@@ -36,7 +36,7 @@ public sealed class RequestPipelineTests : IDisposable
     public void Every_request_capture_decodes_and_verifies_at_its_own_time(string file)
     {
         Assert.True(RequestPipeline.TryDecode(Fixtures.WireBytes(file), out var received, out var drop), drop?.Message);
-        var clock = new SettableClock(received!.Request.Envelope.Time);
+        var clock = TestClock.AtUnix(received!.Request.Envelope.Time);
         var security = Fixtures.Provider(_cache.Path, clock, Fixtures.Wire("test-ca.pem"));
 
         var verify = RequestPipeline.Verify(received, security, insecure: false);
@@ -58,7 +58,7 @@ public sealed class RequestPipelineTests : IDisposable
     {
         const string file = "05-rpc-request-direct-rpcutil-ping.bin";
         Assert.True(RequestPipeline.TryDecode(Fixtures.WireBytes(file), out var received, out _));
-        var clock = new SettableClock(received!.Request.Envelope.Time);
+        var clock = TestClock.AtUnix(received!.Request.Envelope.Time);
         var security = Fixtures.Provider(_cache.Path, clock, Fixtures.Good("certs/ca.pem"));
 
         Assert.Equal(DropReason.SecurityFailed, RequestPipeline.Verify(received, security, insecure: false)?.Reason);
@@ -126,9 +126,9 @@ public sealed class RequestPipelineTests : IDisposable
         var time = request.Envelope.Time;
 
         Assert.Equal(DropReason.WrongCollective, RequestPipeline.CheckCollective(request, ["other"])?.Reason);
-        Assert.Null(RequestPipeline.CheckTtl(request, new SettableClock(time + 59)));
-        Assert.Equal(DropReason.TtlExpired, RequestPipeline.CheckTtl(request, new SettableClock(time + 60))?.Reason);
-        Assert.Equal(DropReason.TtlExpired, RequestPipeline.CheckTtl(request, new SettableClock(time - 60))?.Reason);
+        Assert.Null(RequestPipeline.CheckTtl(request, TestClock.AtUnix(time + 59)));
+        Assert.Equal(DropReason.TtlExpired, RequestPipeline.CheckTtl(request, TestClock.AtUnix(time + 60))?.Reason);
+        Assert.Equal(DropReason.TtlExpired, RequestPipeline.CheckTtl(request, TestClock.AtUnix(time - 60))?.Reason);
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class RequestPipelineTests : IDisposable
         Assert.True(RequestPipeline.TryDecode(Fixtures.WireBytes("05-rpc-request-direct-rpcutil-ping.bin"), out var received, out _));
         var requestHeaders = received!.Headers with { SeenBy = [new SeenByHop("a", "b", "c")] };
         var headers = RequestPipeline.ReplyHeaders(requestHeaders, "node1.example.net");
-        var clock = new SettableClock(received.Request.Envelope.Time + 1);
+        var clock = TestClock.AtUnix(received.Request.Envelope.Time + 1);
 
         var bytes = RequestPipeline.BuildReply(received.Request, headers, "{\"statuscode\":0}"u8, "node1.example.net", "nats://b:4222", clock);
 

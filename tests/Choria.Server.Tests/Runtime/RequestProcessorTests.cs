@@ -28,7 +28,7 @@ public sealed class RequestProcessorTests : IDisposable
         }
     }
 
-    private RequestProcessor Processor(SettableClock clock, string ca, string identity = "node1.example.net", IReadOnlyList<string>? collectives = null, int queueSize = 1000, Func<Filter, NodeData>? node = null, int concurrency = 2)
+    private RequestProcessor Processor(TestClock clock, string ca, string identity = "node1.example.net", IReadOnlyList<string>? collectives = null, int queueSize = 1000, Func<Filter, NodeData>? node = null, int concurrency = 2)
     {
         var registry = new AgentRegistry(new AgentRegistryOptions(), NullLogger<AgentRegistry>.Instance);
         var info = new FakeServerInfo { Identity = identity };
@@ -49,15 +49,15 @@ public sealed class RequestProcessorTests : IDisposable
     }
 
     private RequestProcessor WireProcessor(string file, long skew = 0, string identity = "node1.example.net", IReadOnlyList<string>? collectives = null) =>
-        Processor(new SettableClock(Fixtures.WireTime(file) + skew), Fixtures.Wire("test-ca.pem"), identity, collectives);
+        Processor(TestClock.AtUnix(Fixtures.WireTime(file) + skew), Fixtures.Wire("test-ca.pem"), identity, collectives);
 
-    private (RequestProcessor Processor, SettableClock Clock) PkiProcessor()
+    private (RequestProcessor Processor, TestClock Clock) PkiProcessor()
     {
-        var clock = new SettableClock(Fixtures.PkiTime);
+        var clock = TestClock.AtUnix(Fixtures.PkiTime);
         return (Processor(clock, Fixtures.Good("certs/ca.pem")), clock);
     }
 
-    private byte[] Signed(SettableClock clock, string agent, string message, string? replyTo = "mcollective.reply.rip.1") =>
+    private byte[] Signed(TestClock clock, string agent, string message, string? replyTo = "mcollective.reply.rip.1") =>
         Fixtures.SignedRequest(Fixtures.Provider(_cache.Path + "-signer", clock, Fixtures.Good("certs/ca.pem")), clock, agent, message, replyTo: replyTo);
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class RequestProcessorTests : IDisposable
     [Fact]
     public async Task Full_queue_drops_and_counts_and_workers_drain_the_rest()
     {
-        var clock = new SettableClock(Fixtures.PkiTime);
+        var clock = TestClock.AtUnix(Fixtures.PkiTime);
         var processor = Processor(clock, Fixtures.Good("certs/ca.pem"), queueSize: 2);
         var request = Signed(clock, "discovery", "cGluZw==");
 
@@ -217,7 +217,7 @@ public sealed class RequestProcessorTests : IDisposable
     [Fact]
     public async Task Unexpected_exception_drops_only_that_request_and_the_worker_carries_on()
     {
-        var clock = new SettableClock(Fixtures.PkiTime);
+        var clock = TestClock.AtUnix(Fixtures.PkiTime);
         var failures = 5;
         var node = new NodeData("node1.example.net", [], ["discovery"], Fixtures.Facts("{}"));
         // More failing requests than workers: before the catch-all each one ended a worker for good.
@@ -240,7 +240,7 @@ public sealed class RequestProcessorTests : IDisposable
     [Fact]
     public async Task Facts_yaml_with_non_scalar_keys_still_answers_pings_and_filters_on_the_good_keys()
     {
-        var clock = new SettableClock(Fixtures.PkiTime);
+        var clock = TestClock.AtUnix(Fixtures.PkiTime);
         var file = System.IO.Path.Combine(_cache.Path, "facts.yaml");
         File.WriteAllText(file, "? [a, b]\n: 1\n? {x: 1}\n: 2\nrole: db\nnested:\n  ? [c]\n  : 3\n  ok: yes\n");
         var facts = new Choria.Server.Data.FactsSource(new Choria.Server.Data.FactsOptions { FactsFiles = file }, NullLogger<Choria.Server.Data.FactsSource>.Instance);
@@ -266,7 +266,7 @@ public sealed class RequestProcessorTests : IDisposable
             Role = Choria.Config.ConfigRole.Server,
             Environment = new Dictionary<string, string?>(),
         }).Config);
-        var clock = new SettableClock(Fixtures.PkiTime);
+        var clock = TestClock.AtUnix(Fixtures.PkiTime);
         var processor = Processor(clock, Fixtures.Good("certs/ca.pem"), queueSize: configured.QueueSize, concurrency: configured.Concurrency);
         var request = Signed(clock, "discovery", "cGluZw==");
 

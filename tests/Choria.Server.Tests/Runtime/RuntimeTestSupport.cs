@@ -8,13 +8,6 @@ using Choria.Server.Runtime;
 
 namespace Choria.Server.Tests.Runtime;
 
-internal sealed class SettableClock(long unixSeconds) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = DateTimeOffset.FromUnixTimeSeconds(unixSeconds);
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
-
 internal sealed class TestSecurityEnvironment : ISecurityEnvironment
 {
     public bool IsRoot => true;

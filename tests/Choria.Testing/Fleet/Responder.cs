@@ -6,17 +6,17 @@ using Choria.Protocol.Filters;
 using Choria.Protocol.Messages;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Choria.Client.Tests;
+namespace Choria.Testing.Fleet;
 
 /// <summary>A simulated fleet node for the tests.</summary>
-internal sealed record FakeNode(string Identity, string[] Classes, string[] Agents, Dictionary<string, string> Facts, bool Silent = false, bool FailsActions = false);
+public sealed record FakeNode(string Identity, string[] Classes, string[] Agents, Dictionary<string, string> Facts, bool Silent = false, bool FailsActions = false);
 
 /// <summary>
 /// Stands in for Choria servers: subscribes like a server does (broadcast per agent, node subject per
 /// identity), applies the request filter with the real matcher and answers with correctly built
 /// secure replies. Records which subject each node received requests on.
 /// </summary>
-internal sealed class Responder : IAsyncDisposable
+public sealed class Responder : IAsyncDisposable
 {
     private readonly ChoriaConnection _connection;
     private readonly List<ChoriaSubscription> _subscriptions = [];
