@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Choria.Security.Dev;
 
 namespace Choria.IntegrationTests.Infrastructure;
@@ -163,28 +161,13 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     /// <summary>Waits until something accepts TCP connections on <paramref name="port"/>; fails early when <paramref name="process"/> exits.</summary>
     public static async Task WaitForPortAsync(ManagedProcess process, int port, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        try
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"process exited with {process.ExitCode} before listening on {port}:\n{process.Output}");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-            catch (SocketException e)
-            {
-                throw new TimeoutException($"nothing listened on {port} within {timeout}: {e.Message}\n{process.Output}");
-            }
+            await FreePort.WaitListeningAsync(port, timeout, () => process.HasExited ? $"exit code {process.ExitCode}" : null);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            throw new InvalidOperationException($"{e.Message}\n{process.Output}", e);
         }
     }
 
