@@ -223,8 +223,12 @@ public class AgentTests
         var timedOut = await dispatcher.DispatchAsync(new AgentRequest { Agent = "slow", RequestId = "abc", Payload = """{"action":"sleep"}"""u8.ToArray() }, default);
         Assert.Equal(DispatchOutcome.TimedOut, timedOut.Outcome);
         Assert.Equal("Agent dispatcher for request abc exiting on 1s timeout", timedOut.Error);
+        // A shutdown long before the agent's own timeout: on a loaded machine a 100 ms timer can fire late, so the
+        // agent's timeout must be far away for "shutdown" to be the only possible outcome.
+        registry.Register(new McorpcAgent(new() { Name = "patient", Timeout = 60 }, null, new(), NullLogger.Instance)
+            .RegisterAction("sleep", async (_, ct) => { await Task.Delay(TimeSpan.FromMinutes(2), ct); return ActionReply.Ok(); }));
         using var cts = new CancellationTokenSource(100);
-        Assert.Equal(DispatchOutcome.Shutdown, (await dispatcher.DispatchAsync(new AgentRequest { Agent = "slow", Payload = """{"action":"sleep"}"""u8.ToArray() }, cts.Token)).Outcome);
+        Assert.Equal(DispatchOutcome.Shutdown, (await dispatcher.DispatchAsync(new AgentRequest { Agent = "patient", Payload = """{"action":"sleep"}"""u8.ToArray() }, cts.Token)).Outcome);
     }
 
     [Fact]
