@@ -52,7 +52,7 @@ public class ProtocolBenchmarks
             throw new InvalidOperationException("own request does not decode: " + error);
         }
 
-        _request = decoded!.Request;
+        _request = decoded.Request;
         _secure = decoded.Secure;
 
         // First verification caches the client certificate; the benchmark measures the steady state.
@@ -98,14 +98,14 @@ public class ProtocolBenchmarks
             throw new InvalidOperationException("decode failed");
         }
 
-        var secure = decoded!.Secure;
+        var secure = decoded.Secure;
         var verification = _server!.VerifySecureRequest(secure.Message, secure.Signature, secure.PubCert, _request!.Envelope.CallerId);
         if (!verification.Valid || !secure.TryParseRequest(out var request, out _))
         {
             throw new InvalidOperationException("verify failed: " + verification.Message);
         }
 
-        return request!;
+        return request;
     }
 
     // The two halves of decode+verify, to see where the time beyond the RSA verify goes.
@@ -117,7 +117,7 @@ public class ProtocolBenchmarks
             throw new InvalidOperationException("decode failed");
         }
 
-        return decoded!.Request;
+        return decoded.Request;
     }
 
     [Benchmark(Description = "VerifySecureRequest only (cached cert)")]
@@ -130,7 +130,7 @@ public class ProtocolBenchmarks
     [Benchmark(Description = "reply decode+hash check")]
     public Reply ReplyDecode()
     {
-        if (!ProtocolDecoder.TryDecodeReply(_replyPayload, out var decoded, out _) || !decoded!.Secure.IsHashValid())
+        if (!ProtocolDecoder.TryDecodeReply(_replyPayload, out var decoded, out _) || !decoded.Secure.IsHashValid())
         {
             throw new InvalidOperationException("reply decode failed");
         }

@@ -55,7 +55,7 @@ internal sealed class FanOutClient(ChoriaFramework framework, ChoriaConnection c
         {
             await foreach (var message in replies.ReadAllAsync(deadline.Token))
             {
-                if (ProtocolDecoder.TryDecodeReply(message.Data.Span, out var reply, out _) && reply!.Secure.IsHashValid())
+                if (ProtocolDecoder.TryDecodeReply(message.Data.Span, out var reply, out _) && reply.Secure.IsHashValid())
                 {
                     received++;
                     last = watch.Elapsed;
@@ -98,7 +98,7 @@ internal sealed class FanOutClient(ChoriaFramework framework, ChoriaConnection c
                 await foreach (var message in replies.ReadAllAsync(stopReading.Token))
                 {
                     var now = Stopwatch.GetTimestamp();
-                    if (!ProtocolDecoder.TryDecodeReply(message.Data.Span, out var reply, out _) || !reply!.Secure.IsHashValid()
+                    if (!ProtocolDecoder.TryDecodeReply(message.Data.Span, out var reply, out _) || !reply.Secure.IsHashValid()
                         || !sent.TryGetValue(reply.Reply.Envelope.RequestId, out var at))
                     {
                         unknown++;

@@ -115,18 +115,18 @@ async Task<(string, int, TimeSpan)> RawJsonRelayAsync(int n)
         var replies = ChoriaSubjects.FederationReplies("bench");
         await foreach (var m in sub.ReadAllAsync())
         {
-            if (!TransportMessage.TryParseRaw(m.Data, out var headers, out var raw, out _))
+            if (!TransportReader.TryReadRaw(m.Data, out var headers, out var raw, out _))
             {
                 continue;
             }
 
             TransportHeaders moved;
             IReadOnlyList<string> targets;
-            if (requests && FederationTransformer.TryMoveRequestHeaders(headers!, replies, out moved, out var requestTargets, out _))
+            if (requests && FederationTransformer.TryMoveRequestHeaders(headers, replies, out moved, out var requestTargets, out _))
             {
                 targets = requestTargets;
             }
-            else if (!requests && FederationTransformer.TryMoveReplyHeaders(headers!, out moved, out var replySubject, out _))
+            else if (!requests && FederationTransformer.TryMoveReplyHeaders(headers, out moved, out var replySubject, out _))
             {
                 targets = [replySubject];
             }

@@ -70,8 +70,8 @@ public sealed partial class ChoriaClient : IAsyncDisposable
     {
         MainCollective = config.MainCollective,
         DiscoveryTimeout = TimeSpan.FromSeconds(Math.Max(1, config.DiscoveryTimeout)),
-        DirectAddressingThreshold = int.TryParse(config.Raw("direct_addressing_threshold"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) && t >= 0 ? t : 10,
-        DirectAddressing = config.Raw("direct_addressing") is not { } d || !(d.Equals("false", StringComparison.OrdinalIgnoreCase) || d is "0" or "n" or "no"),
+        DirectAddressingThreshold = config.GetInt("direct_addressing_threshold"),
+        DirectAddressing = config.GetBool("direct_addressing"),
         LimitMethod = NodeSelection.ParseMethod(config.RpcLimitMethod),
         Federations = federations ?? ConnectorOptionsFactory.FederationCollectives(config),
     };

@@ -3,6 +3,8 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Choria.Protocol;
+using Choria.Protocol.Messages;
 
 namespace Choria.Client;
 
@@ -22,61 +24,19 @@ public enum ReplyRejection
 public readonly record struct VerifiedReply(string Sender, byte[] Body, int BodyLength);
 
 /// <summary>
-/// Strict, allocation-light reply decoding for the client's receive loop: transport → base64 →
-/// secure reply (SHA-256 check over the message text) → reply envelope (request id check). Works on
-/// spans with pooled buffers instead of building the record types, because a large fleet sends
-/// tens of thousands of replies per request.
+/// Strict, allocation-light reply decoding for the client's receive loop: transport and base64 through the
+/// protocol's <see cref="TransportReader"/> (the reader the server and broker use) → secure reply (SHA-256 check
+/// over the message text) → reply envelope (request id check). Works on spans with pooled buffers instead of
+/// building the record types, because a large fleet sends tens of thousands of replies per request.
 /// </summary>
 public static class ReplyDecoder
 {
-    private const int MaxBuffer = 4 * 1024 * 1024;
-
-    /// <summary>Reads only <c>headers.mc_sender</c> (what <c>choria ping</c> counts); null when absent or unparsable.</summary>
-    public static string? ReadSender(ReadOnlySpan<byte> transport)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(transport);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("headers"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        return null;
-                    }
-
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        if (reader.ValueTextEquals("mc_sender"u8))
-                        {
-                            reader.Read();
-                            return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                        }
-
-                        reader.Read();
-                        reader.Skip();
-                    }
-
-                    return null;
-                }
-
-                reader.Read();
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return null;
-    }
+    /// <summary>
+    /// The transport's <c>headers.mc_sender</c> (what <c>choria ping</c> counts); null when absent or when the
+    /// transport does not parse.
+    /// </summary>
+    public static string? ReadSender(ReadOnlySpan<byte> transport) =>
+        TransportReader.TryReadHeaders(transport, out var headers, out _) ? headers.McSender : null;
 
     /// <summary>
     /// Decodes and verifies one reply. <paramref name="requestId"/> is the 32 character id as UTF-8.
@@ -85,18 +45,17 @@ public static class ReplyDecoder
     public static ReplyRejection TryDecode(ReadOnlySpan<byte> transport, ReadOnlySpan<byte> requestId, out VerifiedReply reply)
     {
         reply = default;
-        byte[]? secure = null;
+        if (!TransportReader.TryReadDecoded(transport, out _, out var secure, out var error))
+        {
+            // data is only base64-decoded once the transport itself was valid.
+            return error.Reason == ProtocolErrorReason.InvalidBase64 ? ReplyRejection.InvalidBase64 : ReplyRejection.NotTransport;
+        }
+
         byte[]? message = null;
         byte[]? body = null;
         try
         {
-            var rejection = ReadTransportData(transport, out secure, out var secureLength);
-            if (rejection != ReplyRejection.None)
-            {
-                return rejection;
-            }
-
-            rejection = ReadSecure(secure.AsSpan(0, secureLength), out message, out var messageLength);
+            var rejection = ReadSecure(secure.Span, out message, out var messageLength);
             if (rejection != ReplyRejection.None)
             {
                 return rejection;
@@ -118,7 +77,7 @@ public static class ReplyDecoder
         }
         finally
         {
-            Return(secure);
+            secure.Dispose();
             Return(message);
             Return(body);
         }
@@ -129,87 +88,6 @@ public static class ReplyDecoder
         if (buffer is not null)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static ReplyRejection ReadTransportData(ReadOnlySpan<byte> transport, out byte[] secure, out int length)
-    {
-        secure = null!;
-        length = 0;
-        var reader = new Utf8JsonReader(transport);
-        var protocolOk = false;
-        var found = false;
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return ReplyRejection.NotTransport;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("protocol"u8))
-            {
-                reader.Read();
-                protocolOk = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("choria:transport:1"u8);
-            }
-            else if (reader.ValueTextEquals("data"u8) && !found)
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.String || !TryBase64(ref reader, out secure, out length))
-                {
-                    return ReplyRejection.InvalidBase64;
-                }
-
-                found = true;
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        return protocolOk && found ? ReplyRejection.None : ReplyRejection.NotTransport;
-    }
-
-    private static bool TryBase64(ref Utf8JsonReader reader, out byte[] decoded, out int length)
-    {
-        decoded = null!;
-        length = 0;
-        var encodedLength = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
-        if (encodedLength > MaxBuffer)
-        {
-            return false;
-        }
-
-        var text = ArrayPool<byte>.Shared.Rent(Math.Max(encodedLength, 4));
-        try
-        {
-            var written = reader.CopyString(text);
-
-            // Ruby wraps base64 at 60 columns; the line breaks are not data.
-            var compact = 0;
-            for (var i = 0; i < written; i++)
-            {
-                var b = text[i];
-                if (b is not ((byte)'\r' or (byte)'\n'))
-                {
-                    text[compact++] = b;
-                }
-            }
-
-            decoded = ArrayPool<byte>.Shared.Rent(Math.Max(Base64.GetMaxDecodedFromUtf8Length(compact), 4));
-            if (Base64.DecodeFromUtf8(text.AsSpan(0, compact), decoded, out _, out length) != OperationStatus.Done)
-            {
-                ArrayPool<byte>.Shared.Return(decoded);
-                decoded = null!;
-                return false;
-            }
-
-            return true;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(text);
         }
     }
 
@@ -232,7 +110,7 @@ public static class ReplyDecoder
             if (reader.ValueTextEquals("protocol"u8))
             {
                 reader.Read();
-                protocolOk = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("choria:secure:reply:1"u8);
+                protocolOk = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(Protocols.SecureReplyV1Utf8);
             }
             else if (reader.ValueTextEquals("message"u8) && message is null)
             {
@@ -293,7 +171,7 @@ public static class ReplyDecoder
             if (reader.ValueTextEquals("protocol"u8))
             {
                 reader.Read();
-                protocolOk = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("choria:reply:1"u8);
+                protocolOk = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(Protocols.ReplyV1Utf8);
             }
             else if (reader.ValueTextEquals("message"u8) && body is null)
             {

@@ -8,4 +8,11 @@ public static class Protocols
     public const string SecureRequestV1 = "choria:secure:request:1";
     public const string SecureReplyV1 = "choria:secure:reply:1";
     public const string TransportV1 = "choria:transport:1";
+
+    // The same identifiers as UTF-8, for readers that compare JSON tokens without transcoding them.
+    public static ReadOnlySpan<byte> ReplyV1Utf8 => "choria:reply:1"u8;
+
+    public static ReadOnlySpan<byte> SecureReplyV1Utf8 => "choria:secure:reply:1"u8;
+
+    public static ReadOnlySpan<byte> TransportV1Utf8 => "choria:transport:1"u8;
 }

@@ -268,8 +268,8 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
             Assert.True(sub.TryRead(out var rpc));
             Assert.True(Choria.Protocol.Messages.TransportMessage.TryParse(discovery.Data.Span, out var d, out _));
             Assert.True(Choria.Protocol.Messages.TransportMessage.TryParse(rpc.Data.Span, out var r, out _));
-            Assert.Equal(["mcollective.broadcast.agent.discovery"], d!.Headers.Federation!.Targets);
-            Assert.Equal(["mcollective.node.a", "mcollective.node.b"], r!.Headers.Federation!.Targets);
+            Assert.Equal(["mcollective.broadcast.agent.discovery"], d.Headers.Federation!.Targets);
+            Assert.Equal(["mcollective.node.a", "mcollective.node.b"], r.Headers.Federation!.Targets);
             Assert.Equal(direct.Stats.RequestId, r.Headers.Federation.RequestId);
             Assert.StartsWith("mcollective.reply.", r.Headers.ReplyTo, StringComparison.Ordinal);
         }

@@ -88,6 +88,18 @@ public class ReplyDecoderTests
         Assert.NotEqual(ReplyRejection.None, ReplyDecoder.TryDecode(Encoding.UTF8.GetBytes(text), Encoding.UTF8.GetBytes(RequestId), out _));
     }
 
+    [Theory]
+    // The transport is read by the protocol's reader, with the server's rules: bad headers refuse the message.
+    [InlineData("""{"protocol":"choria:transport:1","data":"e30=","headers":[]}""", ReplyRejection.NotTransport)]
+    [InlineData("""{"protocol":"choria:transport:1","data":"e30=","headers":{"seen-by":[1]}}""", ReplyRejection.NotTransport)]
+    [InlineData("""{"protocol":"choria:transport:1","data":1}""", ReplyRejection.NotTransport)]
+    [InlineData("""{"protocol":"choria:transport:1","data":"!!!"}""", ReplyRejection.InvalidBase64)]
+    [InlineData("""{"protocol":"choria:transport:1","data":"e30="}""", ReplyRejection.NotSecureReply)]
+    public void Transport_rejections_follow_the_protocol_reader(string text, ReplyRejection expected)
+    {
+        Assert.Equal(expected, ReplyDecoder.TryDecode(Encoding.UTF8.GetBytes(text), Encoding.UTF8.GetBytes(RequestId), out _));
+    }
+
     [Fact]
     public void Ping_reads_only_the_transport_sender()
     {

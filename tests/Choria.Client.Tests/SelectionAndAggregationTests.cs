@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Choria.Config;
 using Choria.Ddl;
 
 namespace Choria.Client.Tests;
@@ -40,6 +41,25 @@ public class SelectionAndAggregationTests
         Assert.False(ChoriaClient.UseDirectAddressing(off, 2, 0, targetsAreWholeDiscovery: true));
         Assert.True(ChoriaClient.UseDirectAddressing(off, 2, 0, targetsAreWholeDiscovery: false));
     }
+
+    [Theory]
+    [InlineData("", true, 10)]
+    [InlineData("direct_addressing = f\ndirect_addressing_threshold = 3\n", false, 3)]
+    [InlineData("direct_addressing = n\n", false, 10)]
+    [InlineData("direct_addressing = t\ndirect_addressing_threshold = 0\n", true, 0)]
+    public void Direct_addressing_settings_follow_the_configuration_parser(string text, bool direct, int threshold)
+    {
+        // One boolean rule for the whole configuration: "f" is false here as everywhere else.
+        var options = ChoriaClient.OptionsFromConfig(ConfigLoader.LoadText("identity = node.example.net\n" + text).Config);
+
+        Assert.Equal((direct, threshold), (options.DirectAddressing, options.DirectAddressingThreshold));
+    }
+
+    [Theory]
+    [InlineData("direct_addressing = maybe\n")]
+    [InlineData("direct_addressing_threshold = -1\n")]
+    public void Bad_direct_addressing_values_are_configuration_errors(string text) =>
+        Assert.Throws<ConfigException>(() => ConfigLoader.LoadText("identity = node.example.net\n" + text));
 
     [Fact]
     public void First_limit_keeps_the_head_and_percent_rounds_up()

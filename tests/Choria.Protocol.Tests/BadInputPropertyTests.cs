@@ -16,7 +16,7 @@ public class BadInputPropertyTests
     private static readonly (string Name, Decoder Decode)[] _decoders =
     [
         ("transport", (byte[] b, out ProtocolError? e) => TransportMessage.TryParse(b, out _, out e)),
-        ("transport raw", (byte[] b, out ProtocolError? e) => TransportMessage.TryParseRaw(b, out _, out _, out e)),
+        ("transport raw", (byte[] b, out ProtocolError? e) => TransportReader.TryReadRaw(b, out _, out _, out e)),
         ("secure request", (byte[] b, out ProtocolError? e) => SecureRequest.TryParse(b, out _, out e)),
         ("secure reply", (byte[] b, out ProtocolError? e) => SecureReply.TryParse(b, out _, out e)),
         ("request", (byte[] b, out ProtocolError? e) => Request.TryParse(b, out _, out e)),
@@ -63,20 +63,24 @@ public class BadInputPropertyTests
     }
 
     /// <summary>
-    /// The federation broker relays with <see cref="TransportMessage.TryParseRaw"/> and re-encodes the raw
+    /// The federation broker relays with <see cref="TransportReader.TryReadRaw"/> and re-encodes the raw
     /// data token, so it must accept exactly what <see cref="TransportMessage.TryParse"/> accepts and what
     /// it forwards must decode to the same message.
     /// </summary>
     private static void RawTransportAgreesWithTransport(byte[] input)
     {
-        // TryParseRaw scans first; whatever the scan takes must be read exactly as the document-based parse reads it.
-        if (TransportScan.TryScan(input, out _, out _))
+        // The reader tries its fast path first; whatever that takes must be read exactly as the full path reads it.
+        if (TransportReader.TryScan(input, out _, out _))
         {
-            TransportScanTests.AssertScannedLikeDocument(input);
+            TransportReaderTests.AssertScannedLikeDocument(input);
+        }
+        else
+        {
+            TransportReaderTests.AssertDecodedLikeDocument(input);
         }
 
         var ok = TransportMessage.TryParse(input, out var parsed, out var error);
-        var rawOk = TransportMessage.TryParseRaw(input, out var headers, out var rawData, out var rawError);
+        var rawOk = TransportReader.TryReadRaw(input, out var headers, out var rawData, out var rawError);
         if (ok != rawOk)
         {
             throw new InvalidOperationException($"transport accepted={ok} ({error?.Message}) but transport raw accepted={rawOk} ({rawError?.Message})");
@@ -95,11 +99,11 @@ public class BadInputPropertyTests
         var relayed = TransportMessage.ToUtf8Bytes(rawData.Span, headers!);
         if (!TransportMessage.TryParse(relayed, out var reparsed, out var reparseError))
         {
-            throw new InvalidOperationException($"relayed transport does not parse: {reparseError!.Message}");
+            throw new InvalidOperationException($"relayed transport does not parse: {reparseError.Message}");
         }
 
         // Headers have no equality of their own; their encoding stands in for them.
-        if (reparsed!.Data != parsed!.Data || !relayed.AsSpan().SequenceEqual(TransportMessage.ToUtf8Bytes(rawData.Span, reparsed.Headers)))
+        if (reparsed.Data != parsed!.Data || !relayed.AsSpan().SequenceEqual(TransportMessage.ToUtf8Bytes(rawData.Span, reparsed.Headers)))
         {
             throw new InvalidOperationException("relayed transport decodes to a different message");
         }
@@ -179,7 +183,7 @@ public class BadInputPropertyTests
                 var copy = root.DeepClone();
                 copy["envelope"]![field] = replacement?.DeepClone();
                 Assert.False(Request.TryParse(copy.ToJsonString(), out _, out var error), $"{field}={replacement?.ToJsonString() ?? "null"}");
-                Assert.Equal(ProtocolErrorReason.WrongType, error!.Reason);
+                Assert.Equal(ProtocolErrorReason.WrongType, error.Reason);
             }
         }
     }
@@ -196,9 +200,9 @@ public class BadInputPropertyTests
 
         var unbalanced = Encoding.UTF8.GetBytes(new string('[', 200));
         Assert.False(TransportMessage.TryParse(unbalanced, out _, out var e2));
-        Assert.Equal(ProtocolErrorReason.TooDeeplyNested, e2!.Reason);
+        Assert.Equal(ProtocolErrorReason.TooDeeplyNested, e2.Reason);
         Assert.False(TransportMessage.TryParse("[[[]"u8, out _, out e2));
-        Assert.Equal(ProtocolErrorReason.InvalidJson, e2!.Reason);
+        Assert.Equal(ProtocolErrorReason.InvalidJson, e2.Reason);
     }
 
     [Fact]
@@ -232,7 +236,7 @@ public class BadInputPropertyTests
         foreach (var json in new[] { "[]", "1", "\"s\"", "null", "true" })
         {
             Assert.False(TransportMessage.TryParse(Encoding.UTF8.GetBytes(json), out _, out var error));
-            Assert.Equal(ProtocolErrorReason.NotAnObject, error!.Reason);
+            Assert.Equal(ProtocolErrorReason.NotAnObject, error.Reason);
         }
     }
 

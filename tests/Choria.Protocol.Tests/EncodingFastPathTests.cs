@@ -64,15 +64,15 @@ public class EncodingFastPathTests
     {
         // Ruby breaks base64 lines with escaped newlines; the relay must not normalise them.
         var original = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"eyJh\\nIjoxfQ==\",\"headers\":{\"mc_sender\":\"x\"}}");
-        Assert.True(TransportMessage.TryParseRaw(original, out var headers, out var raw, out var error), error?.ToString());
+        Assert.True(TransportReader.TryReadRaw(original, out var headers, out var raw, out var error), error?.ToString());
         Assert.Equal("\"eyJh\\nIjoxfQ==\"", Encoding.UTF8.GetString(raw.Span));
-        Assert.Equal("x", headers!.McSender);
+        Assert.Equal("x", headers.McSender);
 
         var relayed = TransportMessage.ToUtf8Bytes(raw.Span, headers with { ReplyTo = "r" });
         Assert.Equal("{\"protocol\":\"choria:transport:1\",\"data\":\"eyJh\\nIjoxfQ==\",\"headers\":{\"reply-to\":\"r\",\"mc_sender\":\"x\"}}", Encoding.UTF8.GetString(relayed));
         Assert.True(TransportMessage.TryParse(relayed, out var parsed, out _));
-        Assert.True(parsed!.TryDecodeData(out var data, out _));
-        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString(data!));
+        Assert.True(parsed.TryDecodeData(out var data, out _));
+        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString(data));
     }
 
     [Theory]
@@ -91,12 +91,12 @@ public class EncodingFastPathTests
     public void Relay_writer_adds_one_hop_and_writes_what_the_array_form_returns()
     {
         var original = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"eyJhIjoxfQ==\",\"headers\":{\"mc_sender\":\"x\"}}");
-        Assert.True(TransportMessage.TryParseRaw(original, out var headers, out var raw, out _));
+        Assert.True(TransportReader.TryReadRaw(original, out var headers, out var raw, out _));
         using var relay = new TransportRelayWriter();
         var hop = new SeenByHop("nats://in:4222", "fb \"1\" (choria_nats_ingest:0)", "nats://out:4222");
 
         // Reusing the writer: a long message first, then shorter ones, with and without earlier hops.
-        foreach (var rewritten in new[] { headers! with { ReplyTo = new string('r', 300_000) }, headers!, _fullHeaders, headers! with { SeenBy = [] } })
+        foreach (var rewritten in new[] { headers with { ReplyTo = new string('r', 300_000) }, headers, _fullHeaders, headers with { SeenBy = [] } })
         {
             var expected = TransportMessage.ToUtf8Bytes(raw.Span, rewritten.WithSeenByHop(hop));
             Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(relay.Write(raw.Span, rewritten, hop).Span));
@@ -114,11 +114,11 @@ public class EncodingFastPathTests
     {
         var bytes = Encoding.UTF8.GetBytes(json);
         Assert.False(TransportMessage.TryParse(bytes, out _, out var full));
-        Assert.False(TransportMessage.TryParseRaw(bytes, out _, out _, out var raw));
-        Assert.False(TransportMessage.TryParseAndDecode(bytes, out _, out _, out var fast));
-        Assert.Equal(reason, full!.Reason);
-        Assert.Equal(reason, raw!.Reason);
-        Assert.Equal(reason, fast!.Reason);
+        Assert.False(TransportReader.TryReadRaw(bytes, out _, out _, out var raw));
+        Assert.False(TransportReader.TryReadDecoded(bytes, out _, out _, out var fast));
+        Assert.Equal(reason, full.Reason);
+        Assert.Equal(reason, raw.Reason);
+        Assert.Equal(reason, fast.Reason);
     }
 
     [Theory]
@@ -128,11 +128,11 @@ public class EncodingFastPathTests
     public void Decoder_fast_path_matches_the_string_path(string data)
     {
         var bytes = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"" + data + "\"}");
-        Assert.True(TransportMessage.TryParseAndDecode(bytes, out _, out var secure, out var error), error?.ToString());
+        Assert.True(TransportReader.TryReadDecoded(bytes, out _, out var secure, out var error), error?.ToString());
         Assert.True(TransportMessage.TryParse(bytes, out var message, out _));
         using (secure)
         {
-            Assert.True(message!.TryDecodeData(out var expected, out _));
+            Assert.True(message.TryDecodeData(out var expected, out _));
             Assert.Equal(expected, secure.Span.ToArray());
         }
     }
@@ -141,9 +141,9 @@ public class EncodingFastPathTests
     public void Decoder_fast_path_returns_the_headers()
     {
         var bytes = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"eyJhIjoxfQ==\",\"headers\":{\"reply-to\":\"r.1\",\"mc_sender\":\"n1\",\"seen-by\":[[\"a\",\"b\",\"c\"]]}}");
-        Assert.True(TransportMessage.TryParseAndDecode(bytes, out var headers, out var secure, out _));
+        Assert.True(TransportReader.TryReadDecoded(bytes, out var headers, out var secure, out _));
         secure.Dispose();
-        Assert.Equal("r.1", headers!.ReplyTo);
+        Assert.Equal("r.1", headers.ReplyTo);
         Assert.Equal("n1", headers.McSender);
         Assert.Equal([new SeenByHop("a", "b", "c")], headers.SeenBy);
     }
@@ -152,7 +152,7 @@ public class EncodingFastPathTests
     public void Decoder_fast_path_reports_bad_base64()
     {
         var bytes = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"not base64!\"}");
-        Assert.False(TransportMessage.TryParseAndDecode(bytes, out _, out _, out var error));
-        Assert.Equal(ProtocolErrorReason.InvalidBase64, error!.Reason);
+        Assert.False(TransportReader.TryReadDecoded(bytes, out _, out _, out var error));
+        Assert.Equal(ProtocolErrorReason.InvalidBase64, error.Reason);
     }
 }

@@ -10,7 +10,7 @@ public class FederationTests
     private static TransportMessage Load(string name)
     {
         Assert.True(TransportMessage.TryParse(TestPaths.MessageBytes(name), out var message, out var error), error?.ToString());
-        return message!;
+        return message;
     }
 
     [Fact]
@@ -20,7 +20,7 @@ public class FederationTests
         var expected = Load("v1_federation_collective_request.json");
 
         Assert.True(FederationTransformer.TryTransformRequest(input, "production", _hop, out var result, out var error), error?.ToString());
-        var headers = result!.Message.Headers;
+        var headers = result.Message.Headers;
         Assert.Equal(["mcollective.broadcast.agent.rpcutil"], result.Targets);
         Assert.Equal(expected.Headers.ReplyTo, headers.ReplyTo);
         Assert.Equal(expected.Headers.McSender, headers.McSender);
@@ -38,7 +38,7 @@ public class FederationTests
         var request = Load("v1_federation_client_request.json");
         Assert.True(FederationTransformer.TryTransformRequest(request, "production", _hop, out var full, out _));
         Assert.True(FederationTransformer.TryMoveRequestHeaders(request.Headers, "choria.federation.production.collective", out var moved, out var targets, out var error), error?.ToString());
-        Assert.Equal(full!.Targets, targets);
+        Assert.Equal(full.Targets, targets);
         Assert.Equal(full.Message.Headers with { SeenBy = request.Headers.SeenBy }, moved);
         Assert.Same(request.Headers.SeenBy, moved.SeenBy);
         Assert.False(FederationTransformer.TryMoveRequestHeaders(request.Headers with { ReplyTo = "" }, "x", out _, out _, out _));
@@ -46,11 +46,11 @@ public class FederationTests
         var reply = Load("v1_federation_collective_reply.json");
         Assert.True(FederationTransformer.TryTransformReply(reply, _hop, out var fullReply, out _));
         Assert.True(FederationTransformer.TryMoveReplyHeaders(reply.Headers, out var movedReply, out var subject, out error), error?.ToString());
-        Assert.Equal(fullReply!.ReplySubject, subject);
+        Assert.Equal(fullReply.ReplySubject, subject);
         Assert.Null(movedReply.Federation);
         Assert.Same(reply.Headers.SeenBy, movedReply.SeenBy);
         Assert.False(FederationTransformer.TryMoveReplyHeaders(reply.Headers with { Federation = null }, out _, out _, out error));
-        Assert.Equal(ProtocolErrorReason.MissingField, error!.Reason);
+        Assert.Equal(ProtocolErrorReason.MissingField, error.Reason);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public class FederationTests
     {
         var input = Load("v1_transport_request.json");
         Assert.False(FederationTransformer.TryTransformRequest(input, "production", _hop, out _, out var error));
-        Assert.Equal(ProtocolErrorReason.MissingField, error!.Reason);
+        Assert.Equal(ProtocolErrorReason.MissingField, error.Reason);
 
         var fed = Load("v1_federation_client_request.json");
         Assert.False(FederationTransformer.TryTransformRequest(fed with { Headers = fed.Headers with { ReplyTo = null } }, "production", _hop, out _, out _));
@@ -70,14 +70,14 @@ public class FederationTests
     {
         var input = Load("v1_federation_collective_reply.json");
         Assert.True(FederationTransformer.TryTransformReply(input, _hop, out var result, out var error), error?.ToString());
-        Assert.Equal("mcollective.reply.client.example.net.a2f0ca717c694f2086cfa81b6c494648", result!.ReplySubject);
+        Assert.Equal("mcollective.reply.client.example.net.a2f0ca717c694f2086cfa81b6c494648", result.ReplySubject);
         Assert.Null(result.Message.Headers.Federation);
         Assert.DoesNotContain("federation", result.Message.ToJson(), StringComparison.Ordinal);
         Assert.Equal(4, result.Message.Headers.SeenBy!.Count);
         Assert.Equal(input.Data, result.Message.Data);
 
         Assert.False(FederationTransformer.TryTransformReply(Load("v1_transport_reply.json"), _hop, out _, out error));
-        Assert.Equal(ProtocolErrorReason.MissingField, error!.Reason);
+        Assert.Equal(ProtocolErrorReason.MissingField, error.Reason);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public class LifecycleTests
     public void Choria_format_fixture_is_detected_and_parsed()
     {
         Assert.True(LifecycleEvent.TryParse(Event("lifecycle_choria_format_shutdown.json"), out var parsed, out var error), error?.ToString());
-        Assert.Equal(LifecycleEventFormat.Choria, parsed!.Format);
+        Assert.Equal(LifecycleEventFormat.Choria, parsed.Format);
         Assert.Equal(LifecycleEventType.Shutdown, parsed.Event.Type);
         Assert.Equal("dev1.devco.net", parsed.Event.Identity);
         Assert.Equal("server", parsed.Event.Component);
@@ -25,7 +25,7 @@ public class LifecycleTests
     public void Cloudevent_fixture_is_detected_and_parsed()
     {
         Assert.True(LifecycleEvent.TryParse(Event("lifecycle_cloudevent_format_shutdown.json"), out var parsed, out var error), error?.ToString());
-        Assert.Equal(LifecycleEventFormat.CloudEvent, parsed!.Format);
+        Assert.Equal(LifecycleEventFormat.CloudEvent, parsed.Format);
         Assert.Equal(LifecycleEventType.Shutdown, parsed.Event.Type);
         Assert.Equal("ginkgo.example.net", parsed.Event.Identity);
         Assert.Equal("ginkgo", parsed.Event.Component);
@@ -43,7 +43,7 @@ public class LifecycleTests
         Assert.Equal(type, LifecycleEvent.ParseType(protocol));
         var json = $$"""{"protocol":"{{protocol}}","id":"x","identity":"n","component":"server","timestamp":1}""";
         Assert.True(LifecycleEvent.TryParse(Encoding.UTF8.GetBytes(json), out var parsed, out var error), error?.ToString());
-        Assert.Equal(type, parsed!.Event.Type);
+        Assert.Equal(type, parsed.Event.Type);
     }
 
     [Theory]
@@ -53,7 +53,7 @@ public class LifecycleTests
     public void Unknown_events_are_rejected(string json)
     {
         Assert.False(LifecycleEvent.TryParse(Encoding.UTF8.GetBytes(json), out _, out var error));
-        Assert.Equal(ProtocolErrorReason.UnknownEventFormat, error!.Reason);
+        Assert.Equal(ProtocolErrorReason.UnknownEventFormat, error.Reason);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public class LifecycleTests
         Assert.Equal(["protocol", "id", "identity", "component", "timestamp", "version"], choria.AsObject().Select(p => p.Key));
         Assert.Equal("io.choria.lifecycle.v1.startup", (string)choria["protocol"]!);
         Assert.True(LifecycleEvent.TryParse(startup.ToChoriaJson(), out var back, out _));
-        Assert.Equal(startup, back!.Event);
+        Assert.Equal(startup, back.Event);
 
         var cloud = JsonNode.Parse(startup.ToCloudEventJson())!;
         Assert.Equal("1.0", (string)cloud["specversion"]!);
@@ -75,7 +75,7 @@ public class LifecycleTests
         Assert.Equal("2020-01-02T21:20:00Z", (string)cloud["time"]!);
         Assert.Equal(startup.Id, (string)cloud["id"]!);
         Assert.True(LifecycleEvent.TryParse(startup.ToCloudEventJson(), out back, out _));
-        Assert.Equal(LifecycleEventFormat.CloudEvent, back!.Format);
+        Assert.Equal(LifecycleEventFormat.CloudEvent, back.Format);
         Assert.Equal(startup, back.Event);
 
         var shutdown = LifecycleEvent.Create(LifecycleEventType.Shutdown, "n", "server", "0.13.1", clock);

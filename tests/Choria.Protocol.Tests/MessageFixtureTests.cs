@@ -16,8 +16,8 @@ public class MessageFixtureTests
         Assert.True(ProtocolDecoder.TryDecodeRequest(TestPaths.MessageBytes("v1_transport_request.json"), out var decoded, out var error), error?.ToString());
         Assert.True(Request.TryParse(TestPaths.Message("v1_request.json"), out var expected, out error), error?.ToString());
 
-        var request = decoded!.Request;
-        Assert.Equal(expected!.Message, request.Message);
+        var request = decoded.Request;
+        Assert.Equal(expected.Message, request.Message);
         Assert.Equal(expected.Envelope with { Filter = request.Envelope.Filter }, request.Envelope);
         Assert.Equal(JsonSerializer.Serialize(expected.Envelope.Filter.Fact[0].Fact), JsonSerializer.Serialize(request.Envelope.Filter.Fact[0].Fact));
         Assert.Equal(["rpcutil"], request.Envelope.Filter.Agent);
@@ -30,7 +30,7 @@ public class MessageFixtureTests
     {
         var raw = JsonNode.Parse(TestPaths.Message("v1_secure_request.json"))!;
         Assert.True(SecureRequest.TryParse(TestPaths.MessageBytes("v1_secure_request.json"), out var secure, out var error), error?.ToString());
-        Assert.Equal((string)raw["message"]!, secure!.Message);
+        Assert.Equal((string)raw["message"]!, secure.Message);
         Assert.Equal((string)raw["signature"]!, secure.Signature);
         Assert.Equal((string)raw["pubcert"]!, secure.PubCert);
         Assert.Equal(TestPaths.Message("v1_request.json").TrimEnd(), secure.Message);
@@ -60,7 +60,7 @@ public class MessageFixtureTests
     public void Secure_reply_hash_is_reproduced_and_checked()
     {
         Assert.True(SecureReply.TryParse(TestPaths.MessageBytes("v1_secure_reply.json"), out var secure, out var error), error?.ToString());
-        Assert.True(secure!.IsHashValid());
+        Assert.True(secure.IsHashValid());
         Assert.Equal(secure.Hash, SecureReply.Create(secure.Message).Hash);
         Assert.Equal(TestPaths.Message("v1_secure_reply.json").TrimEnd(), SecureReply.Create(secure.Message).ToJson());
         Assert.False((secure with { Message = secure.Message + " " }).IsHashValid());
@@ -80,9 +80,9 @@ public class MessageFixtureTests
     {
         var bytes = TestPaths.MessageBytes("v1_transport_reply.json");
         Assert.True(TransportMessage.TryParse(bytes, out var transport, out var error), error?.ToString());
-        Assert.Equal(Encoding.UTF8.GetString(bytes).TrimEnd(), transport!.ToJson());
+        Assert.Equal(Encoding.UTF8.GetString(bytes).TrimEnd(), transport.ToJson());
         Assert.True(ProtocolDecoder.TryDecodeReply(bytes, out var decoded, out error), error?.ToString());
-        Assert.True(decoded!.Secure.IsHashValid());
+        Assert.True(decoded.Secure.IsHashValid());
         Assert.Equal(RequestId, decoded.Reply.Envelope.RequestId);
     }
 
@@ -95,7 +95,7 @@ public class MessageFixtureTests
     {
         var bytes = TestPaths.MessageBytes(name);
         Assert.True(TransportMessage.TryParse(bytes, out var transport, out var error), error?.ToString());
-        Assert.Equal(Encoding.UTF8.GetString(bytes).TrimEnd(), transport!.ToJson());
+        Assert.Equal(Encoding.UTF8.GetString(bytes).TrimEnd(), transport.ToJson());
     }
 
     [Theory]
@@ -107,7 +107,7 @@ public class MessageFixtureTests
     public void Every_secure_request_fixture_passes_the_v1_constraints(string name)
     {
         Assert.True(SecureRequest.TryParse(TestPaths.MessageBytes(name), out var secure, out var error), error?.ToString());
-        Assert.True(secure!.TryParseRequest(out _, out error), error?.ToString());
+        Assert.True(secure.TryParseRequest(out _, out error), error?.ToString());
         Assert.Equal(TestPaths.Message(name).TrimEnd(), secure.ToJson());
     }
 
@@ -117,7 +117,7 @@ public class MessageFixtureTests
     public void Every_reply_fixture_passes_the_v1_constraints(string name)
     {
         Assert.True(ProtocolDecoder.TryDecodeReply(TestPaths.MessageBytes(name), out var decoded, out var error), error?.ToString());
-        Assert.True(decoded!.Secure.IsHashValid());
+        Assert.True(decoded.Secure.IsHashValid());
     }
 
     [Theory]
@@ -127,7 +127,7 @@ public class MessageFixtureTests
     public void Every_request_transport_fixture_decodes(string name)
     {
         Assert.True(ProtocolDecoder.TryDecodeRequest(TestPaths.MessageBytes(name), out var decoded, out var error), error?.ToString());
-        Assert.Equal(RequestId, decoded!.Request.Envelope.RequestId);
+        Assert.Equal(RequestId, decoded.Request.Envelope.RequestId);
     }
 
     [Theory]
@@ -193,7 +193,7 @@ public class MessageFixtureTests
     public void Reply_headers_carry_federation_and_hops_but_no_reply_to()
     {
         Assert.True(TransportMessage.TryParse(TestPaths.MessageBytes("v1_federation_collective_request.json"), out var request, out _));
-        var headers = TransportHeaders.ForReply(request!.Headers, "node1.example.net");
+        var headers = TransportHeaders.ForReply(request.Headers, "node1.example.net");
         Assert.Null(headers.ReplyTo);
         Assert.Equal("node1.example.net", headers.McSender);
         Assert.Equal(request.Headers.Federation, headers.Federation);
@@ -209,7 +209,7 @@ public class MessageFixtureTests
         var transport = TransportMessage.Create(secure.ToUtf8Bytes(), new TransportHeaders { ReplyTo = "r", McSender = "me" });
 
         Assert.True(ProtocolDecoder.TryDecodeRequest(transport.ToUtf8Bytes(), out var decoded, out var error), error?.ToString());
-        Assert.Equal(text, decoded!.Secure.Message);
+        Assert.Equal(text, decoded.Secure.Message);
         Assert.Equal(request.Envelope.RequestId, decoded.Request.Envelope.RequestId);
         Assert.True(decoded.Request.IsCurrent(TimeProvider.System));
     }
@@ -219,11 +219,11 @@ public class MessageFixtureTests
         var bytes = TestPaths.MessageBytes(fixture);
         return fixture switch
         {
-            "v1_request.json" => Request.TryParse(bytes, out var r, out _) ? r!.ToJson() : "",
-            "v1_reply.json" => Reply.TryParse(bytes, out var r, out _) ? r!.ToJson() : "",
-            "v1_secure_request.json" => SecureRequest.TryParse(bytes, out var r, out _) ? r!.ToJson() : "",
-            "v1_secure_reply.json" => SecureReply.TryParse(bytes, out var r, out _) ? r!.ToJson() : "",
-            _ => TransportMessage.TryParse(bytes, out var r, out _) ? r!.ToJson() : "",
+            "v1_request.json" => Request.TryParse(bytes, out var r, out _) ? r.ToJson() : "",
+            "v1_reply.json" => Reply.TryParse(bytes, out var r, out _) ? r.ToJson() : "",
+            "v1_secure_request.json" => SecureRequest.TryParse(bytes, out var r, out _) ? r.ToJson() : "",
+            "v1_secure_reply.json" => SecureReply.TryParse(bytes, out var r, out _) ? r.ToJson() : "",
+            _ => TransportMessage.TryParse(bytes, out var r, out _) ? r.ToJson() : "",
         };
     }
 }

@@ -12,7 +12,7 @@ public class RequestValidationTests
     {
         Assert.False(Request.TryParse(node.ToJsonString(), out var request, out var error));
         Assert.Null(request);
-        return error!;
+        return error;
     }
 
     public static TheoryData<string, ProtocolErrorReason> Mutations() => new()
@@ -88,7 +88,7 @@ public class RequestValidationTests
         node["envelope"]!["senderid"] = "";
         node["envelope"]!["filter"]!.AsObject().Remove("agent");
         Assert.True(Request.TryParse(node.ToJsonString(), out var request, out var error), error?.ToString());
-        Assert.Equal(30, request!.Envelope.Ttl);
+        Assert.Equal(30, request.Envelope.Ttl);
         Assert.Empty(request.Envelope.Filter.Agent);
     }
 
@@ -99,7 +99,7 @@ public class RequestValidationTests
         node["envelope"]!["filter"]!["collective"] = "mcollective";
         node["envelope"]!["filter"]!["fact"]![0]!["extra"] = true;
         Assert.True(Request.TryParse(node.ToJsonString(), out var request, out var error), error?.ToString());
-        Assert.Equal("country", request!.Envelope.Filter.Fact[0].Fact);
+        Assert.Equal("country", request.Envelope.Filter.Fact[0].Fact);
         Assert.DoesNotContain("collective\":\"mcollective\"}", request.ToJson(), StringComparison.Ordinal);
     }
 
@@ -112,10 +112,10 @@ public class RequestValidationTests
             var copy = node.DeepClone();
             copy[field] = "";
             Assert.False(SecureRequest.TryParse(Encoding.UTF8.GetBytes(copy.ToJsonString()), out _, out var error));
-            Assert.Equal(ProtocolErrorReason.ConstraintViolation, error!.Reason);
+            Assert.Equal(ProtocolErrorReason.ConstraintViolation, error.Reason);
             copy.AsObject().Remove(field);
             Assert.False(SecureRequest.TryParse(Encoding.UTF8.GetBytes(copy.ToJsonString()), out _, out error));
-            Assert.Equal(ProtocolErrorReason.MissingField, error!.Reason);
+            Assert.Equal(ProtocolErrorReason.MissingField, error.Reason);
         }
     }
 
@@ -125,12 +125,12 @@ public class RequestValidationTests
         var node = JsonNode.Parse(TestPaths.Message("v1_transport_request.json"))!;
         node["protocol"] = "choria:transport:9";
         Assert.False(TransportMessage.TryParse(Encoding.UTF8.GetBytes(node.ToJsonString()), out _, out var error));
-        Assert.Equal(ProtocolErrorReason.UnknownProtocol, error!.Reason);
+        Assert.Equal(ProtocolErrorReason.UnknownProtocol, error.Reason);
         Assert.Contains("choria:transport:9", error.Message, StringComparison.Ordinal);
 
         // A secure request presented as a transport is also an unknown protocol at that layer.
         Assert.False(TransportMessage.TryParse(TestPaths.MessageBytes("v1_secure_request.json"), out _, out error));
-        Assert.Equal(ProtocolErrorReason.UnknownProtocol, error!.Reason);
+        Assert.Equal(ProtocolErrorReason.UnknownProtocol, error.Reason);
     }
 
     [Fact]
@@ -139,11 +139,11 @@ public class RequestValidationTests
         const string data = "e30=";
         var twoHop = $$$"""{"protocol":"choria:transport:1","data":"{{{data}}}","headers":{"seen-by":[["a","b"],["1","2","3","4"],[]]}}""";
         Assert.True(TransportMessage.TryParse(Encoding.UTF8.GetBytes(twoHop), out var transport, out var error), error?.ToString());
-        Assert.Equal([new SeenByHop("a", "b", ""), new SeenByHop("1", "2", "3"), new SeenByHop("", "", "")], transport!.Headers.SeenBy!);
+        Assert.Equal([new SeenByHop("a", "b", ""), new SeenByHop("1", "2", "3"), new SeenByHop("", "", "")], transport.Headers.SeenBy!);
 
         var none = $$$"""{"protocol":"choria:transport:1","data":"{{{data}}}","headers":{"mc_sender":"x"}}""";
         Assert.True(TransportMessage.TryParse(Encoding.UTF8.GetBytes(none), out transport, out error), error?.ToString());
-        Assert.Null(transport!.Headers.SeenBy);
+        Assert.Null(transport.Headers.SeenBy);
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public class RequestValidationTests
     {
         var bytes = TestPaths.MessageBytes("v1_federation_client_request.json");
         Assert.True(TransportMessage.TryParse(bytes, out var transport, out _));
-        Assert.Equal(["mcollective.broadcast.agent.rpcutil"], transport!.Headers.Federation!.Targets!);
+        Assert.Equal(["mcollective.broadcast.agent.rpcutil"], transport.Headers.Federation!.Targets!);
         var json = transport.ToJson();
         Assert.Contains("\"target\":[\"mcollective.broadcast.agent.rpcutil\"]", json, StringComparison.Ordinal);
         Assert.DoesNotContain("\"targets\"", json, StringComparison.Ordinal);
@@ -161,12 +161,12 @@ public class RequestValidationTests
     public void Newline_wrapped_base64_decodes_like_the_unwrapped_form()
     {
         Assert.True(TransportMessage.TryParse(TestPaths.MessageBytes("v1_transport_request.json"), out var transport, out _));
-        var wrapped = string.Join('\n', transport!.Data.Chunk(60).Select(c => new string(c))) + "\n";
+        var wrapped = string.Join('\n', transport.Data.Chunk(60).Select(c => new string(c))) + "\n";
         Assert.True((transport with { Data = wrapped }).TryDecodeData(out var a, out _));
         Assert.True(transport.TryDecodeData(out var b, out _));
         Assert.Equal(b, a);
         Assert.False((transport with { Data = "!!!!" }).TryDecodeData(out _, out var error));
-        Assert.Equal(ProtocolErrorReason.InvalidBase64, error!.Reason);
+        Assert.Equal(ProtocolErrorReason.InvalidBase64, error.Reason);
     }
 
     [Theory]

@@ -40,7 +40,7 @@ public partial class WireCaptureTests
         var meta = JsonNode.Parse(File.ReadAllText(TestPaths.Fixture("wire", name + ".meta.json")))!;
 
         Assert.True(TransportMessage.TryParse(payload, out var transport, out var error), error?.ToString());
-        AssertHeaders(expected["transport"]!["headers"]!.AsObject(), transport!.Headers);
+        AssertHeaders(expected["transport"]!["headers"]!.AsObject(), transport.Headers);
         AssertDescribed((string)expected["transport"]!["data"]!, transport.Data);
 
         var secureExpected = expected["secure"]!;
@@ -50,7 +50,7 @@ public partial class WireCaptureTests
         if (isRequest)
         {
             Assert.True(ProtocolDecoder.TryDecodeRequest(payload, out var decoded, out error), error?.ToString());
-            var secure = decoded!.Secure;
+            var secure = decoded.Secure;
             AssertDescribed((string)secureExpected["signature"]!, secure.Signature);
             AssertDescribed((string)secureExpected["pubcert"]!, secure.PubCert);
             innerText = secure.Message;
@@ -66,7 +66,7 @@ public partial class WireCaptureTests
         else
         {
             Assert.True(ProtocolDecoder.TryDecodeReply(payload, out var decoded, out error), error?.ToString());
-            var secure = decoded!.Secure;
+            var secure = decoded.Secure;
             Assert.Equal((string)secureExpected["hash"]!, secure.Hash);
             Assert.True(secure.IsHashValid());
             innerText = secure.Message;

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Choria.Config;
+using Choria.Config.Settings;
 using Choria.Connector;
 
 namespace Choria.Broker.Adapters;
@@ -24,12 +24,15 @@ public enum AdapterIngestProtocol
 /// <summary>One protocol adapter (broker.md 5.1).</summary>
 public sealed record AdapterOptions
 {
+    // The table's pattern keys: defaults and minimums live there, and the loader has enforced them.
+    private const string Keys = "plugin.choria.adapter.<name>.";
+
     public required string Name { get; init; }
 
     public AdapterType Type { get; init; } = AdapterType.JetStream;
 
     /// <summary>Capacity of the work queue between ingest and output; a full queue drops.</summary>
-    public int QueueLength { get; init; } = 1000;
+    public int QueueLength { get; init; } = SettingsTable.IntDefault(Keys + "queue_len");
 
     /// <summary><c>stream.servers</c>, falling back to the collective middleware when unset.</summary>
     public BrokerResolutionOptions StreamBrokers { get; init; } = new();
@@ -37,14 +40,14 @@ public sealed record AdapterOptions
     /// <summary>Output subject; <c>%s</c> is replaced by the message's sender identity.</summary>
     public required string StreamTopic { get; init; }
 
-    public int StreamWorkers { get; init; } = 10;
+    public int StreamWorkers { get; init; } = SettingsTable.IntDefault(Keys + "stream.workers");
 
     /// <summary>Collective subject to read, wildcards allowed.</summary>
     public required string IngestTopic { get; init; }
 
     public AdapterIngestProtocol IngestProtocol { get; init; } = AdapterIngestProtocol.Reply;
 
-    public int IngestWorkers { get; init; } = 10;
+    public int IngestWorkers { get; init; } = SettingsTable.IntDefault(Keys + "ingest.workers");
 
     /// <summary>Collective middleware the ingest side connects to.</summary>
     public BrokerResolutionOptions CollectiveBrokers { get; init; } = new();
@@ -78,8 +81,9 @@ public sealed record AdapterOptions
     }
 
     /// <summary>
-    /// The one mapping from <c>plugin.choria.adapter.&lt;name&gt;.*</c>, read from the raw values as Go
-    /// does. Invalid or missing settings throw <see cref="ConfigException"/> with Go's wording.
+    /// The one mapping from <c>plugin.choria.adapter.&lt;name&gt;.*</c>. Numbers come through the typed getters (the
+    /// loader has already refused values outside the table's rules); type and topics are read from the raw values as
+    /// Go does, and invalid or missing ones throw <see cref="ConfigException"/> with Go's wording.
     /// </summary>
     public static AdapterOptions FromConfig(ChoriaConfig config, string name)
     {
@@ -109,13 +113,13 @@ public sealed record AdapterOptions
         {
             Name = name,
             Type = type,
-            QueueLength = Int(Raw("queue_len"), 1000, prefix + "queue_len"),
+            QueueLength = config.GetInt(prefix + "queue_len"),
             StreamBrokers = streamServers is null ? collective : collective with { ConfiguredHosts = streamServers, Role = BrokerRole.Middleware },
             StreamTopic = Raw("stream.topic") ?? name,
-            StreamWorkers = Int(Raw("stream.workers"), 10, prefix + "stream.workers"),
+            StreamWorkers = config.GetInt(prefix + "stream.workers"),
             IngestTopic = ingestTopic,
-            IngestProtocol = Raw("ingest.protocol") == "request" ? AdapterIngestProtocol.Request : AdapterIngestProtocol.Reply,
-            IngestWorkers = Int(Raw("ingest.workers"), 10, prefix + "ingest.workers"),
+            IngestProtocol = config.GetString(prefix + "ingest.protocol") == "request" ? AdapterIngestProtocol.Request : AdapterIngestProtocol.Reply,
+            IngestWorkers = config.GetInt(prefix + "ingest.workers"),
             CollectiveBrokers = collective,
             Identity = config.Identity,
         };
@@ -126,26 +130,6 @@ public sealed record AdapterOptions
         config.FederationCollectives.Count > 0
             ? new BrokerResolutionOptions { ConfiguredHosts = string.Join(",", config.FederationMiddlewareHosts), UseSrv = config.UseSrv, SrvDomain = config.SrvDomain, Role = BrokerRole.Federation }
             : new BrokerResolutionOptions { ConfiguredHosts = string.Join(",", config.MiddlewareHosts), UseSrv = config.UseSrv, SrvDomain = config.SrvDomain, Role = BrokerRole.Middleware };
-
-    private static int Int(string? value, int fallback, string key)
-    {
-        if (value is null)
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
-        {
-            throw Error(key, $"{key} should be a integer number");
-        }
-
-        if (parsed < 1)
-        {
-            throw Error(key, $"{key} should be at least 1");
-        }
-
-        return parsed;
-    }
 
     private static ConfigException Error(string key, string message) => new(message) { Key = key };
 }

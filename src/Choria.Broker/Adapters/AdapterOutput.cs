@@ -44,7 +44,7 @@ public sealed record AdapterOutput
                 return false;
             }
 
-            (message, sender, requestId, time) = (request!.Request.Message, request.Request.Envelope.SenderId, request.Request.Envelope.RequestId, request.Request.Envelope.Time);
+            (message, sender, requestId, time) = (request.Request.Message, request.Request.Envelope.SenderId, request.Request.Envelope.RequestId, request.Request.Envelope.Time);
         }
         else
         {
@@ -53,7 +53,7 @@ public sealed record AdapterOutput
                 return false;
             }
 
-            (message, sender, requestId, time) = (reply!.Reply.Message, reply.Reply.Envelope.SenderId, reply.Reply.Envelope.RequestId, reply.Reply.Envelope.Time);
+            (message, sender, requestId, time) = (reply.Reply.Message, reply.Reply.Envelope.SenderId, reply.Reply.Envelope.RequestId, reply.Reply.Envelope.Time);
         }
 
         if (time < UnixMin || time > UnixMax)

@@ -123,13 +123,13 @@ internal sealed partial class FederationChain
             while (read < batchSize && subscription.TryRead(out var message))
             {
                 read++;
-                if (!TransportMessage.TryParseRaw(message.Data, out var headers, out var rawData, out var error))
+                if (!TransportReader.TryReadRaw(message.Data, out var headers, out var rawData, out var error))
                 {
                     Drop(metrics, FederationDropReason.Malformed, $"{message.Subject}: {error}");
                     continue;
                 }
 
-                if (headers!.Federation is null)
+                if (headers.Federation is null)
                 {
                     Drop(metrics, FederationDropReason.NotFederated, $"{message.Subject}: message has no federation header");
                     continue;
@@ -199,7 +199,7 @@ internal sealed partial class FederationChain
             var reason = fed is null ? FederationDropReason.NotFederated
                 : fed.Targets is not { Count: > 0 } ? FederationDropReason.NoTargets
                 : FederationDropReason.NoReplyTo;
-            Drop(metrics, reason, error!.Message);
+            Drop(metrics, reason, error.Message);
             return false;
         }
 
@@ -210,7 +210,7 @@ internal sealed partial class FederationChain
             return true;
         }
 
-        Drop(metrics, FederationDropReason.IncompleteFederationReply, replyError!.Message);
+        Drop(metrics, FederationDropReason.IncompleteFederationReply, replyError.Message);
         return false;
     }
 

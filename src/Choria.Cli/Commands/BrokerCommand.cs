@@ -47,12 +47,13 @@ public static partial class BrokerCommand
             logger.LogInformation("Choria Broker version {Version} starting with config {Config}", BuildSettings.Current.Version, config.ConfigFile);
             CliRuntime.WritePidFile(parse.GetValue(Pid));
 
+            var run = BrokerRunOptions.FromConfig(config);
             var features = new List<IBrokerComponent>();
             NatsServerSupervisor? supervisor = null;
             var srv = new DnsSrvResolver(framework.Loggers.CreateLogger<DnsSrvResolver>());
             Task<NetworkBrokerOptions> NetworkOptionsAsync(ChoriaConfig from, CancellationToken token) => BrokerOptionsFactory.NetworkAsync(
                 from, framework.Security, srv, debug, parse.GetValue(DisableTls), parse.GetValue(DisableTlsVerify), logger, token);
-            if (config.GetBool("plugin.choria.broker_network"))
+            if (run.Network)
             {
                 supervisor = new NatsServerSupervisor(await NetworkOptionsAsync(config, ct), framework.Loggers.CreateLogger<NatsServerSupervisor>());
                 features.Add(new NetworkBrokerComponent(supervisor));
@@ -109,7 +110,7 @@ public static partial class BrokerCommand
             var resolver = new BrokerResolver(new DnsSrvResolver(framework.Loggers.CreateLogger<DnsSrvResolver>()), framework.Loggers.CreateLogger<BrokerResolver>());
             ConnectionOptionsFactory connections = framework.ConnectorOptions;
             var disposables = new List<IAsyncDisposable>();
-            if (config.GetBool("plugin.choria.broker_federation"))
+            if (run.Federation)
             {
                 var federation = new FederationBroker(FederationBrokerOptions.FromConfig(config), resolver, connections, registry, framework.Loggers);
                 features.Add(federation);
@@ -126,9 +127,9 @@ public static partial class BrokerCommand
             var host = new ChoriaBrokerHost(
                 features,
                 stats,
-                TimeSpan.FromSeconds(config.GetInt("plugin.choria.network.soft_shutdown_timeout")),
+                run.SoftShutdownTimeout,
                 framework.Loggers.CreateLogger<ChoriaBrokerHost>());
-            var grace = TimeSpan.FromSeconds(config.GetInt("plugin.choria.network.soft_shutdown_timeout") + 1);
+            var grace = run.SoftShutdownTimeout + TimeSpan.FromSeconds(1);
             using var forceQuit = CliRuntime.ForceQuitAfterCancel(grace, ct);
             try
             {

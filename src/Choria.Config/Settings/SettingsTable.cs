@@ -131,6 +131,8 @@ public static partial class SettingsTable
         yield return new("default_discovery_method", SettingType.Enum, "mc", "Default discovery method") { Category = C, AllowedValues = ["mc", "broadcast", "puppetdb", "choria", "external", "inventory", "flatfile", "file"] };
         yield return new("default_discovery_options", SettingType.List, "", "Options (k=v) passed to discovery; each line appends one option") { Category = C };
         yield return new("rpclimitmethod", SettingType.Enum, "first", "How --limit picks nodes") { Category = C, AllowedValues = ["first", "random"] };
+        yield return new("direct_addressing", SettingType.Bool, "true", "MCollective setting the client honours: false broadcasts RPC to a whole discovery result instead of addressing each node") { Category = C };
+        yield return new("direct_addressing_threshold", SettingType.Int, "10", "RPC to a whole discovery result of more nodes than this is broadcast instead of addressed to each node") { Category = C, Min = 0 };
         yield return new("plugin.choria.discovery_host", SettingType.String, "puppet", "Discovery proxy host (2020); setting it implies discovery_proxy") { Category = C };
         yield return new("plugin.choria.discovery_port", SettingType.Int, "8085", "Discovery proxy port (2020); setting it implies discovery_proxy") { Category = C, Min = 1, Max = 65535 };
         yield return new("plugin.choria.discovery_proxy", SettingType.Bool, "false", "Use the discovery proxy for PuppetDB discovery (2020)") { Category = C };
@@ -365,8 +367,6 @@ public static partial class SettingsTable
         yield return L("securityprovider", SettingType.String, null);
         yield return L("connector", SettingType.String, null);
         yield return L("factsource", SettingType.String, null);
-        yield return L("direct_addressing", SettingType.Bool, null);
-        yield return L("direct_addressing_threshold", SettingType.Int, null);
         yield return L("daemonize", SettingType.Bool, null);
         yield return L("keeplogs", SettingType.Int, "5");
         yield return L("max_log_size", SettingType.Int, "2097152");

@@ -1,5 +1,6 @@
 using Choria.Protocol.Messages;
 using Choria.Protocol.Subjects;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Federation;
 
@@ -16,7 +17,7 @@ public sealed record FederatedReply(TransportMessage Message, string ReplySubjec
 public static class FederationTransformer
 {
     /// <summary>Federation network -> collective network.</summary>
-    public static bool TryTransformRequest(TransportMessage message, string federation, SeenByHop hop, out FederatedRequest? result, out ProtocolError? error)
+    public static bool TryTransformRequest(TransportMessage message, string federation, SeenByHop hop, [NotNullWhen(true)] out FederatedRequest? result, [NotNullWhen(false)] out ProtocolError? error)
     {
         result = null;
         if (!TryMoveRequestHeaders(message.Headers, ChoriaSubjects.FederationReplies(federation), out var moved, out var targets, out error))
@@ -29,7 +30,7 @@ public static class FederationTransformer
     }
 
     /// <summary>Collective network -> federation network.</summary>
-    public static bool TryTransformReply(TransportMessage message, SeenByHop hop, out FederatedReply? result, out ProtocolError? error)
+    public static bool TryTransformReply(TransportMessage message, SeenByHop hop, [NotNullWhen(true)] out FederatedReply? result, [NotNullWhen(false)] out ProtocolError? error)
     {
         result = null;
         if (!TryMoveReplyHeaders(message.Headers, out var moved, out var replySubject, out error))
@@ -46,7 +47,7 @@ public static class FederationTransformer
     /// knows the server it publishes to. <paramref name="repliesSubject"/> is
     /// <see cref="ChoriaSubjects.FederationReplies"/> of the federation.
     /// </summary>
-    public static bool TryMoveRequestHeaders(TransportHeaders headers, string repliesSubject, out TransportHeaders moved, out IReadOnlyList<string> targets, out ProtocolError? error)
+    public static bool TryMoveRequestHeaders(TransportHeaders headers, string repliesSubject, out TransportHeaders moved, out IReadOnlyList<string> targets, [NotNullWhen(false)] out ProtocolError? error)
     {
         ArgumentNullException.ThrowIfNull(headers);
         moved = headers;
@@ -80,7 +81,7 @@ public static class FederationTransformer
     }
 
     /// <summary>The reply transformer's header edits without the seen-by hop; the reply goes to <paramref name="replySubject"/>.</summary>
-    public static bool TryMoveReplyHeaders(TransportHeaders headers, out TransportHeaders moved, out string replySubject, out ProtocolError? error)
+    public static bool TryMoveReplyHeaders(TransportHeaders headers, out TransportHeaders moved, out string replySubject, [NotNullWhen(false)] out ProtocolError? error)
     {
         ArgumentNullException.ThrowIfNull(headers);
         moved = headers;

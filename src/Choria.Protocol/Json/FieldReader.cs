@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace Choria.Protocol.Json;
@@ -10,6 +11,7 @@ internal sealed class FieldReader(JsonElement obj, string layer)
 {
     public ProtocolError? Error { get; private set; }
 
+    [MemberNotNullWhen(true, nameof(Error))]
     public bool Failed => Error is not null;
 
     public void Fail(ProtocolErrorReason reason, string message) => Error ??= new ProtocolError(reason, $"{layer}: {message}");

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 
@@ -7,7 +8,7 @@ namespace Choria.Protocol.Json;
 /// <summary>Bounded JSON parsing that turns every failure into a <see cref="ProtocolError"/>.</summary>
 internal static class JsonInput
 {
-    public static bool TryParseObject(ReadOnlySpan<byte> utf8, string layer, out PooledDocument document, out ProtocolError? error)
+    public static bool TryParseObject(ReadOnlySpan<byte> utf8, string layer, out PooledDocument document, [NotNullWhen(false)] out ProtocolError? error)
     {
         // JsonDocument keeps the memory it parses, so a span the caller owns is copied, into a pooled buffer.
         document = default;
@@ -23,7 +24,7 @@ internal static class JsonInput
     }
 
     /// <summary>Parses memory the caller keeps unchanged until the document is disposed, without copying it.</summary>
-    public static bool TryParseObjectInPlace(ReadOnlyMemory<byte> utf8, string layer, out PooledDocument document, out ProtocolError? error)
+    public static bool TryParseObjectInPlace(ReadOnlyMemory<byte> utf8, string layer, out PooledDocument document, [NotNullWhen(false)] out ProtocolError? error)
     {
         document = default;
         if (utf8.Length > ProtocolJson.MaxPayloadBytes)
@@ -37,11 +38,11 @@ internal static class JsonInput
             return false;
         }
 
-        document = new PooledDocument(parsed!, null);
+        document = new PooledDocument(parsed, null);
         return true;
     }
 
-    public static bool TryParseObject(string text, string layer, out PooledDocument document, out ProtocolError? error)
+    public static bool TryParseObject(string text, string layer, out PooledDocument document, [NotNullWhen(false)] out ProtocolError? error)
     {
         document = default;
 
@@ -58,7 +59,7 @@ internal static class JsonInput
         return TryParseRented(rented, written, layer, out document, out error);
     }
 
-    private static bool TryParseRented(byte[] rented, int length, string layer, out PooledDocument document, out ProtocolError? error)
+    private static bool TryParseRented(byte[] rented, int length, string layer, out PooledDocument document, [NotNullWhen(false)] out ProtocolError? error)
     {
         if (!TryParseOwned(rented.AsMemory(0, length), layer, out var parsed, out error))
         {
@@ -67,14 +68,14 @@ internal static class JsonInput
             return false;
         }
 
-        document = new PooledDocument(parsed!, rented);
+        document = new PooledDocument(parsed, rented);
         return true;
     }
 
     private static ProtocolError TooLarge(string layer, int length) =>
         new(ProtocolErrorReason.PayloadTooLarge, $"{layer} is {length} bytes, more than the {ProtocolJson.MaxPayloadBytes} byte limit");
 
-    private static bool TryParseOwned(ReadOnlyMemory<byte> utf8, string layer, out JsonDocument? document, out ProtocolError? error)
+    private static bool TryParseOwned(ReadOnlyMemory<byte> utf8, string layer, [NotNullWhen(true)] out JsonDocument? document, [NotNullWhen(false)] out ProtocolError? error)
     {
         document = null;
         try

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Json;
 using Choria.Protocol.Subjects;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Lifecycle;
 
@@ -82,7 +83,7 @@ public sealed record LifecycleEvent
         ProtocolJson.Context.CloudEventJson);
 
     /// <summary>Parses either format, detected from the document's own fields.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> utf8, out ParsedLifecycleEvent? parsed, out ProtocolError? error)
+    public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out ParsedLifecycleEvent? parsed, [NotNullWhen(false)] out ProtocolError? error)
     {
         parsed = null;
         if (!JsonInput.TryParseObject(utf8, "lifecycle event", out var document, out error))
@@ -135,7 +136,7 @@ public sealed record LifecycleEvent
         };
     }
 
-    private static bool TryRead(JsonElement element, LifecycleEventFormat format, out ParsedLifecycleEvent? parsed, out ProtocolError? error)
+    private static bool TryRead(JsonElement element, LifecycleEventFormat format, [NotNullWhen(true)] out ParsedLifecycleEvent? parsed, [NotNullWhen(false)] out ProtocolError? error)
     {
         parsed = null;
         var reader = new FieldReader(element, "lifecycle event");

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Choria.Protocol.Messages;
 
 // The decoded forms keep the transport's headers only: its data is what Secure holds, decoded.
@@ -23,14 +25,14 @@ public enum RequestLayer
 /// <summary>Peels the v1 layers off a NATS payload (protocol.md 1 and 2.11).</summary>
 public static class ProtocolDecoder
 {
-    public static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, out DecodedSecureRequest? decoded, out ProtocolError? error) =>
+    public static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out DecodedSecureRequest? decoded, [NotNullWhen(false)] out ProtocolError? error) =>
         TryDecodeSecureRequest(payload, out decoded, out error, out _);
 
-    public static bool TryDecodeRequest(ReadOnlySpan<byte> payload, out DecodedRequest? decoded, out ProtocolError? error) =>
+    public static bool TryDecodeRequest(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out DecodedRequest? decoded, [NotNullWhen(false)] out ProtocolError? error) =>
         TryDecodeRequest(payload, out decoded, out error, out _);
 
     /// <summary>As <see cref="TryDecodeRequest(ReadOnlySpan{byte}, out DecodedRequest?, out ProtocolError?)"/>, also saying which layer was refused.</summary>
-    public static bool TryDecodeRequest(ReadOnlySpan<byte> payload, out DecodedRequest? decoded, out ProtocolError? error, out RequestLayer failed)
+    public static bool TryDecodeRequest(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out DecodedRequest? decoded, [NotNullWhen(false)] out ProtocolError? error, out RequestLayer failed)
     {
         decoded = null;
         if (!TryDecodeSecureRequest(payload, out var secure, out error, out failed))
@@ -38,23 +40,23 @@ public static class ProtocolDecoder
             return false;
         }
 
-        if (!secure!.Secure.TryParseRequest(out var request, out error))
+        if (!secure.Secure.TryParseRequest(out var request, out error))
         {
             failed = RequestLayer.Request;
             return false;
         }
 
-        decoded = new DecodedRequest(secure.Headers, secure.Secure, request!);
+        decoded = new DecodedRequest(secure.Headers, secure.Secure, request);
         return true;
     }
 
-    private static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, out DecodedSecureRequest? decoded, out ProtocolError? error, out RequestLayer failed)
+    private static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out DecodedSecureRequest? decoded, [NotNullWhen(false)] out ProtocolError? error, out RequestLayer failed)
     {
         decoded = null;
-        if (!TransportMessage.TryParseAndDecode(payload, out var headers, out var secureJson, out error))
+        if (!TransportReader.TryReadDecoded(payload, out var headers, out var secureJson, out error))
         {
             // data is only base64-decoded once the transport itself was valid.
-            failed = error!.Reason == ProtocolErrorReason.InvalidBase64 ? RequestLayer.SecureRequest : RequestLayer.Transport;
+            failed = error.Reason == ProtocolErrorReason.InvalidBase64 ? RequestLayer.SecureRequest : RequestLayer.Transport;
             return false;
         }
 
@@ -66,16 +68,16 @@ public static class ProtocolDecoder
                 return false;
             }
 
-            decoded = new DecodedSecureRequest(headers!, secure!);
+            decoded = new DecodedSecureRequest(headers, secure);
             failed = RequestLayer.None;
             return true;
         }
     }
 
-    public static bool TryDecodeReply(ReadOnlySpan<byte> payload, out DecodedReply? decoded, out ProtocolError? error)
+    public static bool TryDecodeReply(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out DecodedReply? decoded, [NotNullWhen(false)] out ProtocolError? error)
     {
         decoded = null;
-        if (!TransportMessage.TryParseAndDecode(payload, out var headers, out var secureJson, out error))
+        if (!TransportReader.TryReadDecoded(payload, out var headers, out var secureJson, out error))
         {
             return false;
         }
@@ -89,12 +91,12 @@ public static class ProtocolDecoder
             }
         }
 
-        if (!secure!.TryParseReply(out var reply, out error))
+        if (!secure.TryParseReply(out var reply, out error))
         {
             return false;
         }
 
-        decoded = new DecodedReply(headers!, secure, reply!);
+        decoded = new DecodedReply(headers, secure, reply);
         return true;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Json;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Messages;
 
@@ -56,19 +57,19 @@ public sealed record Reply
 
     public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
 
-    public static bool TryParse(string json, out Reply? reply, out ProtocolError? error)
+    public static bool TryParse(string json, [NotNullWhen(true)] out Reply? reply, [NotNullWhen(false)] out ProtocolError? error)
     {
         reply = null;
         return JsonInput.TryParseObject(json, "reply", out var document, out error) && TryRead(document, out reply, out error);
     }
 
-    public static bool TryParse(ReadOnlySpan<byte> utf8, out Reply? reply, out ProtocolError? error)
+    public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out Reply? reply, [NotNullWhen(false)] out ProtocolError? error)
     {
         reply = null;
         return JsonInput.TryParseObject(utf8, "reply", out var document, out error) && TryRead(document, out reply, out error);
     }
 
-    private static bool TryRead(PooledDocument document, out Reply? reply, out ProtocolError? error)
+    private static bool TryRead(PooledDocument document, [NotNullWhen(true)] out Reply? reply, [NotNullWhen(false)] out ProtocolError? error)
     {
         using (document)
         {
@@ -95,7 +96,8 @@ public sealed record Reply
 
             if (reader.Failed || envelope is null)
             {
-                error = reader.Error;
+                // A missing envelope has already failed the reader; the fallback only satisfies the contract.
+                error = reader.Error ?? new ProtocolError(ProtocolErrorReason.MissingField, "reply: required field 'envelope' is missing");
                 return false;
             }
 

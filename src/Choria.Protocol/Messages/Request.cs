@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Filters;
 using Choria.Protocol.Json;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Messages;
 
@@ -69,19 +70,19 @@ public sealed record Request
     /// <summary>True when <paramref name="clock"/> is inside the validity window (protocol.md 2.9).</summary>
     public bool IsCurrent(TimeProvider clock) => TtlWindow.IsCurrent(Envelope.Time, Envelope.Ttl, clock);
 
-    public static bool TryParse(string json, out Request? request, out ProtocolError? error)
+    public static bool TryParse(string json, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error)
     {
         request = null;
         return JsonInput.TryParseObject(json, "request", out var document, out error) && TryRead(document, out request, out error);
     }
 
-    public static bool TryParse(ReadOnlySpan<byte> utf8, out Request? request, out ProtocolError? error)
+    public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error)
     {
         request = null;
         return JsonInput.TryParseObject(utf8, "request", out var document, out error) && TryRead(document, out request, out error);
     }
 
-    private static bool TryRead(PooledDocument document, out Request? request, out ProtocolError? error)
+    private static bool TryRead(PooledDocument document, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error)
     {
         using (document)
         {
@@ -92,7 +93,8 @@ public sealed record Request
             var envelope = reader.RequiredObject("envelope") is { } env ? ReadEnvelope(env, reader) : null;
             if (reader.Failed || envelope is null)
             {
-                error = reader.Error;
+                // A missing envelope has already failed the reader; the fallback only satisfies the contract.
+                error = reader.Error ?? new ProtocolError(ProtocolErrorReason.MissingField, "request: required field 'envelope' is missing");
                 return false;
             }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Json;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Messages;
 
@@ -66,20 +67,20 @@ public sealed record SecureReply
 
     public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
 
-    public static bool TryParse(ReadOnlySpan<byte> utf8, out SecureReply? message, out ProtocolError? error)
+    public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out SecureReply? message, [NotNullWhen(false)] out ProtocolError? error)
     {
         message = null;
         return JsonInput.TryParseObject(utf8, "secure reply", out var document, out error) && TryRead(document, out message, out error);
     }
 
     /// <summary>Parses memory that stays unchanged during the call, without copying it first.</summary>
-    internal static bool TryParseInPlace(ReadOnlyMemory<byte> utf8, out SecureReply? message, out ProtocolError? error)
+    internal static bool TryParseInPlace(ReadOnlyMemory<byte> utf8, [NotNullWhen(true)] out SecureReply? message, [NotNullWhen(false)] out ProtocolError? error)
     {
         message = null;
         return JsonInput.TryParseObjectInPlace(utf8, "secure reply", out var document, out error) && TryRead(document, out message, out error);
     }
 
-    private static bool TryRead(PooledDocument document, out SecureReply? message, out ProtocolError? error)
+    private static bool TryRead(PooledDocument document, [NotNullWhen(true)] out SecureReply? message, [NotNullWhen(false)] out ProtocolError? error)
     {
         message = null;
         error = null;
@@ -103,5 +104,5 @@ public sealed record SecureReply
         }
     }
 
-    public bool TryParseReply(out Reply? reply, out ProtocolError? error) => Reply.TryParse(Message, out reply, out error);
+    public bool TryParseReply([NotNullWhen(true)] out Reply? reply, [NotNullWhen(false)] out ProtocolError? error) => Reply.TryParse(Message, out reply, out error);
 }

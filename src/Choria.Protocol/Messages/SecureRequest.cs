@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Json;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Messages;
 
@@ -44,20 +45,20 @@ public sealed record SecureRequest
 
     public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
 
-    public static bool TryParse(ReadOnlySpan<byte> utf8, out SecureRequest? message, out ProtocolError? error)
+    public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out SecureRequest? message, [NotNullWhen(false)] out ProtocolError? error)
     {
         message = null;
         return JsonInput.TryParseObject(utf8, "secure request", out var document, out error) && TryRead(document, out message, out error);
     }
 
     /// <summary>Parses memory that stays unchanged during the call, without copying it first.</summary>
-    internal static bool TryParseInPlace(ReadOnlyMemory<byte> utf8, out SecureRequest? message, out ProtocolError? error)
+    internal static bool TryParseInPlace(ReadOnlyMemory<byte> utf8, [NotNullWhen(true)] out SecureRequest? message, [NotNullWhen(false)] out ProtocolError? error)
     {
         message = null;
         return JsonInput.TryParseObjectInPlace(utf8, "secure request", out var document, out error) && TryRead(document, out message, out error);
     }
 
-    private static bool TryRead(PooledDocument document, out SecureRequest? message, out ProtocolError? error)
+    private static bool TryRead(PooledDocument document, [NotNullWhen(true)] out SecureRequest? message, [NotNullWhen(false)] out ProtocolError? error)
     {
         message = null;
         error = null;
@@ -83,5 +84,5 @@ public sealed record SecureRequest
     }
 
     /// <summary>Parses the signed <see cref="Message"/>; call only after the signature was accepted.</summary>
-    public bool TryParseRequest(out Request? request, out ProtocolError? error) => Request.TryParse(Message, out request, out error);
+    public bool TryParseRequest([NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error) => Request.TryParse(Message, out request, out error);
 }

@@ -5,7 +5,7 @@ using Choria.Protocol.Json;
 namespace Choria.Protocol.Messages;
 
 /// <summary>
-/// One relay worker's reusable output for forwarding a transport read by <see cref="TransportMessage.TryParseRaw"/>
+/// One relay worker's reusable output for forwarding a transport read by <see cref="TransportReader.TryReadRaw"/>
 /// with one more seen-by hop: the JSON is written straight into the worker's buffer, so relaying allocates nothing
 /// per message. Not thread-safe; what <see cref="Write"/> returns is valid until its next call.
 /// </summary>

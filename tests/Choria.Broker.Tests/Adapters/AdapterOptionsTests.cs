@@ -71,6 +71,32 @@ public sealed class AdapterOptionsTests
             """));
     }
 
+    [Theory]
+    [InlineData("queue_len")]
+    [InlineData("stream.workers")]
+    [InlineData("ingest.workers")]
+    public void Counts_below_the_table_minimum_are_refused(string key)
+    {
+        var error = Assert.Throws<ConfigException>(() => Map($"""
+            plugin.choria.adapter.reg.type = jetstream
+            plugin.choria.adapter.reg.ingest.topic = x
+            plugin.choria.adapter.reg.{key} = 0
+            """));
+        Assert.Equal("plugin.choria.adapter.reg." + key, error.Key);
+    }
+
+    [Fact]
+    public void Record_defaults_are_the_configuration_defaults()
+    {
+        var mapped = Map("""
+            plugin.choria.adapter.reg.type = jetstream
+            plugin.choria.adapter.reg.ingest.topic = x
+            """);
+        var built = new AdapterOptions { Name = "reg", StreamTopic = "reg", IngestTopic = "x" };
+
+        Assert.Equal((mapped.QueueLength, mapped.StreamWorkers, mapped.IngestWorkers, mapped.IngestProtocol), (built.QueueLength, built.StreamWorkers, built.IngestWorkers, built.IngestProtocol));
+    }
+
     [Fact]
     public void All_adapters_named_in_the_list_are_mapped()
     {

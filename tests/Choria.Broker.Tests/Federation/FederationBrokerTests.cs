@@ -258,7 +258,7 @@ public sealed class FederationBrokerTests : IAsyncLifetime
         await foreach (var message in subscription.ReadAllAsync(timeout.Token))
         {
             Assert.True(ProtocolDecoder.TryDecodeReply(message.Data.Span, out var reply, out var error), error?.ToString());
-            result.Add(reply!);
+            result.Add(reply);
             if (result.Count == count)
             {
                 break;

@@ -44,7 +44,7 @@ internal static class FederationTestSupport
     /// <summary>The reply a Choria server sends to a request (protocol.md 2.11 step 10).</summary>
     public static (string Subject, byte[] Payload)? ReplyTo(ReadOnlySpan<byte> requestPayload, string identity)
     {
-        if (!ProtocolDecoder.TryDecodeRequest(requestPayload, out var decoded, out _) || decoded!.Headers.ReplyTo is not { } replyTo)
+        if (!ProtocolDecoder.TryDecodeRequest(requestPayload, out var decoded, out _) || decoded.Headers.ReplyTo is not { } replyTo)
         {
             return null;
         }
@@ -117,7 +117,7 @@ internal sealed class FakeServer : IAsyncDisposable
             {
                 if (TransportMessage.TryParse(message.Data.Span, out var transport, out _))
                 {
-                    LastSeenBy = transport!.Headers.SeenBy;
+                    LastSeenBy = transport.Headers.SeenBy;
                 }
 
                 Interlocked.Increment(ref _requests);

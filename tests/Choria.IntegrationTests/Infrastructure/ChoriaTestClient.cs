@@ -82,7 +82,7 @@ public sealed class ChoriaTestClient : IAsyncDisposable
         {
             await foreach (var message in sub.ReadAllAsync(cts.Token))
             {
-                if (ProtocolDecoder.TryDecodeReply(message.Data.Span, out var reply, out _) && reply!.Secure.IsHashValid())
+                if (ProtocolDecoder.TryDecodeReply(message.Data.Span, out var reply, out _) && reply.Secure.IsHashValid())
                 {
                     replies.Add(reply);
                 }

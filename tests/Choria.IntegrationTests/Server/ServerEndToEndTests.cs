@@ -139,7 +139,7 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
     public async Task Wire_captured_requests_replayed_with_fresh_time_are_answered(string capture)
     {
         Assert.True(ProtocolDecoder.TryDecodeRequest(File.ReadAllBytes(TestPaths.Fixture("wire", capture)), out var decoded, out var error), error?.Message);
-        var inner = JsonNode.Parse(decoded!.Secure.Message)!.AsObject();
+        var inner = JsonNode.Parse(decoded.Secure.Message)!.AsObject();
         var envelope = inner["envelope"]!.AsObject();
         var requestId = Guid.NewGuid().ToString("N");
         envelope["requestid"] = requestId;
@@ -242,7 +242,7 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
     {
         var request = _client.Prepare("discovery", "cGluZw==");
         Assert.True(ProtocolDecoder.TryDecodeSecureRequest(request.Payload, out var decoded, out _));
-        var tampered = decoded!.Secure with { Message = decoded.Secure.Message.Replace("cGluZw==", "cG9uZw==", StringComparison.Ordinal) };
+        var tampered = decoded.Secure with { Message = decoded.Secure.Message.Replace("cGluZw==", "cG9uZw==", StringComparison.Ordinal) };
         var payload = TransportMessage.Create(tampered.ToUtf8Bytes(), decoded.Headers).ToUtf8Bytes();
         await AssertDroppedAsync(payload, "unvalidated", replyTo: request.ReplyTo);
     }

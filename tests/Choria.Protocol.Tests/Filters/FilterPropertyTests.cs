@@ -89,7 +89,7 @@ public sealed class FilterPropertyTests
                 return fact.Fact.Length > 0;
             }
 
-            return error!.StartsWith("Could not parse fact", StringComparison.Ordinal);
+            return error.StartsWith("Could not parse fact", StringComparison.Ordinal);
         }, iter: 2000);
     }
 }

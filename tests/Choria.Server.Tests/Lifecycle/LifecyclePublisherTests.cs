@@ -35,7 +35,7 @@ public sealed class LifecyclePublisherTests
         await foreach (var message in sub.ReadAllAsync(cts.Token))
         {
             Assert.True(LifecycleEvent.TryParse(message.Data.Span, out var parsed, out var error), error?.Message);
-            received.Add((message, parsed!));
+            received.Add((message, parsed));
             if (received.Count(r => r.Event.Event.Type == LifecycleEventType.Alive) == 2)
             {
                 break;
@@ -58,7 +58,7 @@ public sealed class LifecyclePublisherTests
         Assert.Equal(alives[0].Message.Data.ToArray(), alives[1].Message.Data.ToArray());
 
         Assert.True(LifecycleEvent.TryParse(shutdownMessage.Data.Span, out var shutdown, out _));
-        Assert.Equal(LifecycleEventType.Shutdown, shutdown!.Event.Type);
+        Assert.Equal(LifecycleEventType.Shutdown, shutdown.Event.Type);
         Assert.Null(shutdown.Event.Version);
 
         using var doc = JsonDocument.Parse(startup.Message.Data);

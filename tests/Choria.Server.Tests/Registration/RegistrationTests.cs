@@ -121,19 +121,19 @@ public sealed class RegistrationTests : IDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var received = await sub.ReadAllAsync(cts.Token).FirstAsync(cts.Token);
         Assert.True(TransportMessage.TryParse(received.Data.Span, out var transport, out _));
-        Assert.Equal("dev.null", transport!.Headers.ReplyTo);
+        Assert.Equal("dev.null", transport.Headers.ReplyTo);
         Assert.Equal("node1.example.net", transport.Headers.McSender);
         Assert.True(transport.TryDecodeData(out var secureBytes, out _));
         Assert.True(SecureRequest.TryParse(secureBytes, out var secure, out _));
 
-        using var cert = X509Certificate2.CreateFromPem(secure!.PubCert);
+        using var cert = X509Certificate2.CreateFromPem(secure.PubCert);
         Assert.Equal("CN=node1.example.net", cert.Subject);
         using var rsa = cert.GetRSAPublicKey()!;
         Assert.True(rsa.VerifyData(Encoding.UTF8.GetBytes(secure.Message), Convert.FromBase64String(secure.Signature), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         Assert.Equal(File.ReadAllText(net.Security.CertificatePath), secure.PubCert);
 
         Assert.True(secure.TryParseRequest(out var request, out _));
-        var env = request!.Envelope;
+        var env = request.Envelope;
         Assert.Equal(("registration", "mcollective", "choria=node1.example.net", "node1.example.net", 75L), (env.Agent, env.Collective, env.CallerId, env.SenderId, env.Ttl));
         Assert.True(env.Filter.IsEmpty);
         Assert.InRange(env.Time, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);

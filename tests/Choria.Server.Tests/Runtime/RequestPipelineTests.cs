@@ -156,7 +156,7 @@ public sealed class RequestPipelineTests : IDisposable
         var bytes = RequestPipeline.BuildReply(received.Request, headers, "{\"statuscode\":0}"u8, "node1.example.net", "nats://b:4222", clock);
 
         Assert.True(ProtocolDecoder.TryDecodeReply(bytes, out var reply, out var error), error?.Message);
-        Assert.True(reply!.Secure.IsHashValid());
+        Assert.True(reply.Secure.IsHashValid());
         Assert.Equal(received.Request.Envelope.RequestId, reply.Reply.Envelope.RequestId);
         Assert.Equal("node1.example.net", reply.Reply.Envelope.SenderId);
         Assert.Equal("rpcutil", reply.Reply.Envelope.Agent);
@@ -172,7 +172,7 @@ public sealed class RequestPipelineTests : IDisposable
     {
         var payload = File.ReadAllBytes(TestPaths.Fixture("protocol", "messages", "v1_federation_collective_request.json"));
         Assert.True(TransportMessage.TryParse(payload, out var transport, out var error), error?.Message);
-        Assert.NotNull(transport!.Headers.Federation);
+        Assert.NotNull(transport.Headers.Federation);
 
         var headers = RequestPipeline.ReplyHeaders(transport.Headers, "node1.example.net");
 

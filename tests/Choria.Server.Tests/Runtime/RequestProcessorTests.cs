@@ -72,7 +72,7 @@ public sealed class RequestProcessorTests : IDisposable
         var (subject, data) = Assert.Single(_publisher.Published);
         Assert.Equal("mcollective.reply.37bdf08389145a56c13096c178802d3b.24952.1", subject);
         Assert.True(ProtocolDecoder.TryDecodeReply(data, out var reply, out _));
-        Assert.Equal(result.RequestId, reply!.Reply.Envelope.RequestId);
+        Assert.Equal(result.RequestId, reply.Reply.Envelope.RequestId);
         using var body = JsonDocument.Parse(reply.Reply.Message);
         Assert.Equal(0, body.RootElement.GetProperty("statuscode").GetInt32());
         Assert.True(body.RootElement.GetProperty("data").TryGetProperty("pong", out _));
@@ -90,7 +90,7 @@ public sealed class RequestProcessorTests : IDisposable
 
         Assert.True(result.Replied);
         Assert.True(ProtocolDecoder.TryDecodeReply(Assert.Single(_publisher.Published).Data, out var reply, out _));
-        Assert.Equal("pong", reply!.Reply.Message);
+        Assert.Equal("pong", reply.Reply.Message);
     }
 
     public static TheoryData<string, long, string, string, DropReason> DropCases() => new()
@@ -177,7 +177,7 @@ public sealed class RequestProcessorTests : IDisposable
 
         Assert.True(result.Replied);
         Assert.True(ProtocolDecoder.TryDecodeReply(Assert.Single(_publisher.Published).Data, out var reply, out _));
-        using var body = JsonDocument.Parse(reply!.Reply.Message);
+        using var body = JsonDocument.Parse(reply.Reply.Message);
         Assert.Equal(2, body.RootElement.GetProperty("statuscode").GetInt32());
     }
 

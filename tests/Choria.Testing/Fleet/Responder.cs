@@ -57,7 +57,7 @@ public sealed class Responder : IAsyncDisposable
                     continue;
                 }
 
-                var request = decoded!.Request;
+                var request = decoded.Request;
                 using var facts = JsonDocument.Parse(JsonSerializer.Serialize(node.Facts));
                 var data = new NodeData(node.Identity, node.Classes, node.Agents, facts.RootElement);
                 if (!FilterMatcher.Matches(request.Envelope.Filter, data).Matched || node.Silent)

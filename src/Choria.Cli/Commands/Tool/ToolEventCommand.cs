@@ -100,7 +100,7 @@ public static class LifecycleEventFormatter
     /// <summary>The output line for one received message, or null when it is unparseable or filtered out.</summary>
     public static string? Render(ReadOnlySpan<byte> data, LifecycleEventFilter filter, EventOutputMode mode, DateTimeOffset received)
     {
-        if (!LifecycleEvent.TryParse(data, out var parsed, out _) || !filter.Matches(parsed!.Event))
+        if (!LifecycleEvent.TryParse(data, out var parsed, out _) || !filter.Matches(parsed.Event))
         {
             return null;
         }

@@ -101,7 +101,7 @@ public static class CompoundParser
         return true;
     }
 
-    internal static bool TryTokenize(string input, out List<CallToken> tokens, out string? error)
+    internal static bool TryTokenize(string input, out List<CallToken> tokens, [NotNullWhen(false)] out string? error)
     {
         tokens = [];
         error = null;
@@ -174,7 +174,7 @@ public static class CompoundParser
         string.CompareOrdinal(s, i, word, 0, word.Length) == 0
         && (i + word.Length == s.Length || char.IsWhiteSpace(s[i + word.Length]) || s[i + word.Length] == '(');
 
-    private static bool TryReadStatement(string s, ref int i, out string text, out bool isFunction, out string? error)
+    private static bool TryReadStatement(string s, ref int i, out string text, out bool isFunction, [NotNullWhen(false)] out string? error)
     {
         var sb = new StringBuilder();
         isFunction = false;
@@ -240,7 +240,7 @@ public static class CompoundParser
         return true;
     }
 
-    private static bool TryReadWord(string s, ref int i, StringBuilder sb, ref bool isFunction, out string? error)
+    private static bool TryReadWord(string s, ref int i, StringBuilder sb, ref bool isFunction, [NotNullWhen(false)] out string? error)
     {
         error = null;
         while (i < s.Length && !char.IsWhiteSpace(s[i]) && s[i] != ')')

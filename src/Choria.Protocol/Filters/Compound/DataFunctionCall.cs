@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace Choria.Protocol.Filters.Compound;
@@ -20,7 +21,7 @@ public sealed record DataFunctionCall
     public string? RCompare { get; init; }
 
     /// <summary>Reads the hash form Ruby clients send; false when required keys are missing or mistyped.</summary>
-    public static bool TryFromJson(JsonElement element, out DataFunctionCall? call)
+    public static bool TryFromJson(JsonElement element, [NotNullWhen(true)] out DataFunctionCall? call)
     {
         call = null;
         if (element.ValueKind == JsonValueKind.String)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Filters.Expressions;
 
@@ -43,7 +44,7 @@ public static class ExpressionFilter
     }
 
     /// <summary>Parses without evaluating; for clients validating user input.</summary>
-    public static bool TryCompile(string expression, out string? error)
+    public static bool TryCompile(string expression, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(expression);
         var compiled = Compile(expression);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -6,23 +7,23 @@ using Choria.Protocol.Json;
 namespace Choria.Protocol.Messages;
 
 /// <summary>
-/// One forward pass over a transport with <see cref="Utf8JsonReader"/> for the relay path of
-/// <see cref="TransportMessage.TryParseRaw"/>: no document, no field lookups, only the header strings allocated.
-/// It never rejects. It accepts only what it can read exactly as the document-based parse would (plain property
-/// names, each header key once, strings without <c>\u</c> escapes) and leaves everything else, valid or not, to
-/// that parse, which then gives the same result or the same typed error as before.
+/// The fast path: one forward pass over a transport with <see cref="Utf8JsonReader"/>, no document, no field lookups,
+/// only the header strings allocated. It never rejects. It accepts only what it can read exactly as the full path
+/// would (plain property names, each member once, strings without <c>\u</c> escapes) and leaves everything else,
+/// valid or not, to the full path, which then gives the same result or the same typed error.
 /// </summary>
-internal static class TransportScan
+public static partial class TransportReader
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = ProtocolJson.MaxDepth };
+    private static readonly JsonReaderOptions ScanOptions = new() { MaxDepth = ProtocolJson.MaxDepth };
 
-    private static ReadOnlySpan<byte> TransportProtocol => "choria:transport:1"u8;
-
-    /// <summary>True with the parse's result; false when the document-based parse must decide.</summary>
-    public static bool TryScan(ReadOnlyMemory<byte> payload, out TransportHeaders? headers, out ReadOnlyMemory<byte> rawData)
+    /// <summary>
+    /// True with the full path's result, <paramref name="data"/> being the range of the <c>data</c> token (quotes
+    /// included) in <paramref name="payload"/>; false when the full path must decide.
+    /// </summary>
+    internal static bool TryScan(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out TransportHeaders? headers, out Range data)
     {
         headers = null;
-        rawData = default;
+        data = default;
         if (payload.Length > ProtocolJson.MaxPayloadBytes)
         {
             return false;
@@ -30,19 +31,19 @@ internal static class TransportScan
 
         try
         {
-            var reader = new Utf8JsonReader(payload.Span, ReaderOptions);
+            var reader = new Utf8JsonReader(payload, ScanOptions);
             if (!Scan(ref reader, out var scanned, out var dataStart, out var dataLength))
             {
                 return false;
             }
 
             headers = scanned;
-            rawData = payload.Slice(dataStart, dataLength);
+            data = new Range(dataStart, dataStart + dataLength);
             return true;
         }
         catch (JsonException)
         {
-            // Malformed JSON: the document parse reports it with its reason (syntax, depth).
+            // Malformed JSON: the full path reports it with its reason (syntax, depth).
             return false;
         }
     }
@@ -50,7 +51,7 @@ internal static class TransportScan
     // Bits naming the members each object level reads; 0 for members the scan skips.
     private delegate int MemberKey(ref Utf8JsonReader reader);
 
-    private static bool Scan(ref Utf8JsonReader reader, out TransportHeaders? headers, out int dataStart, out int dataLength)
+    private static bool Scan(ref Utf8JsonReader reader, [NotNullWhen(true)] out TransportHeaders? headers, out int dataStart, out int dataLength)
     {
         headers = null;
         dataStart = dataLength = 0;
@@ -65,7 +66,7 @@ internal static class TransportScan
         {
             if (key == 1)
             {
-                if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !reader.ValueSpan.SequenceEqual(TransportProtocol))
+                if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !reader.ValueSpan.SequenceEqual(Protocols.TransportV1Utf8))
                 {
                     return false;
                 }
@@ -73,7 +74,7 @@ internal static class TransportScan
             else if (key == 2)
             {
                 // The token is relayed verbatim: it must be non-empty valid UTF-8, and a \u escape could hide a lone
-                // surrogate that receivers refuse, so those go to the full parse.
+                // surrogate that receivers refuse, so those go to the full path.
                 if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty
                     || !Utf8.IsValid(reader.ValueSpan) || (reader.ValueIsEscaped && reader.ValueSpan.IndexOf("\\u"u8) >= 0))
                 {
@@ -96,7 +97,7 @@ internal static class TransportScan
             return false;
         }
 
-        headers ??= TransportMessage.EmptyHeaders;
+        headers ??= EmptyHeaders;
         return true;
     }
 
@@ -112,7 +113,7 @@ internal static class TransportScan
     /// <summary>
     /// Moves to the value of the object's next member that <paramref name="keyOf"/> names, skipping the others.
     /// Returns its key, 0 at the end of the object, or -1 when the scan must give up: an escaped name, or a member
-    /// seen before (which one the document parse would pick is its business).
+    /// seen before (which one the full path would pick is its business).
     /// </summary>
     private static int NextMember(ref Utf8JsonReader reader, ref int seen, MemberKey keyOf)
     {
@@ -142,7 +143,7 @@ internal static class TransportScan
         return 0;
     }
 
-    private static bool ScanHeaders(ref Utf8JsonReader reader, out TransportHeaders? headers)
+    private static bool ScanHeaders(ref Utf8JsonReader reader, [NotNullWhen(true)] out TransportHeaders? headers)
     {
         headers = null;
         string? replyTo = null, sender = null;
@@ -292,8 +293,8 @@ internal static class TransportScan
         return true;
     }
 
-    // Escaped strings are unescaped by the reader; only \u escapes can produce text the document parse refuses
-    // (lone surrogates), so those, and invalid UTF-8, are left to it.
+    // Escaped strings are unescaped by the reader; only \u escapes can produce text the full path refuses
+    // (lone surrogates), so those, and invalid UTF-8, are left to the full path.
     private static bool TryString(ref Utf8JsonReader reader, out string value)
     {
         value = "";

@@ -4,10 +4,10 @@ using Choria.Protocol.Messages;
 namespace Choria.Protocol.Tests;
 
 /// <summary>
-/// The relay's reader-based scan must take the messages real peers send, give exactly what the document-based
-/// parse gives, and leave every case it cannot read the same way to that parse.
+/// The reader's fast path must take the messages real peers send, give exactly what the full path gives, and leave
+/// every case it cannot read the same way to the full path.
 /// </summary>
-public class TransportScanTests
+public class TransportReaderTests
 {
     private const string Data = "\"data\":\"eyJhIjoxfQ==\"";
 
@@ -53,11 +53,13 @@ public class TransportScanTests
     public void Other_transports_are_left_to_the_document_parse(string json)
     {
         var payload = Encoding.UTF8.GetBytes(json);
-        Assert.False(TransportScan.TryScan(payload, out _, out _));
+        Assert.False(TransportReader.TryScan(payload, out _, out _));
 
         var ok = TransportMessage.TryParse(payload, out _, out var error);
-        Assert.Equal(ok, TransportMessage.TryParseRaw(payload, out _, out _, out var rawError));
+        Assert.Equal(ok, TransportReader.TryReadRaw(payload, out _, out _, out var rawError));
         Assert.Equal(error?.Reason, rawError?.Reason);
+        Assert.Equal(ok, TransportReader.TryReadHeaders(payload, out _, out var headersError));
+        Assert.Equal(error?.Reason, headersError?.Reason);
     }
 
     [Fact]
@@ -65,24 +67,45 @@ public class TransportScanTests
     {
         var payload = Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\"," + Data + ",\"headers\":{\"mc_sender\":\"xx\"}}");
         payload[Array.LastIndexOf(payload, (byte)'x')] = 0xff;
-        Assert.False(TransportScan.TryScan(payload, out _, out _));
-        Assert.False(TransportMessage.TryParseRaw(payload, out _, out _, out var error));
-        Assert.Equal(ProtocolErrorReason.WrongType, error!.Reason);
+        Assert.False(TransportReader.TryScan(payload, out _, out _));
+        Assert.False(TransportReader.TryReadRaw(payload, out _, out _, out var error));
+        Assert.Equal(ProtocolErrorReason.WrongType, error.Reason);
     }
 
     internal static void AssertScannedLikeDocument(byte[] payload)
     {
-        Assert.True(TransportScan.TryScan(payload, out var headers, out var raw), "the scan declined a transport it should read");
-        Assert.True(TransportMessage.TryParseRawDocument(payload, out var expectedHeaders, out var expectedRaw, out var error), error?.Message);
+        Assert.True(TransportReader.TryScan(payload, out var headers, out var range), "the fast path declined a transport it should read");
+        var raw = payload.AsMemory()[range];
+        Assert.True(TransportReader.TryReadRawDocument(payload, out var expectedHeaders, out var expectedRaw, out var error), error?.Message);
         Assert.Equal(Encoding.UTF8.GetString(expectedRaw.Span), Encoding.UTF8.GetString(raw.Span));
+        AssertDecodedLikeDocument(payload);
 
         // Headers have no deep equality; their encoding, and null-versus-empty of each list, stand in for it.
-        Assert.Equal(Encoding.UTF8.GetString(TransportMessage.ToUtf8Bytes(expectedRaw.Span, expectedHeaders!)), Encoding.UTF8.GetString(TransportMessage.ToUtf8Bytes(raw.Span, headers!)));
-        Assert.Equal(expectedHeaders!.SeenBy is null, headers!.SeenBy is null);
+        Assert.Equal(Encoding.UTF8.GetString(TransportMessage.ToUtf8Bytes(expectedRaw.Span, expectedHeaders!)), Encoding.UTF8.GetString(TransportMessage.ToUtf8Bytes(raw.Span, headers)));
+        Assert.Equal(expectedHeaders!.SeenBy is null, headers.SeenBy is null);
         Assert.Equal(expectedHeaders.SeenBy ?? [], headers.SeenBy ?? []);
         Assert.Equal(expectedHeaders.Federation is null, headers.Federation is null);
         Assert.Equal(expectedHeaders.Federation?.Targets is null, headers.Federation?.Targets is null);
         Assert.Equal(expectedHeaders.Federation?.Targets ?? [], headers.Federation?.Targets ?? []);
         Assert.Equal((expectedHeaders.ReplyTo, expectedHeaders.McSender, expectedHeaders.Federation?.RequestId, expectedHeaders.Federation?.ReplyTo), (headers.ReplyTo, headers.McSender, headers.Federation?.RequestId, headers.Federation?.ReplyTo));
+    }
+
+    /// <summary>The decoding entry point (fast path first) gives what its full path gives: headers, bytes, or error.</summary>
+    internal static void AssertDecodedLikeDocument(byte[] payload)
+    {
+        var ok = TransportReader.TryReadDecoded(payload, out var headers, out var secure, out var error);
+        var expectedOk = TransportReader.TryReadDecodedDocument(payload, out var expectedHeaders, out var expectedSecure, out var expectedError);
+        using (secure)
+        using (expectedSecure)
+        {
+            Assert.Equal(expectedOk, ok);
+            Assert.Equal(expectedError?.Reason, error?.Reason);
+            Assert.Equal(expectedError?.Message, error?.Message);
+            if (ok)
+            {
+                Assert.Equal(expectedSecure.Span.ToArray(), secure.Span.ToArray());
+                Assert.Equal(Encoding.UTF8.GetString(TransportMessage.Encode(secure.Span, expectedHeaders!)), Encoding.UTF8.GetString(TransportMessage.Encode(secure.Span, headers!)));
+            }
+        }
     }
 }
