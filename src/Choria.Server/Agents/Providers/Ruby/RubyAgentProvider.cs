@@ -24,36 +24,51 @@ public sealed partial class RubyAgentProvider(RubyAgentProviderOptions options) 
     {
         var logger = sink.Loggers.CreateLogger<RubyAgentProvider>();
         var shim = new RubyShim(options, sink.Loggers.CreateLogger<RubyShim>());
-        foreach (var spec in await DiscoverAsync(logger, cancellationToken))
+        var specs = await DiscoverAsync(logger, cancellationToken);
+
+        // Each activation check is a Ruby start (~0.5 s) and the server subscribes only after providers start,
+        // so they run side by side, one per core.
+        var active = new bool[specs.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, specs.Count), parallel, async (i, ct) => active[i] = await IsActiveAsync(specs[i], shim, logger, ct));
+
+        for (var i = 0; i < specs.Count; i++)
         {
-            if (!options.IsActivatedByConfig(spec.Name))
+            if (active[i])
             {
-                LogDisabledByConfig(logger, spec.Name, spec.Name);
-                continue;
+                var result = await sink.AddAsync(CreateAgent(specs[i], sink.McorpcOptions, sink.Loggers), cancellationToken);
+                LogRegistered(logger, specs[i].Name, specs[i].Ddl.Source, result);
             }
-
-            if (options.CheckActivation)
-            {
-                var (activate, error) = await shim.ActivationAsync(spec, cancellationToken);
-                if (!activate)
-                {
-                    if (error is null)
-                    {
-                        LogNotActivated(logger, spec.Name);
-                    }
-                    else
-                    {
-                        LogActivationFailed(logger, spec.Name, spec.AgentFile, error);
-                    }
-
-                    continue;
-                }
-            }
-
-            var agent = CreateAgent(spec, sink.McorpcOptions, sink.Loggers);
-            var result = await sink.AddAsync(agent, cancellationToken);
-            LogRegistered(logger, spec.Name, spec.Ddl.Source, result);
         }
+    }
+
+    private async Task<bool> IsActiveAsync(RubyAgentSpec spec, RubyShim shim, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (!options.IsActivatedByConfig(spec.Name))
+        {
+            LogDisabledByConfig(logger, spec.Name, spec.Name);
+            return false;
+        }
+
+        if (!options.CheckActivation)
+        {
+            return true;
+        }
+
+        var (activate, error) = await shim.ActivationAsync(spec, cancellationToken);
+        if (!activate)
+        {
+            if (error is null)
+            {
+                LogNotActivated(logger, spec.Name);
+            }
+            else
+            {
+                LogActivationFailed(logger, spec.Name, spec.AgentFile, error);
+            }
+        }
+
+        return activate;
     }
 
     /// <summary>Finds the Ruby agents of every libdir; the first libdir holding a name wins.</summary>
