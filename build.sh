@@ -23,4 +23,6 @@ else
   mode="self-contained single file"
 fi
 cp "$out/choria" dist/choria
+# The Ruby agent shim: the server finds it beside its executable (docs/agents.md).
+cp "$out/choria-ruby-shim.rb" dist/choria-ruby-shim.rb
 echo ">> built dist/choria ($mode, $(du -h dist/choria | cut -f1))"

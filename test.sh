@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/lib.sh
 ensure_dotnet
-ensure_packages nats-server:nats-server util-linux:setpriv openssl:openssl
+# Ruby agent tests (Trait Requires=ruby) run real Ruby with Debian's MCollective 2.12.
+ensure_packages nats-server:nats-server util-linux:setpriv openssl:openssl ruby:ruby mcollective-common:-
 
 # The repository stands alone: no tracked file may name the reference folder beside a developer's
 # checkout (a user's clone has none). Only tests/fixtures/README.md says where the fixtures came from.

@@ -3,24 +3,43 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Choria.Ddl;
+using Choria.Ddl.Ruby;
 
 namespace Choria.Client;
 
-/// <summary>Finds agent DDLs: <c>&lt;libdir&gt;/mcollective/agent/&lt;agent&gt;.json</c> first, then the built-in ones.</summary>
+/// <summary>
+/// Finds agent DDLs: in each libdir <c>mcollective/agent/&lt;agent&gt;.json</c>, then the Ruby
+/// <c>&lt;agent&gt;.ddl</c> converted to JSON (when a converter is given), then the built-in ones.
+/// </summary>
 public static class DdlResolver
 {
-    public static bool TryLoad(string agent, IEnumerable<string> libDirs, [NotNullWhen(true)] out AgentDdl? ddl, [NotNullWhen(false)] out string? error)
+    public static bool TryLoad(string agent, IEnumerable<string> libDirs, [NotNullWhen(true)] out AgentDdl? ddl, [NotNullWhen(false)] out string? error) =>
+        TryLoad(agent, libDirs, null, out ddl, out error);
+
+    /// <param name="converter">Converts Ruby <c>.ddl</c> files; null looks for JSON DDLs only.</param>
+    public static bool TryLoad(string agent, IEnumerable<string> libDirs, RubyDdlConverter? converter, [NotNullWhen(true)] out AgentDdl? ddl, [NotNullWhen(false)] out string? error)
     {
         ddl = null;
         foreach (var dir in libDirs)
         {
             var path = Path.Combine(dir, "mcollective", "agent", agent + ".json");
-            if (!File.Exists(path))
+            var rubyPath = Path.ChangeExtension(path, ".ddl");
+            DdlLoadResult loaded;
+            if (File.Exists(path))
+            {
+                loaded = DdlLoader.LoadFile(path);
+            }
+            else if (converter is not null && File.Exists(rubyPath))
+            {
+                // The CLI has nothing else to do while Ruby runs; blocking here keeps the resolver synchronous.
+                loaded = converter.LoadAsync(rubyPath, CancellationToken.None).GetAwaiter().GetResult();
+                path = rubyPath;
+            }
+            else
             {
                 continue;
             }
 
-            var loaded = DdlLoader.LoadFile(path);
             if (loaded.Ddl is null)
             {
                 error = $"could not load DDL for agent {agent} from {path}: {loaded.Error}";

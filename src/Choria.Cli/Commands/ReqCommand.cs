@@ -5,6 +5,7 @@ using Choria.Cli.Hosting;
 using Choria.Cli.Rendering;
 using Choria.Client;
 using Choria.Ddl;
+using Choria.Ddl.Ruby;
 using Spectre.Console;
 
 namespace Choria.Cli.Commands;
@@ -65,7 +66,7 @@ public static class ReqCommand
             // Everything the user can get wrong is checked before connecting (B.5 steps 1-2).
             void Validate(Framework.ChoriaFramework fw)
             {
-                if (!DdlResolver.TryLoad(agentName, fw.Config.LibDirs, out ddl, out var ddlError))
+                if (!DdlResolver.TryLoad(agentName, fw.Config.LibDirs, new RubyDdlConverter(RubyDdlConverterOptions.FromConfig(fw.Config)), out ddl, out var ddlError))
                 {
                     throw new ChoriaClientException(ddlError);
                 }

@@ -240,9 +240,11 @@ public static partial class SettingsTable
         yield return new("plugin.choria.server.concurrency", SettingType.Int, "0", "Requests the server verifies and runs at once; 0 means max(16, twice the CPU cores)") { Category = C, Since = "C# port", Min = 0, Max = 10000 };
         yield return new("plugin.choria.server.queue_length", SettingType.Int, "1000", "Received requests waiting for a free worker; when full, new requests are dropped and counted (queue_full)") { Category = C, Since = "C# port", Min = 1, Max = 1000000 };
         yield return new("plugin.choria.server.provision", SettingType.Bool, null, "Explicitly turn provisioning mode on or off; when no file sets it the build default (ProvisionModeDefault) applies") { Category = C, DocumentedDefault = "false" };
-        yield return new("plugin.choria.agent_provider.mcorpc.agent_shim", SettingType.PathString, "", "Ruby agent compatibility shim") { Category = C };
-        yield return new("plugin.choria.agent_provider.mcorpc.config", SettingType.PathString, "", "Ruby agent compatibility shim configuration") { Category = C };
+        yield return new("plugin.choria.agent_provider.mcorpc.agent_shim", SettingType.PathString, "", "Ruby agent compatibility shim; empty means choria-ruby-shim.rb beside the choria executable") { Category = C };
+        yield return new("plugin.choria.agent_provider.mcorpc.config", SettingType.PathString, "", "Configuration file the Ruby agent shim reads (libdir, plugin.<agent>.*); empty means the server's own configuration file") { Category = C };
         yield return new("plugin.choria.agent_provider.mcorpc.libdir", SettingType.PathList, "", "Ruby agent library directories; lines append") { Category = C };
+        yield return new("plugin.choria.agent_provider.mcorpc.ruby", SettingType.PathString, "ruby", "Ruby interpreter (with MCollective) that runs the bundled agent shim and converts Ruby .ddl files") { Category = C, Since = "C# port" };
+        yield return new("plugin.choria.agent_provider.mcorpc.ddl_cache", SettingType.PathString, "", "Directory for JSON DDLs converted from Ruby .ddl files; empty means $XDG_CACHE_HOME/choria/ddl or ~/.cache/choria/ddl") { Category = C, Since = "C# port" };
         yield return new("plugin.choria.prometheus_textfile_directory", SettingType.PathString, "", "node-exporter textfile directory for machine watcher metrics") { Category = C, Since = "later" };
         yield return new("plugin.choria.submission.spool", SettingType.PathString, "", "Submission spool directory") { Category = C, Since = "later" };
         yield return new("plugin.<agent>.activate_agent", SettingType.Bool, null, "Whether the named agent is activated") { Category = C };

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Choria.Ddl.Ruby;
+using Choria.Server.Agents;
+using Choria.Server.Agents.Providers;
+using Choria.Server.Agents.Providers.Ruby;
+using Microsoft.Extensions.Logging;
+
+namespace Choria.Server.Tests.RubyAgents;
+
+/// <summary>
+/// Real Ruby and real MCollective (Debian's ruby and mcollective-common, installed by test.sh): the sample agents
+/// of tests/fixtures/agents/ruby, a private DDL cache, and a server configuration file the shim reads.
+/// </summary>
+public sealed class RubyAgentFixture : IDisposable
+{
+    public RubyAgentFixture()
+    {
+        Root = Directory.CreateTempSubdirectory("choria-ruby-tests-").FullName;
+        ConfigFile = Path.Combine(Root, "server.conf");
+        File.WriteAllText(ConfigFile, """
+            identity = ruby.example.net
+            plugin.configured.greeting = hello from the server config
+            """);
+        Options = new RubyAgentProviderOptions
+        {
+            LibDirs = [LibDir],
+            Shim = Shim,
+            ShimConfig = ConfigFile,
+            Converter = new RubyDdlConverterOptions { CacheDirectory = Path.Combine(Root, "cache") },
+        };
+        Specs = new RubyAgentProvider(Options).DiscoverAsync(null, CancellationToken.None).GetAwaiter().GetResult()
+            .ToDictionary(s => s.Name, StringComparer.Ordinal);
+    }
+
+    public static string LibDir => TestPaths.Fixture("agents", "ruby");
+
+    public static string AgentDir => Path.Combine(LibDir, "mcollective", "agent");
+
+    /// <summary>The shim as shipped (build.sh copies this file beside dist/choria).</summary>
+    public static string Shim => Path.Combine(TestPaths.RepoRoot, "src", "Choria.Server", "Agents", "Providers", "Ruby", RubyAgentProviderOptions.ShimFileName);
+
+    public string Root { get; }
+
+    public string ConfigFile { get; }
+
+    public RubyAgentProviderOptions Options { get; }
+
+    public IReadOnlyDictionary<string, RubyAgentSpec> Specs { get; }
+
+    public McorpcAgent Agent(string name, RubyAgentProviderOptions? options = null, CapturingLoggerFactory? loggers = null) =>
+        new RubyAgentProvider(options ?? Options).CreateAgent(Specs[name], new McorpcAgentOptions(), loggers ?? new CapturingLoggerFactory());
+
+    /// <summary>Runs <paramref name="action"/> through <see cref="IAgent.HandleAsync"/> with a real request payload.</summary>
+    public static async Task<JsonElement> Call(IAgent agent, string action, string data = "{}", CancellationToken cancellationToken = default)
+    {
+        var payload = $$"""{"agent":"{{agent.Metadata.Name}}","action":"{{action}}","data":{{data}},"caller":"choria=rip.mcollective"}""";
+        var result = await agent.HandleAsync(new AgentRequest
+        {
+            Agent = agent.Metadata.Name,
+            RequestId = "4b5d2f1a9c3e4d7f8a6b0c1d2e3f4a5b",
+            SenderId = "client1.example.net",
+            CallerId = "choria=rip.mcollective",
+            Collective = "mcollective",
+            Ttl = 60,
+            Time = 1578175200,
+            Payload = Encoding.UTF8.GetBytes(payload),
+        }, cancellationToken);
+        Assert.NotNull(result.Reply);
+        return JsonDocument.Parse(result.Reply).RootElement;
+    }
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+/// <summary>Stands in for the server side of the provider contract: records what the provider registers.</summary>
+internal sealed class RecordingSink(CapturingLoggerFactory loggers) : IAgentSink
+{
+    public ConcurrentDictionary<string, IAgent> Agents { get; } = new(StringComparer.Ordinal);
+
+    public McorpcAgentOptions McorpcOptions { get; } = new();
+
+    public ILoggerFactory Loggers => loggers;
+
+    public ValueTask<AgentRegistrationResult> AddAsync(IAgent agent, CancellationToken cancellationToken)
+    {
+        Agents[agent.Metadata.Name] = agent;
+        return ValueTask.FromResult(new AgentRegistrationResult(AgentRegistrationStatus.Registered, null));
+    }
+
+    public ValueTask<bool> RemoveAsync(string name, CancellationToken cancellationToken) => ValueTask.FromResult(Agents.TryRemove(name, out _));
+}
+
+/// <summary>Every logger it creates writes into the one <see cref="Entries"/> queue.</summary>
+public sealed class CapturingLoggerFactory : ILoggerFactory
+{
+    public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(Entries);
+
+    public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
+
+    public void Dispose()
+    {
+    }
+
+    public bool Logged(LogLevel level, string fragment) => Entries.Any(e => e.Level == level && e.Message.Contains(fragment, StringComparison.Ordinal));
+
+    private sealed class Logger(ConcurrentQueue<(LogLevel Level, string Message)> entries) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            entries.Enqueue((logLevel, formatter(state, exception)));
+    }
+}
