@@ -28,7 +28,7 @@ public sealed class AgentDispatcher(AgentRegistry registry)
             return new(DispatchOutcome.UnknownAgent, null, $"Received a message for agent {request.Agent} that does not exist, discarding");
         }
 
-        var timeout = TimeSpan.FromSeconds(Math.Max(0, agent.Metadata.Timeout));
+        var timeout = agent.DispatchTimeout;
 
         // One token ends the agent's run on its timeout or on shutdown; waiting on it is a single registration,
         // which at thousands of requests a second is much cheaper than racing a delay task.
@@ -50,7 +50,7 @@ public sealed class AgentDispatcher(AgentRegistry registry)
                 return new(DispatchOutcome.Shutdown, null, $"Agent dispatcher for request {request.RequestId} exiting on interrupt");
             }
 
-            return new(DispatchOutcome.TimedOut, null, $"Agent dispatcher for request {request.RequestId} exiting on {(int)timeout.TotalSeconds}s timeout");
+            return new(DispatchOutcome.TimedOut, null, $"Agent dispatcher for request {request.RequestId} exiting on {Math.Max(0, agent.Metadata.Timeout)}s timeout");
         }
         catch (Exception e)
         {
