@@ -13,7 +13,7 @@ public sealed class ExternalAgentEndToEndTests : IAsyncLifetime
 {
     private const string Node = "ext1.example.net";
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(40);
-    private readonly ChoriaTestNetwork _network = new();
+    private ChoriaTestNetwork Network { get; } = new();
     private string _serverLib = "";
     private string _clientConfig = "";
 
@@ -21,13 +21,13 @@ public sealed class ExternalAgentEndToEndTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await _network.StartBrokerAsync();
-        _serverLib = Directory.CreateDirectory(Path.Combine(_network.Root, "server-lib")).FullName;
+        await Network.StartBrokerAsync();
+        _serverLib = Directory.CreateDirectory(Path.Combine(Network.Root, "server-lib")).FullName;
         Directory.CreateDirectory(ServerAgentDir);
 
         // The client gets its own DDL copies: no input validation (so bad inputs reach the server, whose validation
         // is under test) and a longer timeout (so it still waits for the reply about a killed agent).
-        var clientAgents = Directory.CreateDirectory(Path.Combine(_network.Root, "client-lib", "mcollective", "agent")).FullName;
+        var clientAgents = Directory.CreateDirectory(Path.Combine(Network.Root, "client-lib", "mcollective", "agent")).FullName;
         foreach (var name in new[] { "pyecho", "shbad" })
         {
             var ddl = File.ReadAllText(Fixture(name + ".json"))
@@ -36,17 +36,17 @@ public sealed class ExternalAgentEndToEndTests : IAsyncLifetime
             File.WriteAllText(Path.Combine(clientAgents, name + ".json"), ddl);
         }
 
-        _clientConfig = _network.WriteClientConfig("rip.mcollective", $"discovery_timeout = 1\nlibdir = {Path.Combine(_network.Root, "client-lib")}\n");
+        _clientConfig = Network.WriteClientConfig("rip.mcollective", $"discovery_timeout = 1\nlibdir = {Path.Combine(Network.Root, "client-lib")}\n");
     }
 
-    public async Task DisposeAsync() => await _network.DisposeAsync();
+    public async Task DisposeAsync() => await Network.DisposeAsync();
 
     [Fact]
     public async Task External_agents_answer_with_validation_defaults_authorization_audit_and_bad_replies_as_status_1()
     {
         Install("pyecho", TimeSpan.FromMinutes(1));
         Install("shbad", TimeSpan.FromMinutes(1));
-        var audit = Path.Combine(_network.Root, "audit.log");
+        var audit = Path.Combine(Network.Root, "audit.log");
         var server = await StartServerAsync($"rpcauthorization = 1\nrpcaudit = 1\nplugin.rpcaudit.logfile = {audit}\n");
         var policies = Directory.CreateDirectory(Path.Combine(server.Directory, "policies")).FullName;
         await File.WriteAllTextAsync(Path.Combine(policies, "pyecho.policy"), "policy default deny\nallow\tchoria=rip.mcollective\tping\t*\t*\n");
@@ -145,7 +145,7 @@ public sealed class ExternalAgentEndToEndTests : IAsyncLifetime
     }
 
     private Task<ChoriaServerNode> StartServerAsync(string extra = "") =>
-        _network.StartServerAsync(Node, """{"role":"web"}""", extraConfig: $"plugin.choria.agent_provider.mcorpc.libdir = {_serverLib}\n" + extra);
+        Network.StartServerAsync(Node, """{"role":"web"}""", extraConfig: $"plugin.choria.agent_provider.mcorpc.libdir = {_serverLib}\n" + extra);
 
     private async Task<JsonElement> ReqAsync(string agent, string action, params string[] inputs)
     {
@@ -155,7 +155,7 @@ public sealed class ExternalAgentEndToEndTests : IAsyncLifetime
     }
 
     private Task<(int ExitCode, string Output)> RunReqAsync(string agent, string action, params string[] inputs) =>
-        _network.RunChoriaAsync(["req", agent, action, .. inputs, "-I", Node, "--json", "--config", _clientConfig], s_timeout);
+        Network.RunChoriaAsync(["req", agent, action, .. inputs, "-I", Node, "--json", "--config", _clientConfig], s_timeout);
 
     private static List<JsonElement> Replies(string output)
     {
