@@ -96,10 +96,10 @@ public sealed partial class ServerInstance : IReplyPublisher
         LogBrokers(string.Join(", ", _brokers.Select(b => b.ToString())));
         var connectorOptions = ConnectorOptionsFor(_framework.ConnectorOptions(_brokers, _framework.Certname));
         _connection = await ChoriaConnection.ConnectAsync(connectorOptions, _framework.Loggers.CreateLogger("Choria.Connector"), cancellationToken);
+        using var providersCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             var sink = RegisterBuiltinAgents();
-            using var providersCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             await StartProvidersAsync(sink, providersCts.Token);
             var processor = CreateProcessor();
             using var workCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -130,6 +130,8 @@ public sealed partial class ServerInstance : IReplyPublisher
         }
         finally
         {
+            // Also when startup failed half way: the providers' background watching must end with the run.
+            await providersCts.CancelAsync();
             await _connection.DisposeAsync();
         }
     }
