@@ -16,6 +16,7 @@ public sealed class ExternalAgentEndToEndTests : IAsyncLifetime
     private ChoriaTestNetwork Network { get; } = new();
     private string _serverLib = "";
     private string _clientConfig = "";
+    private string _broadcastConfig = "";
 
     private string ServerAgentDir => Path.Combine(_serverLib, "mcollective", "agent");
 
@@ -37,6 +38,10 @@ public sealed class ExternalAgentEndToEndTests : IAsyncLifetime
         }
 
         _clientConfig = Network.WriteClientConfig("rip.mcollective", $"discovery_timeout = 1\nlibdir = {Path.Combine(Network.Root, "client-lib")}\n");
+
+        // Without -I and without direct addressing the request goes to <collective>.broadcast.agent.<agent>, which
+        // only reaches the server when it subscribed that subject for an agent added while running.
+        _broadcastConfig = Network.WriteClientConfig("broadcast.mcollective", $"discovery_timeout = 1\ndirect_addressing = false\nlibdir = {Path.Combine(Network.Root, "client-lib")}\n");
     }
 
     public async Task DisposeAsync() => await Network.DisposeAsync();
@@ -118,8 +123,9 @@ public sealed class ExternalAgentEndToEndTests : IAsyncLifetime
         JsonElement? reply = null;
         while (reply is null && copied.Elapsed < TimeSpan.FromSeconds(30))
         {
-            var (code, output) = await RunReqAsync("pyecho", "ping", "message=late");
-            reply = code == 0 ? Replies(output).SingleOrDefault() : null;
+            var (code, output) = await RunBroadcastReqAsync("pyecho", "ping", "message=late");
+            var replies = code == 0 ? Replies(output) : [];
+            reply = replies.Count == 1 ? replies[0] : null;
             if (reply is null)
             {
                 await Task.Delay(1000);
@@ -139,7 +145,7 @@ public sealed class ExternalAgentEndToEndTests : IAsyncLifetime
 
         var names = (await ReqAsync("rpcutil", "inventory")).GetProperty("data").GetProperty("agents").EnumerateArray().Select(a => a.GetString()).ToList();
         Assert.DoesNotContain("pyecho", names);
-        var after = await RunReqAsync("pyecho", "ping", "message=gone");
+        var after = await RunBroadcastReqAsync("pyecho", "ping", "message=gone");
         Assert.True(after.ExitCode != 0 || Replies(after.Output).Count == 0, after.Output);
         Assert.Equal(0, await server.Process.TerminateAsync(TimeSpan.FromSeconds(10)));
     }
@@ -156,6 +162,9 @@ public sealed class ExternalAgentEndToEndTests : IAsyncLifetime
 
     private Task<(int ExitCode, string Output)> RunReqAsync(string agent, string action, params string[] inputs) =>
         Network.RunChoriaAsync(["req", agent, action, .. inputs, "-I", Node, "--json", "--config", _clientConfig], s_timeout);
+
+    private Task<(int ExitCode, string Output)> RunBroadcastReqAsync(string agent, string action, params string[] inputs) =>
+        Network.RunChoriaAsync(["req", agent, action, .. inputs, "--json", "--config", _broadcastConfig], s_timeout);
 
     private static List<JsonElement> Replies(string output)
     {
