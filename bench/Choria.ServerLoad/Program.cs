@@ -8,9 +8,10 @@ using Choria.Framework;
 using Choria.Protocol.Filters;
 using Choria.Protocol.Subjects;
 
-// Load generator for issue 4: N signed, direct rpcutil#ping requests to ONE server, at most
-// --window outstanding, counting valid replies. Requests are signed before the clock starts so the
-// generator's RSA signing (≈1 ms each) does not cap the rate being measured.
+// Load generator for issue 4: N signed, direct rpcutil#ping requests (or --agent/--action/--data) to ONE
+// server, at most --window outstanding, counting valid replies with status 0 and timing each request from
+// publish to reply (p50/p99). Requests are signed before the clock starts so the generator's RSA signing
+// (≈1 ms each) does not cap the rate being measured.
 var options = LoadOptions.Parse(args);
 if (options is null)
 {
@@ -22,15 +23,24 @@ var config = ConfigLoader.Load(options.ConfigFile).Config;
 using var framework = await ChoriaFramework.CreateAsync(config, debug: false, verifySecurityFiles: true).ConfigureAwait(false);
 var factory = new RequestFactory(framework.Identity, framework.CallerId, framework.Security, insecure: false, ttl: 600);
 const string Collective = "mcollective";
-var filter = new Filter { Agent = ["rpcutil"] };
-var payload = factory.RpcPayload("rpcutil", "ping", null);
+var filter = new Filter { Agent = [options.Agent] };
+var payload = factory.RpcPayload(options.Agent, options.Action, options.Data is null ? null : System.Text.Json.Nodes.JsonNode.Parse(options.Data)!.AsObject());
 
 var signing = Stopwatch.StartNew();
 var requests = new OutgoingRequest[options.Count];
 for (var i = 0; i < requests.Length; i++)
 {
-    requests[i] = factory.Build("rpcutil", payload, Collective, filter, serverUrl: null);
+    requests[i] = factory.Build(options.Agent, payload, Collective, filter, serverUrl: null);
 }
+
+var index = new Dictionary<string, int>(requests.Length, StringComparer.Ordinal);
+for (var i = 0; i < requests.Length; i++)
+{
+    index[requests[i].ReplySubject[(requests[i].ReplySubject.LastIndexOf('.') + 1)..]] = i;
+}
+
+var sent = new long[requests.Length];
+var latencies = new List<double>(requests.Length);
 
 signing.Stop();
 
@@ -51,12 +61,19 @@ var reader = Task.Run(async () =>
     {
         await foreach (var message in subscription.ReadAllAsync(cts.Token).ConfigureAwait(false))
         {
-            var requestId = Encoding.ASCII.GetBytes(message.Subject[replyPrefix.Length..]);
+            var id = message.Subject[replyPrefix.Length..];
+            var received = Stopwatch.GetTimestamp();
+            var requestId = Encoding.ASCII.GetBytes(id);
             var rejection = ReplyDecoder.TryDecode(message.Data.Span, requestId, out var reply);
+            var statusOk = rejection == ReplyRejection.None && StatusIsZero(reply.Body.AsMemory(0, reply.BodyLength));
             ReplyDecoder.Return(reply.Body);
-            if (rejection == ReplyRejection.None)
+            if (statusOk)
             {
                 ok++;
+                if (index.TryGetValue(id, out var n))
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(Volatile.Read(ref sent[n]), received).TotalMilliseconds);
+                }
             }
             else
             {
@@ -81,9 +98,11 @@ var target = ChoriaSubjects.Node(Collective, options.Node);
 var clock = Stopwatch.StartNew();
 try
 {
-    foreach (var request in requests)
+    for (var i = 0; i < requests.Length; i++)
     {
+        var request = requests[i];
         await window.WaitAsync(cts.Token).ConfigureAwait(false);
+        Volatile.Write(ref sent[i], Stopwatch.GetTimestamp());
         await connection.PublishAsync(target, request.Bytes, null, cts.Token).ConfigureAwait(false);
     }
 
@@ -100,14 +119,31 @@ await cts.CancelAsync().ConfigureAwait(false);
 await reader.ConfigureAwait(false);
 
 var seconds = clock.Elapsed.TotalSeconds;
+latencies.Sort();
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
-    $"{{\"requests\":{options.Count},\"window\":{options.Window},\"ok\":{ok},\"bad\":{bad},\"seconds\":{seconds:0.000},\"replies_per_second\":{ok / seconds:0},\"presign_seconds\":{signing.Elapsed.TotalSeconds:0.000}}}"));
+    $"{{\"action\":\"{options.Agent}#{options.Action}\",\"requests\":{options.Count},\"window\":{options.Window},\"ok\":{ok},\"bad\":{bad},\"seconds\":{seconds:0.000},\"replies_per_second\":{ok / seconds:0},\"p50_ms\":{Percentile(latencies, 0.50):0.0},\"p99_ms\":{Percentile(latencies, 0.99):0.0},\"presign_seconds\":{signing.Elapsed.TotalSeconds:0.000}}}"));
 return ok == options.Count ? 0 : 1;
+
+static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+// A reply that decodes but carries an error status (an agent failure) is not a success.
+static bool StatusIsZero(ReadOnlyMemory<byte> body)
+{
+    try
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(body);
+        return !doc.RootElement.TryGetProperty("statuscode", out var code) || code.GetInt32() == 0;
+    }
+    catch (System.Text.Json.JsonException)
+    {
+        return false;
+    }
+}
 
 internal sealed record LoadOptions
 {
-    public const string Usage = "usage: Choria.ServerLoad --config CLIENT.conf --node IDENTITY [--count N] [--window W] [--timeout SECONDS]";
+    public const string Usage = "usage: Choria.ServerLoad --config CLIENT.conf --node IDENTITY [--count N] [--window W] [--timeout SECONDS] [--agent A --action B [--data JSON]]";
 
     public required string ConfigFile { get; init; }
 
@@ -119,10 +155,18 @@ internal sealed record LoadOptions
 
     public int TimeoutSeconds { get; init; } = 120;
 
+    public string Agent { get; init; } = "rpcutil";
+
+    public string Action { get; init; } = "ping";
+
+    public string? Data { get; init; }
+
     public static LoadOptions? Parse(string[] args)
     {
         string? config = null;
         string? node = null;
+        string agent = "rpcutil", action = "ping";
+        string? data = null;
         int count = 5000, window = 100, timeout = 120;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -134,12 +178,15 @@ internal sealed record LoadOptions
                 case "--count": count = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--window": window = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--timeout": timeout = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--agent": agent = value; break;
+                case "--action": action = value; break;
+                case "--data": data = value; break;
                 default: return null;
             }
         }
 
         return config is null || node is null || count < 1 || window < 1
             ? null
-            : new LoadOptions { ConfigFile = config, Node = node, Count = count, Window = window, TimeoutSeconds = timeout };
+            : new LoadOptions { ConfigFile = config, Node = node, Count = count, Window = window, TimeoutSeconds = timeout, Agent = agent, Action = action, Data = data };
     }
 }

@@ -18,6 +18,14 @@ public class BuildinfoCommandTests
     }
 
     [Fact]
+    public void Agent_providers_are_listed_with_their_versions()
+    {
+        var text = BuildinfoCommand.Render(new BuildSettings { Version = "1.2.3" });
+
+        Assert.Contains("Agent Providers:\n\t.NET MCollective Agent Compatibility version 1.2.3\n\tExternal Agent version 1.2.3\n\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Insecure_builds_print_a_warning_and_never_the_token()
     {
         var text = BuildinfoCommand.Render(new BuildSettings { Tls = "false", Secure = "false", ProvisionToken = "s3cret" });

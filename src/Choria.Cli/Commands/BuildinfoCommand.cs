@@ -49,7 +49,13 @@ public static class BuildinfoCommand
         AddIfSet(server, "Provisioning Registration Data", b.ProvisionRegistrationData);
         AddIfSet(server, "Provisioning Facts", b.ProvisionFacts);
         Section(sb, "Server Settings:", [.. server]);
-        sb.Append("Agent Providers:\n\t.NET MCollective Agent Compatibility version ").Append(b.Version).Append("\n\n");
+        sb.Append("Agent Providers:\n\t.NET MCollective Agent Compatibility version ").Append(b.Version).Append('\n');
+        foreach (var provider in Choria.Server.Runtime.AgentProviderCatalog.All)
+        {
+            sb.Append('\t').Append(provider.Title).Append(" version ").Append(b.Version).Append('\n');
+        }
+
+        sb.Append('\n');
         Section(sb, "Security Defaults:",
             ("TLS", b.Tls),
             ("x509 Security", b.SecureEnabled ? "true" : "false"));

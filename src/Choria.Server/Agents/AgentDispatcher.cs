@@ -28,7 +28,7 @@ public sealed class AgentDispatcher(AgentRegistry registry)
             return new(DispatchOutcome.UnknownAgent, null, $"Received a message for agent {request.Agent} that does not exist, discarding");
         }
 
-        var timeout = TimeSpan.FromSeconds(Math.Max(0, agent.Metadata.Timeout));
+        var timeout = agent.DispatchTimeout;
 
         // One token ends the agent's run on its timeout or on shutdown; waiting on it is a single registration,
         // which at thousands of requests a second is much cheaper than racing a delay task.
@@ -65,6 +65,6 @@ public sealed class AgentDispatcher(AgentRegistry registry)
 
         DispatchResult CutShort() => shutdown.IsCancellationRequested
             ? new(DispatchOutcome.Shutdown, null, $"Agent dispatcher for request {request.RequestId} exiting on interrupt")
-            : new(DispatchOutcome.TimedOut, null, $"Agent dispatcher for request {request.RequestId} exiting on {(int)timeout.TotalSeconds}s timeout");
+            : new(DispatchOutcome.TimedOut, null, $"Agent dispatcher for request {request.RequestId} exiting on {Math.Max(0, agent.Metadata.Timeout)}s timeout");
     }
 }

@@ -28,7 +28,8 @@ public sealed partial class AgentRegistry(AgentRegistryOptions options, ILogger<
 {
     private readonly ConcurrentDictionary<string, IAgent> _agents = new(StringComparer.Ordinal);
 
-    public AgentRegistrationResult Register(IAgent agent)
+    /// <summary>Adds <paramref name="agent"/>; with <paramref name="replace"/> an agent of the same name is swapped out in place.</summary>
+    public AgentRegistrationResult Register(IAgent agent, bool replace = false)
     {
         var name = agent.Metadata.Name;
         if (string.IsNullOrEmpty(name) || agent.Metadata.Timeout < 1)
@@ -42,7 +43,11 @@ public sealed partial class AgentRegistry(AgentRegistryOptions options, ILogger<
             return new(AgentRegistrationStatus.Denied, null);
         }
 
-        if (!_agents.TryAdd(name, agent))
+        if (replace)
+        {
+            _agents[name] = agent;
+        }
+        else if (!_agents.TryAdd(name, agent))
         {
             return new(AgentRegistrationStatus.Duplicate, $"agent {name} is already registered");
         }

@@ -37,6 +37,9 @@ public sealed record McorpcAgentOptions
 
     /// <summary>Told about every handled action (agent, action, status code, duration) for the metrics.</summary>
     public IActionObserver? Observer { get; init; }
+
+    /// <summary>Added to <c>metadata.timeout</c> for the dispatcher, for agents whose handlers end themselves on that timeout.</summary>
+    public TimeSpan DispatchGrace { get; init; }
 }
 
 /// <summary>Receives one call per handled mcorpc action.</summary>
@@ -66,6 +69,8 @@ public sealed partial class McorpcAgent : IAgent
     public AgentMetadata Metadata { get; }
 
     public AgentDdl? Ddl { get; }
+
+    public TimeSpan DispatchTimeout => TimeSpan.FromSeconds(Math.Max(0, Metadata.Timeout)) + _options.DispatchGrace;
 
     public IReadOnlyList<string> ActionNames => [.. _actions.Keys.Order(StringComparer.Ordinal)];
 

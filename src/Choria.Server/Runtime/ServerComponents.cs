@@ -21,6 +21,11 @@ public static class ServerComponents
     {
         var loggers = framework.Loggers;
 
+        foreach (var provider in AgentProviderCatalog.All)
+        {
+            instance.AgentProviders.Add(provider.Create(config, instance));
+        }
+
         var status = StatusFileOptions.FromConfig(config);
         if (status.Enabled)
         {

@@ -3,6 +3,7 @@ using Choria.Framework;
 using Choria.Protocol.Filters;
 using Choria.Server.Agents;
 using Choria.Server.Agents.Builtin;
+using Choria.Server.Agents.Providers;
 using Choria.Server.Audit;
 using Choria.Server.Authorization;
 using Choria.Server.Data;
@@ -74,6 +75,12 @@ public sealed partial class ServerInstance : IReplyPublisher
     /// <summary>Components that publish, built once the broker connection exists and started after <see cref="Components"/>.</summary>
     public IList<Func<ChoriaConnection, IServerComponent>> ConnectedComponents { get; } = [];
 
+    /// <summary>
+    /// Sources of agents beyond the built-ins (docs/agents.md), started in order after the built-ins are registered
+    /// and before the server subscribes; add before <see cref="RunAsync"/>.
+    /// </summary>
+    public IList<IAgentProvider> AgentProviders { get; } = [];
+
     /// <summary>Told about every handled mcorpc action (the metrics' agent/action histogram).</summary>
     public IActionObserver? ActionObserver { get; set; }
 
@@ -89,12 +96,15 @@ public sealed partial class ServerInstance : IReplyPublisher
         LogBrokers(string.Join(", ", _brokers.Select(b => b.ToString())));
         var connectorOptions = ConnectorOptionsFor(_framework.ConnectorOptions(_brokers, _framework.Certname));
         _connection = await ChoriaConnection.ConnectAsync(connectorOptions, _framework.Loggers.CreateLogger("Choria.Connector"), cancellationToken);
+        using var providersCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            RegisterBuiltinAgents();
+            var sink = RegisterBuiltinAgents();
+            await StartProvidersAsync(sink, providersCts.Token);
             var processor = CreateProcessor();
             using var workCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var subscriptions = await SubscribeAsync(_connection, cancellationToken);
+            var agentSubscriptions = await sink.SubscribeAsync(_connection, (s, token) => PumpAsync(s, processor, token), workCts.Token, cancellationToken);
+            var subscriptions = await SubscribeNodeAsync(_connection, cancellationToken);
             var pumps = subscriptions.Select(s => PumpAsync(s, processor, workCts.Token)).ToList();
             var workers = processor.RunAsync(workCts.Token);
 
@@ -107,18 +117,21 @@ public sealed partial class ServerInstance : IReplyPublisher
                     started.Add(component);
                 }
 
-                LogReady(subscriptions.Count, string.Join(", ", _options.Collectives));
+                LogReady(agentSubscriptions + subscriptions.Count, string.Join(", ", _options.Collectives));
                 await WaitForCancellationAsync(cancellationToken);
                 LogShuttingDown();
             }
             finally
             {
                 // Also after a component failed to start: stop what started and release the subscriptions.
-                await ShutdownAsync(started, subscriptions, processor, pumps, workers, workCts);
+                await providersCts.CancelAsync();
+                await ShutdownAsync(started, sink, subscriptions, processor, pumps, workers, workCts);
             }
         }
         finally
         {
+            // Also when startup failed half way: the providers' background watching must end with the run.
+            await providersCts.CancelAsync();
             await _connection.DisposeAsync();
         }
     }
@@ -133,7 +146,7 @@ public sealed partial class ServerInstance : IReplyPublisher
         _ => options,
     };
 
-    private async Task ShutdownAsync(List<IServerComponent> started, List<ChoriaSubscription> subscriptions, RequestProcessor processor, List<Task> pumps, Task workers, CancellationTokenSource workCts)
+    private async Task ShutdownAsync(List<IServerComponent> started, ServerAgentSink sink, List<ChoriaSubscription> subscriptions, RequestProcessor processor, List<Task> pumps, Task workers, CancellationTokenSource workCts)
     {
         using var deadline = new CancellationTokenSource(_options.SoftShutdownTimeout);
         var shutdown = Task.Run(async () =>
@@ -150,6 +163,7 @@ public sealed partial class ServerInstance : IReplyPublisher
                 }
             }
 
+            await sink.CloseAsync();
             foreach (var sub in subscriptions)
             {
                 await sub.DisposeAsync();
@@ -182,7 +196,8 @@ public sealed partial class ServerInstance : IReplyPublisher
         await done.Task;
     }
 
-    private void RegisterBuiltinAgents()
+    /// <summary>Registers the built-in agents and returns the sink through which providers add theirs, with the same mcorpc options.</summary>
+    private ServerAgentSink RegisterBuiltinAgents()
     {
         var loggers = _framework.Loggers;
         var mcorpc = new McorpcAgentOptions
@@ -216,6 +231,26 @@ public sealed partial class ServerInstance : IReplyPublisher
 
             LogAgentRegistered(agent.Metadata.Name);
         }
+
+        var names = builtins.Select(a => a.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        return new ServerAgentSink(Agents, _options.Collectives, names, mcorpc, loggers);
+    }
+
+    /// <summary>A provider that fails to start is logged and skipped: its agents are missing, the server still serves the rest.</summary>
+    private async Task StartProvidersAsync(ServerAgentSink sink, CancellationToken cancellationToken)
+    {
+        foreach (var provider in AgentProviders)
+        {
+            try
+            {
+                await provider.StartAsync(sink, cancellationToken);
+                LogProviderStarted(provider.Name, provider.Version);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogProviderFailed(e, provider.Name);
+            }
+        }
     }
 
     private RequestProcessor CreateProcessor()
@@ -234,15 +269,10 @@ public sealed partial class ServerInstance : IReplyPublisher
         return new RequestProcessor(_options, dependencies, loggers.CreateLogger<RequestProcessor>());
     }
 
-    /// <summary>server.md 1.4: every agent and the node subject in every collective.</summary>
-    private async Task<List<ChoriaSubscription>> SubscribeAsync(ChoriaConnection connection, CancellationToken cancellationToken)
+    /// <summary>server.md 1.4: the node subject in every collective (the agents' subjects belong to the <see cref="ServerAgentSink"/>).</summary>
+    private async Task<List<ChoriaSubscription>> SubscribeNodeAsync(ChoriaConnection connection, CancellationToken cancellationToken)
     {
-        var subjects = new List<string>();
-        foreach (var collective in _options.Collectives)
-        {
-            subjects.AddRange(Agents.KnownAgents().Select(agent => $"{collective}.broadcast.agent.{agent}"));
-            subjects.Add($"{collective}.node.{_options.Identity}");
-        }
+        var subjects = _options.Collectives.Select(collective => $"{collective}.node.{_options.Identity}").ToList();
 
         var subscriptions = new List<ChoriaSubscription>(subjects.Count);
         foreach (var subject in subjects)
@@ -313,6 +343,12 @@ public sealed partial class ServerInstance : IReplyPublisher
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Registered agent {Agent}")]
     private partial void LogAgentRegistered(string agent);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started agent provider {Provider} version {Version}")]
+    private partial void LogProviderStarted(string provider, string version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Agent provider {Provider} failed to start, its agents are not served")]
+    private partial void LogProviderFailed(Exception exception, string provider);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribed to {Subject}")]
     private partial void LogSubscribed(string subject);
