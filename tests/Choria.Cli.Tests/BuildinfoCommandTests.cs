@@ -22,7 +22,7 @@ public class BuildinfoCommandTests
     {
         var text = BuildinfoCommand.Render(new BuildSettings { Version = "1.2.3" });
 
-        Assert.Contains("Agent Providers:\n\t.NET MCollective Agent Compatibility version 1.2.3\n\tExternal Agent version 1.2.3\n\n", text, StringComparison.Ordinal);
+        Assert.Contains("Agent Providers:\n\t.NET MCollective Agent Compatibility version 1.2.3\n\tRuby MCollective Agent Compatibility version 1.2.3\n\tExternal Agent version 1.2.3\n\n", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Choria.Config;
 using Choria.Server.Agents.External;
 using Choria.Server.Agents.Providers;
+using Choria.Server.Agents.Providers.Ruby;
 
 namespace Choria.Server.Runtime;
 
@@ -12,6 +13,7 @@ public static class AgentProviderCatalog
 {
     public static IReadOnlyList<AgentProviderPlugin> All { get; } =
     [
+        new("ruby", RubyAgentProvider.Title, (config, _) => new RubyAgentProvider(RubyAgentProviderOptions.FromConfig(config))),
         new(ExternalAgent.ProviderName, ExternalAgentProvider.Title,
             (config, instance) => new ExternalAgentProvider(ExternalAgentOptions.FromConfig(config), instance.Facts.Facts, config.Build.Version)),
     ];

@@ -16,6 +16,9 @@ public sealed partial class RubyAgentProvider(RubyAgentProviderOptions options) 
     /// <summary>Built-in agents a Ruby agent may not replace.</summary>
     public static readonly IReadOnlySet<string> RefusedNames = new HashSet<string>(StringComparer.Ordinal) { "rpcutil", "choria_util", "discovery" };
 
+    /// <summary>How <c>choria buildinfo</c> lists it under "Agent Providers".</summary>
+    public const string Title = "Ruby MCollective Agent Compatibility";
+
     public string Name => "ruby";
 
     public string Version => typeof(RubyAgentProvider).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
