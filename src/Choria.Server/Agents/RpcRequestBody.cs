@@ -48,6 +48,22 @@ public sealed record ActionRequest
 
     public static JsonElement EmptyObject { get; } = JsonDocument.Parse("{}").RootElement.Clone();
 
+    /// <summary>
+    /// Writes <c>agent, action, requestid, senderid, callerid, collective, ttl, msgtime</c>: the envelope both the
+    /// Ruby shim request and the external agent request file start with, in the order Go writes them.
+    /// </summary>
+    internal void WriteEnvelopeFields(Utf8JsonWriter w)
+    {
+        w.WriteString("agent", Agent);
+        w.WriteString("action", Action);
+        w.WriteString("requestid", RequestId);
+        w.WriteString("senderid", SenderId);
+        w.WriteString("callerid", CallerId);
+        w.WriteString("collective", Collective);
+        w.WriteNumber("ttl", Ttl);
+        w.WriteNumber("msgtime", Time);
+    }
+
     /// <summary>The string value of input <paramref name="name"/>, or null when absent or not a string.</summary>
     public string? GetString(string name) =>
         Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

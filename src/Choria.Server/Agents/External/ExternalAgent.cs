@@ -216,14 +216,7 @@ public static partial class ExternalAgent
     {
         w.WriteString("$schema", RpcSchema);
         w.WriteString("protocol", ExternalProcess.RpcProtocol);
-        w.WriteString("agent", request.Agent);
-        w.WriteString("action", request.Action);
-        w.WriteString("requestid", request.RequestId);
-        w.WriteString("senderid", request.SenderId);
-        w.WriteString("callerid", request.CallerId);
-        w.WriteString("collective", request.Collective);
-        w.WriteNumber("ttl", request.Ttl);
-        w.WriteNumber("msgtime", request.Time);
+        request.WriteEnvelopeFields(w);
         w.WritePropertyName("data");
         request.Data.WriteTo(w);
     });

@@ -128,7 +128,9 @@ public sealed partial class RubyAgentProvider(RubyAgentProviderOptions options) 
     public McorpcAgent CreateAgent(RubyAgentSpec spec, McorpcAgentOptions mcorpc, ILoggerFactory loggers)
     {
         var shim = new RubyShim(options, loggers.CreateLogger<RubyShim>());
-        var agent = new McorpcAgent(AgentMetadata.FromDdl(spec.Ddl.Metadata), spec.Ddl, mcorpc, loggers.CreateLogger<McorpcAgent>());
+        // MCollective's own handlemsg checks the inputs against the DDL inside the shim, as under mcollectived (and
+        // as Go leaves it): checking here first would answer with other texts than the ones Ruby clients know.
+        var agent = new McorpcAgent(AgentMetadata.FromDdl(spec.Ddl.Metadata), spec.Ddl, mcorpc with { ValidateInputs = false }, loggers.CreateLogger<McorpcAgent>());
         foreach (var action in spec.Ddl.Actions)
         {
             agent.RegisterAction(action.Action, (request, ct) => new ValueTask<ActionReply>(shim.InvokeAsync(spec, request, ct)));

@@ -147,14 +147,7 @@ internal sealed partial class RubyShim(RubyAgentProviderOptions options, ILogger
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("agent", request.Agent);
-            w.WriteString("action", request.Action);
-            w.WriteString("requestid", request.RequestId);
-            w.WriteString("senderid", request.SenderId);
-            w.WriteString("callerid", request.CallerId);
-            w.WriteString("collective", request.Collective);
-            w.WriteNumber("ttl", request.Ttl);
-            w.WriteNumber("msgtime", request.Time);
+            request.WriteEnvelopeFields(w);
             w.WriteStartObject("body");
             w.WriteString("agent", request.Agent);
             w.WriteString("action", request.Action);
