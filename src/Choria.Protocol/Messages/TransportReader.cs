@@ -7,7 +7,7 @@ using Choria.Protocol.Json;
 namespace Choria.Protocol.Messages;
 
 /// <summary>
-/// The one reader of the transport layer (<c>choria:transport:1</c>, protocol.md 2.6), for every process that takes
+/// The one reader of the transport layer (<c>choria:transport:1</c>; docs/architecture.md, "Reading the wire"), for every process that takes
 /// messages off NATS: the server and the protocol adapters (<see cref="TryReadDecoded"/>), the federation broker
 /// (<see cref="TryReadRaw"/>), the client (<see cref="TryReadDecoded"/>, <see cref="TryReadHeaders"/>) and the
 /// record form <see cref="TransportMessage.TryParse"/>.

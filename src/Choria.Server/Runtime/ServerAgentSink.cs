@@ -90,7 +90,7 @@ internal sealed partial class ServerAgentSink(
     }
 
     /// <summary>
-    /// Subscribes every registered agent in every collective (server.md 1.4) and from now on also the agents added
+    /// Subscribes every registered agent in every collective (docs/server.md, "Startup order") and from now on also the agents added
     /// later; <paramref name="pump"/> feeds one subscription to the request processor until its token ends.
     /// Returns the number of subscriptions made.
     /// </summary>

@@ -269,7 +269,7 @@ public sealed partial class ServerInstance : IReplyPublisher
         return new RequestProcessor(_options, dependencies, loggers.CreateLogger<RequestProcessor>());
     }
 
-    /// <summary>server.md 1.4: the node subject in every collective (the agents' subjects belong to the <see cref="ServerAgentSink"/>).</summary>
+    /// <summary>The node subject in every collective (the agents' subjects belong to the <see cref="ServerAgentSink"/>).</summary>
     private async Task<List<ChoriaSubscription>> SubscribeNodeAsync(ChoriaConnection connection, CancellationToken cancellationToken)
     {
         var subjects = _options.Collectives.Select(collective => $"{collective}.node.{_options.Identity}").ToList();
