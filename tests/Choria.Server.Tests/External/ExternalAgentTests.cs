@@ -77,19 +77,7 @@ public sealed class ExternalAgentTests : IDisposable
     public async Task The_agent_gets_the_protocol_arguments_environment_request_and_facts()
     {
         var agent = Create("pyecho");
-        var payload = """{"agent":"pyecho","action":"env","data":{}}""";
-        var result = await agent.HandleAsync(new AgentRequest
-        {
-            Agent = "pyecho",
-            RequestId = "4b5d2f1a9c3e4d7f8a6b0c1d2e3f4a5b",
-            SenderId = "client1.example.net",
-            CallerId = "choria=rip.mcollective",
-            Collective = "mcollective",
-            Ttl = 60,
-            Time = 1578175200,
-            Payload = Encoding.UTF8.GetBytes(payload),
-        }, CancellationToken.None);
-        var reply = JsonDocument.Parse(result.Reply!).RootElement;
+        var reply = await AgentCall.RunAsync(agent, "env");
         Assert.Equal("OK", reply.GetProperty("statusmsg").GetString());
         var data = reply.GetProperty("data");
 

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
-using System.Text.Json;
 using Choria.Ddl.Ruby;
 using Choria.Server.Agents;
 using Choria.Server.Agents.Providers;
@@ -51,25 +49,6 @@ public sealed class RubyAgentFixture : IDisposable
 
     public McorpcAgent Agent(string name, RubyAgentProviderOptions? options = null, CapturingLoggerFactory? loggers = null) =>
         new RubyAgentProvider(options ?? Options).CreateAgent(Specs[name], new McorpcAgentOptions(), loggers ?? new CapturingLoggerFactory());
-
-    /// <summary>Runs <paramref name="action"/> through <see cref="IAgent.HandleAsync"/> with a real request payload.</summary>
-    public static async Task<JsonElement> Call(IAgent agent, string action, string data = "{}", CancellationToken cancellationToken = default)
-    {
-        var payload = $$"""{"agent":"{{agent.Metadata.Name}}","action":"{{action}}","data":{{data}},"caller":"choria=rip.mcollective"}""";
-        var result = await agent.HandleAsync(new AgentRequest
-        {
-            Agent = agent.Metadata.Name,
-            RequestId = "4b5d2f1a9c3e4d7f8a6b0c1d2e3f4a5b",
-            SenderId = "client1.example.net",
-            CallerId = "choria=rip.mcollective",
-            Collective = "mcollective",
-            Ttl = 60,
-            Time = 1578175200,
-            Payload = Encoding.UTF8.GetBytes(payload),
-        }, cancellationToken);
-        Assert.NotNull(result.Reply);
-        return JsonDocument.Parse(result.Reply).RootElement;
-    }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

@@ -58,7 +58,7 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
         Assert.Equal("1.2.3", agent.Metadata.Version);
         Assert.Equal(5, agent.Metadata.Timeout);
 
-        var reply = await RubyAgentFixture.Call(agent, "echo", """{"message":"hello"}""");
+        var reply = await AgentCall.RunAsync(agent, "echo", """{"message":"hello"}""");
         Assert.Equal("0 OK", Status(reply));
         Assert.Equal("hello", Data(reply).GetProperty("message").GetString());
         Assert.Equal(1, Data(reply).GetProperty("count").GetInt32());
@@ -66,7 +66,7 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
         Assert.Equal("client1.example.net", Data(reply).GetProperty("sender").GetString());
 
         // An action that sets nothing still answers every DDL output, with its default, as mcollectived does.
-        var ping = await RubyAgentFixture.Call(agent, "ping");
+        var ping = await AgentCall.RunAsync(agent, "ping");
         Assert.Equal("0 OK", Status(ping));
         Assert.Equal("pong", Data(ping).GetProperty("pong").GetString());
     }
@@ -77,17 +77,17 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
         // As under mcollectived: MCollective checks the request against the DDL inside the shim, so Ruby clients
         // get the texts they know, not ours.
         var agent = fixture.Agent("ddlonly");
-        Assert.Equal("4 Action echo needs a message argument", Status(await RubyAgentFixture.Call(agent, "echo")));
-        Assert.StartsWith("4 Cannot validate input mode: value should", Status(await RubyAgentFixture.Call(agent, "echo", """{"message":"x","mode":"quiet"}""")));
+        Assert.Equal("4 Action echo needs a message argument", Status(await AgentCall.RunAsync(agent, "echo")));
+        Assert.StartsWith("4 Cannot validate input mode: value should", Status(await AgentCall.RunAsync(agent, "echo", """{"message":"x","mode":"quiet"}""")));
 
         // The DDL allows any text; the agent's own `validate :message, :shellsafe` refuses it, in Ruby.
-        Assert.Equal("4 Input message did not pass validation: value should not have ; in it", Status(await RubyAgentFixture.Call(agent, "echo", """{"message":"a;b"}""")));
+        Assert.Equal("4 Input message did not pass validation: value should not have ; in it", Status(await AgentCall.RunAsync(agent, "echo", """{"message":"a;b"}""")));
     }
 
     [Fact]
     public async Task An_agent_with_a_json_ddl_runs_and_gets_output_defaults()
     {
-        var reply = await RubyAgentFixture.Call(fixture.Agent("jsonddl"), "greet", """{"name":"bob"}""");
+        var reply = await AgentCall.RunAsync(fixture.Agent("jsonddl"), "greet", """{"name":"bob"}""");
         Assert.Equal("0 OK", Status(reply));
         Assert.Equal("Hello bob", Data(reply).GetProperty("greeting").GetString());
         Assert.Equal("cheerful", Data(reply).GetProperty("mood").GetString());
@@ -99,11 +99,11 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
         var loggers = new CapturingLoggerFactory();
         var agent = fixture.Agent("failing", loggers: loggers);
 
-        var aborted = await RubyAgentFixture.Call(agent, "abort");
+        var aborted = await AgentCall.RunAsync(agent, "abort");
         Assert.Equal("1 Could not do the thing", Status(aborted));
         Assert.Equal("before the failure", Data(aborted).GetProperty("partial").GetString());
 
-        Assert.Equal("5 kaboom", Status(await RubyAgentFixture.Call(agent, "explode")));
+        Assert.Equal("5 kaboom", Status(await AgentCall.RunAsync(agent, "explode")));
         Assert.True(loggers.Logged(LogLevel.Error, "failing#explode failed: ArgumentError: kaboom"), string.Join("\n", loggers.Entries));
     }
 
@@ -111,7 +111,7 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
     public async Task What_an_agent_prints_is_logged_and_does_not_corrupt_the_reply()
     {
         var loggers = new CapturingLoggerFactory();
-        var reply = await RubyAgentFixture.Call(fixture.Agent("failing", loggers: loggers), "noisy");
+        var reply = await AgentCall.RunAsync(fixture.Agent("failing", loggers: loggers), "noisy");
         Assert.Equal("0 OK", Status(reply));
         Assert.True(Data(reply).GetProperty("ok").GetBoolean());
         Assert.True(loggers.Logged(LogLevel.Information, "Ruby agent failing#noisy: this goes to stdout of the agent"));
@@ -127,7 +127,7 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
 
         // The dispatcher cancels at the DDL timeout (3 s); the reply must come before that.
         using var dispatcher = new CancellationTokenSource(TimeSpan.FromSeconds(agent.Metadata.Timeout));
-        var reply = await RubyAgentFixture.Call(agent, "nap", cancellationToken: dispatcher.Token);
+        var reply = await AgentCall.RunAsync(agent, "nap", cancellationToken: dispatcher.Token);
         Assert.Equal("1 Cannot call Ruby action sleeper#nap: the action did not finish within 2.7 seconds and was killed", Status(reply));
         Assert.InRange(watch.Elapsed.TotalSeconds, 2.5, 3);
     }
@@ -150,7 +150,7 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
     [Fact]
     public async Task Agents_read_their_settings_from_the_server_configuration()
     {
-        var reply = await RubyAgentFixture.Call(fixture.Agent("configured"), "setting");
+        var reply = await AgentCall.RunAsync(fixture.Agent("configured"), "setting");
         Assert.Equal("0 OK", Status(reply));
         Assert.Equal("hello from the server config", Data(reply).GetProperty("greeting").GetString());
         Assert.Equal("ruby.example.net", Data(reply).GetProperty("identity").GetString());
@@ -160,7 +160,7 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
         Directory.CreateDirectory(Path.Combine(own, "plugin.d"));
         File.WriteAllText(Path.Combine(own, "server.cfg"), "identity = mco.example.net\n");
         File.WriteAllText(Path.Combine(own, "plugin.d", "configured.cfg"), "greeting = from plugin.d\n");
-        var mco = await RubyAgentFixture.Call(fixture.Agent("configured", fixture.Options with { ShimConfig = Path.Combine(own, "server.cfg") }), "setting");
+        var mco = await AgentCall.RunAsync(fixture.Agent("configured", fixture.Options with { ShimConfig = Path.Combine(own, "server.cfg") }), "setting");
         Assert.Equal("from plugin.d", Data(mco).GetProperty("greeting").GetString());
         Assert.Equal("mco.example.net", Data(mco).GetProperty("identity").GetString());
     }
@@ -168,7 +168,7 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
     [Fact]
     public async Task Shim_problems_are_answered_with_the_documented_messages()
     {
-        async Task<string> Ping(RubyAgentProviderOptions options) => Status(await RubyAgentFixture.Call(fixture.Agent("ddlonly", options), "ping"));
+        async Task<string> Ping(RubyAgentProviderOptions options) => Status(await AgentCall.RunAsync(fixture.Agent("ddlonly", options), "ping"));
 
         Assert.Equal("1 Cannot call Ruby action ddlonly#ping: Ruby compatibility shim was not configured", await Ping(fixture.Options with { Shim = "" }));
         Assert.Equal("1 Cannot call Ruby action ddlonly#ping: Ruby compatibility shim configuration file was not configured", await Ping(fixture.Options with { ShimConfig = "" }));
@@ -184,7 +184,7 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
         // Only the first JSON value counts; whatever follows it is ignored.
         var trailing = Path.Combine(fixture.Root, "trailing.rb");
         File.WriteAllText(trailing, """STDIN.read; puts '{"statuscode":0,"statusmsg":"OK","data":{"pong":"first"}} {"second":1} junk'""");
-        var reply = await RubyAgentFixture.Call(fixture.Agent("ddlonly", fixture.Options with { Shim = trailing }), "ping");
+        var reply = await AgentCall.RunAsync(fixture.Agent("ddlonly", fixture.Options with { Shim = trailing }), "ping");
         Assert.Equal("first", Data(reply).GetProperty("pong").GetString());
 
         var huge = Path.Combine(fixture.Root, "huge.rb");
@@ -225,7 +225,7 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
         Assert.True(loggers.Logged(LogLevel.Information, "Ruby agent configured is not activated: plugin.configured.activate_agent is not true"));
 
         // The registered agents are working mcorpc agents.
-        Assert.Equal("0 OK", Status(await RubyAgentFixture.Call(sink.Agents["jsonddl"], "greet", """{"name":"x"}""")));
+        Assert.Equal("0 OK", Status(await AgentCall.RunAsync(sink.Agents["jsonddl"], "greet", """{"name":"x"}""")));
     }
 
     [Fact]

@@ -1,0 +1,28 @@
+using System.Text;
+using System.Text.Json;
+using Choria.Server.Agents;
+
+namespace Choria.Server.Tests;
+
+/// <summary>Calls a provider agent the way the request processor does, with a full request envelope.</summary>
+internal static class AgentCall
+{
+    /// <summary>Runs <paramref name="action"/> through <see cref="IAgent.HandleAsync"/> with a real request payload.</summary>
+    public static async Task<JsonElement> RunAsync(IAgent agent, string action, string data = "{}", CancellationToken cancellationToken = default)
+    {
+        var payload = $$"""{"agent":"{{agent.Metadata.Name}}","action":"{{action}}","data":{{data}},"caller":"choria=rip.mcollective"}""";
+        var result = await agent.HandleAsync(new AgentRequest
+        {
+            Agent = agent.Metadata.Name,
+            RequestId = "4b5d2f1a9c3e4d7f8a6b0c1d2e3f4a5b",
+            SenderId = "client1.example.net",
+            CallerId = "choria=rip.mcollective",
+            Collective = "mcollective",
+            Ttl = 60,
+            Time = 1578175200,
+            Payload = Encoding.UTF8.GetBytes(payload),
+        }, cancellationToken);
+        Assert.NotNull(result.Reply);
+        return JsonDocument.Parse(result.Reply).RootElement;
+    }
+}
