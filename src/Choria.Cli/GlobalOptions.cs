@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Choria.Cli;
 
-/// <summary>Flags every command accepts (cli-config.md B.1).</summary>
+/// <summary>Flags every command accepts (docs/client.md).</summary>
 public static class GlobalOptions
 {
     public static readonly Option<bool> Debug = new("--debug", "-d")

@@ -15,8 +15,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Choria.Client;
 
 /// <summary>
-/// The Choria RPC client: broadcast discovery, ping and SimpleRPC requests (protocol.md 3.1, 3.4, 3.6;
-/// cli-config.md B.4, B.5). Requests leave on one connection; replies arrive on that connection or,
+/// The Choria RPC client: broadcast discovery, ping and SimpleRPC requests (docs/protocol.md;
+/// docs/client.md). Requests leave on one connection; replies arrive on that connection or,
 /// with <see cref="ChoriaClientOptions.Receivers"/> above one, on that many receiver connections
 /// sharing a queue group. Reply subjects use the go-choria HEAD form and are subscribed before
 /// anything is published.
@@ -118,7 +118,7 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         return new ChoriaClient(connections[0], receivers, prefix, requests, options, framework.Loggers.CreateLogger<ChoriaClient>(), ownsConnection: true);
     }
 
-    /// <summary>Broadcast discovery with the <c>discovery</c> agent (protocol.md 3.6), strict reply checks, de-duplicated.</summary>
+    /// <summary>Broadcast discovery with the <c>discovery</c> agent (docs/protocol.md), strict reply checks, de-duplicated.</summary>
     public async Task<DiscoveryResult> DiscoverAsync(DiscoveryOptions options, CancellationToken cancellationToken = default)
     {
         var collective = options.Collective ?? Options.MainCollective;
@@ -180,7 +180,7 @@ public sealed partial class ChoriaClient : IAsyncDisposable
 
     /// <summary>
     /// <c>choria ping</c>: counts every message on the reply subject by transport <c>mc_sender</c> without
-    /// decoding further (cli-config.md B.4), until <paramref name="timeout"/> or <paramref name="expect"/> replies.
+    /// decoding further (docs/client.md), until <paramref name="timeout"/> or <paramref name="expect"/> replies.
     /// </summary>
     public async Task<IReadOnlyList<PingReply>> PingAsync(string? collective, Filter filter, TimeSpan timeout, int expect = 0, Action<PingReply>? onReply = null, CancellationToken cancellationToken = default)
     {

@@ -24,7 +24,7 @@ public sealed record ChoriaClientOptions
     public IReadOnlyList<string> Federations { get; init; } = [];
 
     /// <summary>
-    /// Reply receiver connections (cli-config.md B.4 <c>--workers</c>). One means requests and replies share
+    /// Reply receiver connections (docs/client.md <c>--workers</c>). One means requests and replies share
     /// one connection; more adds that many receivers in one queue group beside a publishing connection.
     /// </summary>
     public int Receivers { get; init; } = 1;
@@ -33,7 +33,7 @@ public sealed record ChoriaClientOptions
     public int ReplyBufferCapacity { get; init; } = 65536;
 }
 
-/// <summary>How to find nodes (cli-config.md B.3, protocol.md 3.6).</summary>
+/// <summary>How to find nodes (docs/client.md, docs/protocol.md).</summary>
 public sealed record DiscoveryOptions
 {
     /// <summary>Sub-collective; null means the main collective.</summary>
@@ -48,7 +48,7 @@ public sealed record DiscoveryOptions
     public TimeSpan? Window { get; init; }
 }
 
-/// <summary>An RPC request (cli-config.md B.5 flow steps 3-5).</summary>
+/// <summary>An RPC request (docs/client.md flow steps 3-5).</summary>
 public sealed record RpcOptions
 {
     public required string Agent { get; init; }

@@ -10,7 +10,7 @@ public static class ClientSecurityPolicy
 
     /// <summary>
     /// Refuses a puppet-provider client running as root unless <see cref="AllowRootSetting"/> is set. As root
-    /// the puppet provider's certname is the configured identity (protocol.md 6.1), so requests would be
+    /// the puppet provider's certname is the configured identity (docs/security.md), so requests would be
     /// signed with the node's own certificate: servers reject it against certname_whitelist at best, and at
     /// worst an operator's actions are audited as the machine instead of a person (mcollective-choria #307).
     /// </summary>

@@ -11,7 +11,7 @@ public enum LimitMethod
     Random,
 }
 
-/// <summary><c>--limit N|N%</c>, <c>--batch</c> and node list files (cli-config.md B.5).</summary>
+/// <summary><c>--limit N|N%</c>, <c>--batch</c> and node list files (docs/client.md).</summary>
 public static class NodeSelection
 {
     /// <summary>Parses <c>N</c> or <c>N%</c>; N must be positive (and at most 100 for a percentage).</summary>

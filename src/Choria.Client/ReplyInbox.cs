@@ -5,7 +5,7 @@ namespace Choria.Client;
 
 /// <summary>
 /// The replies to one request, read by one loop. With one receiver connection it reads that
-/// subscription directly; with several (cli-config.md B.4 <c>--workers</c>) each receiver's
+/// subscription directly; with several (docs/client.md <c>--workers</c>) each receiver's
 /// queue-group subscription is pumped into one bounded channel, so the broker spreads replies over
 /// several sockets while the collector stays single-threaded.
 /// </summary>

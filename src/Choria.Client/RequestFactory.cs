@@ -13,12 +13,12 @@ namespace Choria.Client;
 public sealed record OutgoingRequest(string RequestId, string ReplySubject, Request Request, TransportMessage Transport, byte[] Bytes);
 
 /// <summary>
-/// Builds signed requests the way protocol.md 2.7 describes: request → secure request (signed) →
+/// Builds signed requests the way docs/protocol.md describes: request → secure request (signed) →
 /// transport with reply-to, mc_sender and one seen-by hop.
 /// </summary>
 public sealed class RequestFactory
 {
-    /// <summary>The payload broadcast discovery and ping send; the quoted form works with Go and Ruby servers (protocol.md 2.8).</summary>
+    /// <summary>The payload broadcast discovery and ping send; the quoted form works with Go and Ruby servers (docs/protocol.md).</summary>
     public const string PingPayload = "\"ping\"";
 
     private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

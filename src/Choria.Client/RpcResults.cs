@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Choria.Client;
 
-/// <summary>SimpleRPC status codes (server.md 2.2).</summary>
+/// <summary>SimpleRPC status codes (docs/agents.md).</summary>
 public enum RpcStatus
 {
     Ok = 0,

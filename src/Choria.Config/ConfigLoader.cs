@@ -6,7 +6,7 @@ using Choria.Config.Settings;
 
 namespace Choria.Config;
 
-/// <summary>Reads configuration files (cli-config.md A.1–A.6) into an immutable <see cref="ChoriaConfig"/>.</summary>
+/// <summary>Reads configuration files (docs/configuration.md–A.6) into an immutable <see cref="ChoriaConfig"/>.</summary>
 public static class ConfigLoader
 {
     /// <summary>

@@ -1,6 +1,6 @@
 namespace Choria.Config;
 
-/// <summary>Where configuration files live (cli-config.md A.5, 2020 behaviour).</summary>
+/// <summary>Where configuration files live (docs/configuration.md behaviour).</summary>
 public static class ConfigPaths
 {
     public const string DefaultServerConfig = "/etc/choria/server.conf";

@@ -65,7 +65,7 @@ internal sealed class ConfigValues
         }
     }
 
-    /// <summary>Parses <c>key = value</c> text (cli-config.md A.1); <paramref name="prefix"/> is for plugin.d files.</summary>
+    /// <summary>Parses <c>key = value</c> text (docs/configuration.md); <paramref name="prefix"/> is for plugin.d files.</summary>
     public void ParseText(string text, string file, string prefix)
     {
         ParsedFiles.Add(file);

@@ -1,7 +1,7 @@
 namespace Choria.Connector;
 
 /// <summary>
-/// Choria's jittered back-off tables (broker.md 7.3). Each step d is randomised uniformly into
+/// Choria's jittered back-off tables (docs/protocol.md). Each step d is randomised uniformly into
 /// [d/2, 3d/2) so that a fleet restarting together does not hammer the broker in lock step.
 /// </summary>
 public sealed class Backoff

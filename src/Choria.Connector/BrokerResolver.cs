@@ -43,7 +43,7 @@ public sealed record BrokerResolution(IReadOnlyList<BrokerHost> Hosts, BrokerSou
 }
 
 /// <summary>
-/// Middleware server resolution (protocol.md 3.2, broker.md 3): configured list, then SRV
+/// Middleware server resolution (docs/protocol.md, docs/broker.md): configured list, then SRV
 /// (when enabled), then <c>puppet:4222</c> for the collective middleware. Federation has no default.
 /// </summary>
 public sealed partial class BrokerResolver(ISrvResolver srv, ILogger logger)

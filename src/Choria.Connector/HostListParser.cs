@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Choria.Connector;
 
 /// <summary>
-/// Parses Choria's comma separated broker lists (broker.md 7.2): entries are <c>host:port</c> or
+/// Parses Choria's comma separated broker lists (docs/protocol.md): entries are <c>host:port</c> or
 /// <c>scheme://host:port</c>, IPv6 literals in brackets, a port is mandatory.
 /// </summary>
 public static class HostListParser

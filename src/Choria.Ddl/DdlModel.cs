@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Choria.Ddl;
 
-/// <summary>A JSON agent DDL (server.md 2.4). Aggregate and display data are kept for the client.</summary>
+/// <summary>A JSON agent DDL (docs/agents.md). Aggregate and display data are kept for the client.</summary>
 public sealed record AgentDdl
 {
     [JsonPropertyName("$schema")]

@@ -23,7 +23,7 @@ public sealed record InputValidationResult(InputValidationFailure Failure, strin
     public bool IsValid => Failure == InputValidationFailure.None;
 }
 
-/// <summary>DDL based request validation (server.md 2.5) with the Go/MCollective error texts.</summary>
+/// <summary>DDL based request validation (docs/agents.md) with the Go/MCollective error texts.</summary>
 public static class InputValidator
 {
     private static readonly ConcurrentDictionary<string, Regex?> s_regexCache = new(StringComparer.Ordinal);

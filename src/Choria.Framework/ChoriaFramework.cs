@@ -33,7 +33,7 @@ public sealed class ChoriaFramework : IDisposable
 
     public string CallerId => Security.CallerId;
 
-    /// <param name="verifySecurityFiles">Client commands fail early when cert, key or CA are missing; the server does not (protocol.md 6.1).</param>
+    /// <param name="verifySecurityFiles">Client commands fail early when cert, key or CA are missing; the server does not (docs/security.md).</param>
     public static async Task<ChoriaFramework> CreateAsync(ChoriaConfig config, ILoggerFactory loggers, bool verifySecurityFiles, string? certnameOverride = null, CancellationToken cancellationToken = default)
     {
         var security = await SecurityProviderFactory.CreateAsync(config, loggers, certnameOverride, cancellationToken);

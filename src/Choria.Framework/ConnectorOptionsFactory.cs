@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Framework;
 
-/// <summary>The one place that turns connection settings into <see cref="ConnectorOptions"/> (server.md 1.3).</summary>
+/// <summary>The one place that turns connection settings into <see cref="ConnectorOptions"/> (docs/server.md).</summary>
 public static class ConnectorOptionsFactory
 {
     /// <summary>
@@ -34,7 +34,7 @@ public static class ConnectorOptionsFactory
         return resolution.Hosts;
     }
 
-    /// <summary><c>CHORIA_FED_COLLECTIVE</c> wins over <c>plugin.choria.federation.collectives</c> (cli-config.md A.6).</summary>
+    /// <summary><c>CHORIA_FED_COLLECTIVE</c> wins over <c>plugin.choria.federation.collectives</c> (docs/configuration.md).</summary>
     public static IReadOnlyList<string> FederationCollectives(ChoriaConfig config)
     {
         var env = config.Env("CHORIA_FED_COLLECTIVE");

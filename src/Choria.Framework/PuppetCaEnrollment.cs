@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Framework;
 
-/// <summary>Builds a <see cref="PuppetCaEnroller"/> from configuration (protocol.md 6.3).</summary>
+/// <summary>Builds a <see cref="PuppetCaEnroller"/> from configuration (docs/security.md).</summary>
 public static class PuppetCaEnrollment
 {
     public static PuppetCaLocationOptions LocationFrom(ChoriaConfig config) => new()

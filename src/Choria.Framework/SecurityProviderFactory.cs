@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Framework;
 
-/// <summary>The one place that turns security settings into a provider (protocol.md 6).</summary>
+/// <summary>The one place that turns security settings into a provider (docs/security.md).</summary>
 public static class SecurityProviderFactory
 {
     public static SecurityPolicyOptions PolicyFrom(ChoriaConfig config) => new()

@@ -1,6 +1,6 @@
 namespace Choria.Protocol;
 
-/// <summary>Protocol identifiers of the v1 layers (protocol.md 2.1).</summary>
+/// <summary>Protocol identifiers of the v1 layers (docs/protocol.md).</summary>
 public static class Protocols
 {
     public const string RequestV1 = "choria:request:1";

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Choria.Security;
 
-/// <summary>Caller id rules (protocol.md 2.9).</summary>
+/// <summary>Caller id rules (docs/protocol.md).</summary>
 public static partial class CallerId
 {
     /// <summary>The caller id a provider with <paramref name="certname"/> puts in its requests.</summary>

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Choria.Security;
 
 /// <summary>
-/// <c>VerifyCertificate(pem, name)</c> (protocol.md 5.3) on parsed certificates. Chain verdicts are
+/// <c>VerifyCertificate(pem, name)</c> (docs/security.md) on parsed certificates. Chain verdicts are
 /// remembered per CA set for the window in which every chain element is valid.
 /// </summary>
 internal sealed class CertificateValidator

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Security;
 
-/// <summary>Explicit file paths (protocol.md 6.4); no enrollment.</summary>
+/// <summary>Explicit file paths (docs/security.md); no enrollment.</summary>
 public sealed class FileSecurityProvider : X509SecurityProvider
 {
     private readonly FileSecurityOptions _options;

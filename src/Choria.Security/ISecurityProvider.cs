@@ -3,7 +3,7 @@ namespace Choria.Security;
 /// <summary>An x509 security provider (puppet or file): identity, signing and request verification.</summary>
 public interface ISecurityProvider
 {
-    /// <summary>The certname (protocol.md 6.1).</summary>
+    /// <summary>The certname (docs/security.md).</summary>
     string Identity { get; }
 
     /// <summary><c>choria=&lt;certname&gt;</c>.</summary>
@@ -18,7 +18,7 @@ public interface ISecurityProvider
     /// <summary>CA bundle: trust anchors for messages and TLS.</summary>
     string CaPath { get; }
 
-    /// <summary>Client certificate cache directory (protocol.md 5.5).</summary>
+    /// <summary>Client certificate cache directory (docs/security.md).</summary>
     string CacheDirectory { get; }
 
     /// <summary>The text of the own certificate file, sent verbatim as <c>pubcert</c>.</summary>
@@ -35,23 +35,23 @@ public interface ISecurityProvider
     /// <summary><see cref="Sign"/> as standard base64, the form carried in <c>signature</c>.</summary>
     string SignToBase64(ReadOnlySpan<byte> data);
 
-    /// <summary>Full validation of a received secure request (protocol.md 5.7 steps 1 and 3-6).</summary>
+    /// <summary>Full validation of a received secure request (docs/security.md steps 1 and 3-6).</summary>
     /// <param name="message">The secure request's <c>message</c> string, exactly as received.</param>
     /// <param name="signature">The <c>signature</c> field.</param>
     /// <param name="pubcert">The <c>pubcert</c> field.</param>
     /// <param name="callerId">The <c>callerid</c> of the parsed inner request.</param>
     SecureRequestVerification VerifySecureRequest(string message, string signature, string pubcert, string callerId);
 
-    /// <summary><c>VerifyCertificate(pem, name)</c> against the CA file (protocol.md 5.3).</summary>
+    /// <summary><c>VerifyCertificate(pem, name)</c> against the CA file (docs/security.md).</summary>
     CertificateVerification VerifyCertificate(string pem, string name);
 
-    /// <summary>The cache decision without writing anything (protocol.md 5.4).</summary>
+    /// <summary>The cache decision without writing anything (docs/security.md).</summary>
     CacheDecision ShouldCacheClientCert(string pem, string callerCertname);
 
-    /// <summary>Decision plus disk cache write (protocol.md 5.4, 5.5).</summary>
+    /// <summary>Decision plus disk cache write (docs/security.md).</summary>
     CacheDecision CacheClientCert(string pem, string callerCertname);
 
-    /// <summary>Signature check against the cached caller certificate, then privileged ones (protocol.md 5.6).</summary>
+    /// <summary>Signature check against the cached caller certificate, then privileged ones (docs/security.md).</summary>
     bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname);
 
     /// <summary>Cached certificate names matching a privileged pattern, ordinal order.</summary>

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Security;
 
-/// <summary>Puppet-style ssldir layout (protocol.md 6.2). Create with <see cref="CreateAsync"/>.</summary>
+/// <summary>Puppet-style ssldir layout (docs/security.md). Create with <see cref="CreateAsync"/>.</summary>
 public sealed class PuppetSecurityProvider : X509SecurityProvider
 {
     private PuppetSecurityProvider(string sslDir, string identity, SecurityPolicyOptions policy, TimeProvider? time, ILogger? logger)

@@ -111,7 +111,7 @@ public sealed class PuppetConfigPrinter : IPuppetConfigPrinter
     }
 }
 
-/// <summary>ssldir discovery (protocol.md 6.2), with Puppet's answer cached for the process.</summary>
+/// <summary>ssldir discovery (docs/security.md), with Puppet's answer cached for the process.</summary>
 public sealed class PuppetSslDirLocator
 {
     /// <summary>How long Puppet may take; it normally answers in a few seconds.</summary>

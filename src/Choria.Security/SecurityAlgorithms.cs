@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace Choria.Security;
 
-/// <summary>The v1 algorithms (protocol.md 5.1).</summary>
+/// <summary>The v1 algorithms (docs/security.md).</summary>
 public static class SecurityAlgorithms
 {
     /// <summary>Reply hash: base64 SHA-256 without newlines.</summary>

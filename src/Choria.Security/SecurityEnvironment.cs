@@ -29,7 +29,7 @@ public sealed class SystemSecurityEnvironment : ISecurityEnvironment
         : Environment.GetEnvironmentVariable("HOME");
 }
 
-/// <summary>Certname derivation shared by every provider (protocol.md 6.1).</summary>
+/// <summary>Certname derivation shared by every provider (docs/security.md).</summary>
 public static class CertnameRules
 {
     /// <summary>

@@ -1,6 +1,6 @@
 namespace Choria.Security;
 
-/// <summary>Settings shared by every x509 provider (protocol.md 5.4, 5.5, 6.5).</summary>
+/// <summary>Settings shared by every x509 provider (docs/security.md).</summary>
 public sealed record SecurityPolicyOptions
 {
     /// <summary><c>plugin.choria.security.certname_whitelist</c>: regular expressions, <c>/re/</c> slashes are stripped.</summary>
@@ -25,7 +25,7 @@ public sealed record SecurityPolicyOptions
     public TimeSpan FileRecheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
 
-/// <summary>Input of <see cref="FileSecurityProvider"/> (protocol.md 6.4).</summary>
+/// <summary>Input of <see cref="FileSecurityProvider"/> (docs/security.md).</summary>
 public sealed record FileSecurityOptions
 {
     /// <summary><c>plugin.security.file.certificate</c>.</summary>
@@ -46,7 +46,7 @@ public sealed record FileSecurityOptions
     public SecurityPolicyOptions Policy { get; init; } = new();
 }
 
-/// <summary>Input of <see cref="PuppetSecurityProvider"/> (protocol.md 6.2).</summary>
+/// <summary>Input of <see cref="PuppetSecurityProvider"/> (docs/security.md).</summary>
 public sealed record PuppetSecurityOptions
 {
     /// <summary><c>plugin.choria.ssldir</c>; null or empty means discovery.</summary>

@@ -19,7 +19,7 @@ public enum SecurityFailureReason
     SignatureInvalid,
 }
 
-/// <summary>Outcome of <c>VerifyCertificate(pem, name)</c> (protocol.md 5.3).</summary>
+/// <summary>Outcome of <c>VerifyCertificate(pem, name)</c> (docs/security.md).</summary>
 public sealed record CertificateVerification(SecurityFailureReason Reason, string Message)
 {
     public bool Valid => Reason == SecurityFailureReason.None;
@@ -27,10 +27,10 @@ public sealed record CertificateVerification(SecurityFailureReason Reason, strin
     internal static readonly CertificateVerification Ok = new(SecurityFailureReason.None, "");
 }
 
-/// <summary>Outcome of <c>shouldCacheClientCert</c> (protocol.md 5.4): accept, privileged and the cache name.</summary>
+/// <summary>Outcome of <c>shouldCacheClientCert</c> (docs/security.md): accept, privileged and the cache name.</summary>
 public sealed record CacheDecision(bool Accept, bool Privileged, string Name, SecurityFailureReason Reason, string Message);
 
-/// <summary>Outcome of a full secure request validation (protocol.md 5.7).</summary>
+/// <summary>Outcome of a full secure request validation (docs/security.md).</summary>
 public sealed record SecureRequestVerification(SecurityFailureReason Reason, string Message, bool Privileged, string? Certname)
 {
     public bool Valid => Reason == SecurityFailureReason.None;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Broker.Tests;
 
-/// <summary>Settings → <see cref="NetworkBrokerOptions"/> (broker.md 2.1, 2.3, 2.12).</summary>
+/// <summary>Settings → <see cref="NetworkBrokerOptions"/> (docs/broker.md).</summary>
 public sealed class BrokerOptionsFactoryTests
 {
     private static readonly FileSecurityProvider s_security = new(new FileSecurityOptions
@@ -74,7 +74,7 @@ public sealed class BrokerOptionsFactoryTests
         Assert.Equal("/opt/nats/nats-server", o.NatsServerPath);
         Assert.Equal("prov", o.ProvisioningPassword);
 
-        // The mapping without a destination is logged and skipped (broker.md 2.12).
+        // The mapping without a destination is logged and skipped (docs/broker.md).
         Assert.Equal([new SubjectMapping("legacy.>", "choria.>")], o.Mappings);
     }
 

@@ -2,7 +2,7 @@ using Choria.Broker.Network;
 
 namespace Choria.Broker.Tests;
 
-/// <summary>nats-server -t only parses; these start the richer renderings for real (broker.md 2.15 semantic checks).</summary>
+/// <summary>nats-server -t only parses; these start the richer renderings for real (docs/broker.md semantic checks).</summary>
 [Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class RenderedStartTests : IDisposable
 {

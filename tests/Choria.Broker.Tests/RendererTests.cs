@@ -3,7 +3,7 @@ using Choria.Broker.Network;
 
 namespace Choria.Broker.Tests;
 
-/// <summary>Golden files for broker.md 2.15.1-2.15.3, plus validation errors.</summary>
+/// <summary>Golden files for docs/broker.md, plus validation errors.</summary>
 [Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class RendererTests : IDisposable
 {
@@ -84,7 +84,7 @@ public sealed class RendererTests : IDisposable
         var rendered = RenderNormalised(ForGolden(name));
         if (Environment.GetEnvironmentVariable("CHORIA_UPDATE_GOLDEN") is { Length: > 0 } sourceDir)
         {
-            // Regeneration is explicit and the diff is reviewed against broker.md 2.15 before committing.
+            // Regeneration is explicit and the diff is reviewed against docs/broker.md before committing.
             File.WriteAllText(Path.Combine(sourceDir, name + ".conf"), rendered);
         }
 

@@ -50,7 +50,7 @@ public sealed class WireShapeTests : IDisposable
         var (transport, secure, inner) = Decode(request);
 
         Assert.Equal(Keys(wire.GetProperty("transport")), Keys(transport));
-        // seen-by is Go's hop record (protocol.md 2.6); Ruby omits it, everything else matches.
+        // seen-by is Go's hop record (docs/protocol.md); Ruby omits it, everything else matches.
         Assert.Equal(Keys(wire.GetProperty("transport").GetProperty("headers")), Keys(transport.GetProperty("headers")).Where(k => k != "seen-by"));
         Assert.Equal(["mc_sender", "reply-to", "seen-by"], Keys(transport.GetProperty("headers")));
         Assert.Equal(["message", "protocol", "pubcert", "signature"], Keys(secure));
@@ -63,7 +63,7 @@ public sealed class WireShapeTests : IDisposable
         Assert.Equal(Ordered(wire.GetProperty("inner")), Ordered(inner));
         Assert.Equal(Ordered(wire.GetProperty("inner").GetProperty("envelope").GetProperty("filter")), Ordered(inner.GetProperty("envelope").GetProperty("filter")));
 
-        // Where they differ we emit Go's order as protocol.md 2.2 and 2.6 prescribe (2.10: servers never depend
+        // Where they differ we emit Go's order as docs/protocol.md prescribe (2.10: servers never depend
         // on it); the key sets above still equal Ruby's. Ruby: transport data after headers, filter 4th in the envelope.
         Assert.Equal(["protocol", "data", "headers"], Ordered(transport));
         Assert.Equal(["reply-to", "mc_sender", "seen-by"], Ordered(transport.GetProperty("headers")));
@@ -133,9 +133,9 @@ public sealed class WireShapeTests : IDisposable
         var ourFact = Assert.Single(ours.GetProperty("fact").EnumerateArray().ToArray());
         Assert.Equal(Keys(wireFact), Keys(ourFact));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(wireFact.GetRawText()), JsonNode.Parse(ourFact.GetRawText())));
-        // Ruby writes fact, value, operator; protocol.md 2.2 has Go's fact, operator, value (2.10: order never matters).
+        // Ruby writes fact, value, operator; docs/protocol.md has Go's fact, operator, value (2.10: order never matters).
         Assert.Equal(["fact", "operator", "value"], Ordered(ourFact));
-        // Capture 09 is Ruby discovery, which adds "collective" to the filter (protocol.md 2.10); otherwise identical.
+        // Capture 09 is Ruby discovery, which adds "collective" to the filter (docs/protocol.md); otherwise identical.
         Assert.Equal(Ordered(wire).Where(k => k != "collective"), Ordered(ours));
         foreach (var key in new[] { "cf_class", "agent", "identity", "compound" })
         {

@@ -114,7 +114,7 @@ public partial class WireCaptureTests
         Assert.True(JsonNode.DeepEquals(filter["compound"], JsonNode.Parse(JsonSerializer.Serialize(env.Filter.Compound))));
     }
 
-    /// <summary>What we would send back must use the key sets the Ruby peer produced (protocol.md 2.10).</summary>
+    /// <summary>What we would send back must use the key sets the Ruby peer produced (docs/protocol.md).</summary>
     private static void AssertReencodedKeySets(TransportMessage transport, DecodedRequest decoded, string originalInner)
     {
         var original = JsonNode.Parse(originalInner)!;

@@ -4,7 +4,7 @@ using System.Runtime.Versioning;
 namespace Choria.Security.Tests;
 
 /// <summary>
-/// ssldir discovery when Puppet is slow, hangs or a caller gives up (protocol.md 6.2), with fake printers and
+/// ssldir discovery when Puppet is slow, hangs or a caller gives up (docs/security.md), with fake printers and
 /// with fake <c>puppet</c> scripts run by the real <see cref="PuppetConfigPrinter"/>.
 /// </summary>
 public sealed class SslDirDiscoveryTests : IDisposable

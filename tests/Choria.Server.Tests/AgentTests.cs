@@ -128,7 +128,7 @@ public class AgentTests
         Assert.Equal(4, g.GetProperty("statuscode").GetInt32());
         Assert.StartsWith("Could not process request: could not parse incoming message as a MCollective SimpleRPC Request: ", g.GetProperty("statusmsg").GetString());
 
-        // 4, not 3: the Go server never emits MissingData (server.md 2.2).
+        // 4, not 3: the Go server never emits MissingData (docs/agents.md).
         var missing = await Call(agent, "get_fact");
         Assert.Equal(4, missing.GetProperty("statuscode").GetInt32());
         Assert.Equal("Validation failed: input 'fact' is required", missing.GetProperty("statusmsg").GetString());

@@ -3,7 +3,7 @@ using Prometheus;
 
 namespace Choria.Broker.Adapters;
 
-/// <summary>The <c>choria_adapter_*</c> collectors of broker.md 5.7.</summary>
+/// <summary>The <c>choria_adapter_*</c> collectors of docs/adapters.md.</summary>
 internal sealed class AdapterMetrics
 {
     private static readonly string[] WorkerLabels = ["name", "role", "identity"];

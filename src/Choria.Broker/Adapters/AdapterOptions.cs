@@ -21,7 +21,7 @@ public enum AdapterIngestProtocol
     Request,
 }
 
-/// <summary>One protocol adapter (broker.md 5.1).</summary>
+/// <summary>One protocol adapter (docs/adapters.md).</summary>
 public sealed record AdapterOptions
 {
     // The table's pattern keys: defaults and minimums live there, and the loader has enforced them.
@@ -125,7 +125,7 @@ public sealed record AdapterOptions
         };
     }
 
-    // broker.md 3: a process configured as a federated client reaches its collectives through the federation brokers.
+    // docs/broker.md: a process configured as a federated client reaches its collectives through the federation brokers.
     private static BrokerResolutionOptions CollectiveResolution(ChoriaConfig config) =>
         config.FederationCollectives.Count > 0
             ? new BrokerResolutionOptions { ConfiguredHosts = string.Join(",", config.FederationMiddlewareHosts), UseSrv = config.UseSrv, SrvDomain = config.SrvDomain, Role = BrokerRole.Federation }

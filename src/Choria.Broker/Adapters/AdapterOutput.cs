@@ -7,7 +7,7 @@ using Choria.Protocol.Messages;
 
 namespace Choria.Broker.Adapters;
 
-/// <summary>The JSON an adapter publishes per ingested message (broker.md 5.3).</summary>
+/// <summary>The JSON an adapter publishes per ingested message (docs/adapters.md).</summary>
 public sealed record AdapterOutput
 {
     [JsonPropertyName("protocol")]

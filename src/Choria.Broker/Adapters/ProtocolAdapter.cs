@@ -9,7 +9,7 @@ using Prometheus;
 namespace Choria.Broker.Adapters;
 
 /// <summary>
-/// Copies Choria traffic from a collective subject into a JetStream stream (broker.md 5): ingest
+/// Copies Choria traffic from a collective subject into a JetStream stream (docs/adapters.md): ingest
 /// workers decode and enqueue without ever blocking, output workers publish with acknowledgement.
 /// </summary>
 public sealed partial class ProtocolAdapter : Hosting.IBrokerComponent, IAsyncDisposable
@@ -59,7 +59,7 @@ public sealed partial class ProtocolAdapter : Hosting.IBrokerComponent, IAsyncDi
     /// <summary>Output (stream side) connections currently connected, for health checks.</summary>
     public int ConnectedOutputs => _outputs.Count(c => c.IsConnected);
 
-    /// <summary>Output connections first (each retried until connected), then ingest, then the workers (broker.md 5.6).</summary>
+    /// <summary>Output connections first (each retried until connected), then ingest, then the workers (docs/adapters.md).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_running is not null)

@@ -7,7 +7,7 @@ using Prometheus;
 namespace Choria.Broker.Federation;
 
 /// <summary>
-/// Bridges one member collective and the federation network (broker.md 4). Stateless: any number of
+/// Bridges one member collective and the federation network (docs/federation.md). Stateless: any number of
 /// instances share the work through the NATS queue groups.
 /// </summary>
 public sealed partial class FederationBroker : Hosting.IBrokerComponent, IAsyncDisposable

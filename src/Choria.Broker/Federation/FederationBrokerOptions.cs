@@ -3,7 +3,7 @@ using Choria.Connector;
 
 namespace Choria.Broker.Federation;
 
-/// <summary>One federation broker instance (broker.md 4). Defaults are the Go pipeline sizes.</summary>
+/// <summary>One federation broker instance (docs/federation.md). Defaults are the Go pipeline sizes.</summary>
 public sealed record FederationBrokerOptions
 {
     /// <summary><c>plugin.choria.federation.cluster</c>: names the subjects and queue groups.</summary>

@@ -18,7 +18,7 @@ internal enum FederationDirection
 }
 
 /// <summary>
-/// A message moving through a chain, with the stations it passed for the seen-by hop (broker.md 4.5).
+/// A message moving through a chain, with the stations it passed for the seen-by hop (docs/federation.md).
 /// Only the headers are decoded: <see cref="RawData"/> is the received <c>data</c> JSON token,
 /// published again verbatim, so the payload is never base64-decoded, re-escaped or copied.
 /// </summary>
@@ -38,7 +38,7 @@ internal sealed class FederationItem(TransportHeaders headers, ReadOnlyMemory<by
     public int TransformerWorker { get; set; }
 }
 
-/// <summary>One direction of the broker: ingest workers → transformer workers → egest workers (broker.md 4.3).</summary>
+/// <summary>One direction of the broker: ingest workers → transformer workers → egest workers (docs/federation.md).</summary>
 internal sealed partial class FederationChain
 {
     private readonly FederationDirection _direction;
@@ -61,7 +61,7 @@ internal sealed partial class FederationChain
         _repliesSubject = ChoriaSubjects.FederationReplies(options.Cluster);
         // Synchronous continuations let an idle next stage run on the writer's thread instead of
         // waiting for a thread-pool dispatch per hop, which dominated on a busy machine; the
-        // stages, their bounds and the back-pressure stay as broker.md 4.3 describes.
+        // stages, their bounds and the back-pressure stay as docs/federation.md describes.
         // Items travel in batches of what a stage found waiting: each hand-off costs a lock, a wake-up and an
         // async step, which dominated the chain's CPU when paid per message. Capacities stay message bounds.
         _batchSize = Math.Max(1, options.HandOffBatchSize);
@@ -274,7 +274,7 @@ internal sealed partial class FederationChain
         Drop(metrics, FederationDropReason.PublishFailed, $"publishing to {target} via {connection.ConnectedServerUrl} failed: {failure}");
     }
 
-    // broker.md 4.5: "<identity> (<ingest station>, <transformer station>, <egest station>)".
+    // docs/federation.md: "<identity> (<ingest station>, <transformer station>, <egest station>)".
     private string Processor(int ingest, int transformer, int egest) =>
         $"{_options.Identity} (choria_nats_ingest:{ingest}, {TransformerName}:{transformer}, choria_nats_egest:{egest})";
 

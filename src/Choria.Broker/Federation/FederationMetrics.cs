@@ -3,7 +3,7 @@ using Prometheus;
 
 namespace Choria.Broker.Federation;
 
-/// <summary>The <c>choria_federation_*</c> collectors of broker.md 4.7, registered in the caller's registry.</summary>
+/// <summary>The <c>choria_federation_*</c> collectors of docs/federation.md, registered in the caller's registry.</summary>
 internal sealed class FederationMetrics
 {
     private static readonly string[] Labels = ["name", "worker", "connected_to", "cluster", "identity"];

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Broker.Hosting;
 
-/// <summary>The one place that turns broker settings into the network broker and stats options (broker.md 2.1, 2.3, 6).</summary>
+/// <summary>The one place that turns broker settings into the network broker and stats options (docs/broker.md).</summary>
 public static partial class BrokerOptionsFactory
 {
     private const string Net = "plugin.choria.network.";
@@ -71,7 +71,7 @@ public static partial class BrokerOptionsFactory
             ConfigFile = config.ConfigFile ?? "",
         };
 
-    /// <summary>SRV <c>_mcollective-broker._tcp.&lt;domain&gt;</c> first, then <c>plugin.choria.network.peers</c> (broker.md 2.3).</summary>
+    /// <summary>SRV <c>_mcollective-broker._tcp.&lt;domain&gt;</c> first, then <c>plugin.choria.network.peers</c> (docs/broker.md).</summary>
     private static async Task<IReadOnlyList<string>> PeersAsync(ChoriaConfig config, ISrvResolver srv, ILogger logger, CancellationToken cancellationToken)
     {
         var domain = config.SrvDomain;
@@ -90,7 +90,7 @@ public static partial class BrokerOptionsFactory
     }
 
     /// <summary>
-    /// Settings given a non-default value that a nats-server 2.9 file cannot carry (broker.md 2.5, 2.7, 8).
+    /// Settings given a non-default value that a nats-server 2.9 file cannot carry (docs/broker.md).
     /// Defaults stay silent so an untouched config never fails.
     /// </summary>
     private static List<UnsupportedSetting> Unsupported(ChoriaConfig config, ILogger logger)
@@ -135,7 +135,7 @@ public static partial class BrokerOptionsFactory
         return unsupported;
     }
 
-    /// <summary><c>mapping.names</c> with their <c>.source</c>/<c>.destination</c>; incomplete entries are logged and skipped (broker.md 2.12).</summary>
+    /// <summary><c>mapping.names</c> with their <c>.source</c>/<c>.destination</c>; incomplete entries are logged and skipped (docs/broker.md).</summary>
     private static List<SubjectMapping> Mappings(ChoriaConfig config, ILogger logger)
     {
         var mappings = new List<SubjectMapping>();
@@ -182,7 +182,7 @@ public static partial class BrokerOptionsFactory
         };
     }
 
-    /// <summary>Keyed remote TLS flags use their own 2020 rule: <c>false/no/off/0</c> versus anything else (cli-config.md A.2).</summary>
+    /// <summary>Keyed remote TLS flags use their own 2020 rule: <c>false/no/off/0</c> versus anything else (docs/configuration.md).</summary>
     private static RemoteTls RemoteTls(ChoriaConfig config, string prefix) => new()
     {
         Certificate = NonEmpty(config.Raw(prefix + "tls.cert")),

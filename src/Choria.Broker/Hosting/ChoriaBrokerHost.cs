@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Broker.Hosting;
 
 /// <summary>
-/// Runs the enabled broker parts (broker.md 1.3/1.4): features in order (network → federation →
+/// Runs the enabled broker parts (docs/broker.md): features in order (network → federation →
 /// adapters), then the stats server; stops in reverse order within the soft-shutdown timeout.
 /// </summary>
 public sealed partial class ChoriaBrokerHost

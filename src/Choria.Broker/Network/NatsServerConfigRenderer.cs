@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Choria.Broker.Network;
 
 /// <summary>
-/// Renders <see cref="NetworkBrokerOptions"/> as a nats-server 2.9 configuration file (broker.md 2.15).
+/// Renders <see cref="NetworkBrokerOptions"/> as a nats-server 2.9 configuration file (docs/broker.md).
 /// Pure: no I/O except checking that referenced TLS files exist.
 /// </summary>
 public static class NatsServerConfigRenderer
@@ -258,11 +258,11 @@ public static class NatsServerConfigRenderer
             w.Open("accounts");
             WriteEmptyAccounts(w, declared);
             w.Close();
-            notes.Add("an accounts block is rendered: clients sending a username/password will be rejected (broker.md 2.15.3)");
+            notes.Add("an accounts block is rendered: clients sending a username/password will be rejected (docs/broker.md)");
         }
     }
 
-    /// <summary>The fixed later accounts of broker.md 2.7 / 2.15.4 (password paths only).</summary>
+    /// <summary>The fixed later accounts of docs/broker.md (password paths only).</summary>
     private static void RenderLaterAccounts(NatsConfWriter w, NetworkBrokerOptions o, List<string?> leafAccounts)
     {
         // Users exist from here on: clients without credentials land in "choria" through no_auth_user.

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Broker.Network;
 
 /// <summary>
-/// Runs the real nats-server as a child process (broker.md 2.13, 2.16): renders its config into a
+/// Runs the real nats-server as a child process (docs/broker.md): renders its config into a
 /// private runtime directory, relays its logs, waits for readiness, restarts it with back-off when it
 /// dies, reloads on request and stops it with SIGINT (SIGKILL after the soft-shutdown grace).
 /// </summary>

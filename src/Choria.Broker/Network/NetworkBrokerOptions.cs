@@ -1,7 +1,7 @@
 namespace Choria.Broker.Network;
 
 /// <summary>
-/// Everything the network broker needs, already resolved from configuration (broker.md 2.1).
+/// Everything the network broker needs, already resolved from configuration (docs/broker.md).
 /// Each property names the setting it comes from; the config layer maps settings onto this record.
 /// </summary>
 public sealed record NetworkBrokerOptions
@@ -22,7 +22,7 @@ public sealed record NetworkBrokerOptions
     public int PeerPort { get; init; } = 5222;
 
     /// <summary>
-    /// <c>plugin.choria.network.peers</c> after SRV/static resolution by the caller (broker.md 2.3):
+    /// <c>plugin.choria.network.peers</c> after SRV/static resolution by the caller (docs/broker.md):
     /// URLs like <c>nats://host:5222</c> or bare <c>host:5222</c>.
     /// </summary>
     public IReadOnlyList<string> Peers { get; init; } = [];
@@ -54,7 +54,7 @@ public sealed record NetworkBrokerOptions
     /// <summary><c>plugin.choria.network.pprof_port</c> (default 0) → <c>prof_port</c>.</summary>
     public int PprofPort { get; init; }
 
-    /// <summary><c>plugin.choria.network.mapping.NAME.source/destination</c> → account <c>mappings</c> (broker.md 2.12).</summary>
+    /// <summary><c>plugin.choria.network.mapping.NAME.source/destination</c> → account <c>mappings</c> (docs/broker.md).</summary>
     public IReadOnlyList<SubjectMapping> Mappings { get; init; } = [];
 
     /// <summary><c>plugin.choria.network.provisioning.client_password</c>: enables the <c>provisioning</c> account with user <c>provisioner</c>.</summary>
@@ -139,7 +139,7 @@ public sealed record NetworkBrokerOptions
     /// <summary><c>plugin.choria.network.nats_server_binary</c>: explicit nats-server binary; null searches <c>PATH</c>, then <c>/usr/sbin</c> and <c>/usr/bin</c>.</summary>
     public string? NatsServerPath { get; init; }
 
-    /// <summary>How long the child may take to accept connections (broker.md 2.16: 60 s).</summary>
+    /// <summary>How long the child may take to accept connections (docs/broker.md: 60 s).</summary>
     public TimeSpan ReadinessTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Loopback-only nats-server monitor port. Chosen by the supervisor; 0 omits the <c>http</c> line.</summary>
@@ -152,7 +152,7 @@ public sealed record NetworkBrokerOptions
     public bool TlsEnabled => !DisableTls || ClientTlsForceRequired;
 }
 
-/// <summary>One <c>plugin.choria.network.leafnode_remote.NAME.*</c> group (broker.md 2.8).</summary>
+/// <summary>One <c>plugin.choria.network.leafnode_remote.NAME.*</c> group (docs/broker.md).</summary>
 public sealed record LeafnodeRemote
 {
     /// <summary>NAME from <c>leafnode_remotes</c>.</summary>
@@ -171,7 +171,7 @@ public sealed record LeafnodeRemote
     public RemoteTls Tls { get; init; } = new();
 }
 
-/// <summary>One <c>plugin.choria.network.gateway_remote.NAME.*</c> group (broker.md 2.9).</summary>
+/// <summary>One <c>plugin.choria.network.gateway_remote.NAME.*</c> group (docs/broker.md).</summary>
 public sealed record GatewayRemote
 {
     /// <summary>NAME from <c>gateway_remotes</c>: the remote cluster's gateway name.</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Choria.Broker.Network;
 
 /// <summary>
-/// A <c>host:port</c> taken from a peer/remote entry (broker.md 7.2): user-info and path are dropped,
+/// A <c>host:port</c> taken from a peer/remote entry (docs/protocol.md): user-info and path are dropped,
 /// the caller's scheme always wins, a missing or out-of-range port is an error.
 /// </summary>
 internal sealed record PeerUrl(string Scheme, string Host, int Port)
@@ -32,7 +32,7 @@ internal sealed record PeerUrl(string Scheme, string Host, int Port)
 
     public string ToUrl() => $"{Scheme}://{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
-    /// <summary>nats-server only sends route credentials embedded in the URL (broker.md 2.3 caveat).</summary>
+    /// <summary>nats-server only sends route credentials embedded in the URL (docs/broker.md caveat).</summary>
     public string ToRouteUrl(string? user, string? password) =>
         user is null || password is null
             ? ToUrl()

@@ -2,7 +2,7 @@ namespace Choria.Broker.Network;
 
 /// <summary>
 /// Private 0700 directory holding the rendered config (which may contain passwords) and the ports
-/// file; removed on dispose (broker.md 8 #17).
+/// file; removed on dispose (docs/broker.md #17).
 /// </summary>
 internal sealed class RuntimeDirectory : IDisposable
 {

@@ -10,7 +10,7 @@ using Prometheus;
 namespace Choria.Broker.Stats;
 
 /// <summary>
-/// Choria's public statistics port (broker.md 2.13, 6): <c>/choria/</c>, <c>/choria/prometheus</c>,
+/// Choria's public statistics port (docs/broker.md): <c>/choria/</c>, <c>/choria/prometheus</c>,
 /// and, when the network broker runs, a reverse proxy to nats-server's loopback monitor.
 /// </summary>
 public sealed partial class ChoriaStatsServer : IBrokerComponent, IDisposable

@@ -3,7 +3,7 @@ using Prometheus;
 
 namespace Choria.Broker.Stats;
 
-/// <summary>The choria_network_* gauges of broker.md 2.14, fed from nats-server's /varz.</summary>
+/// <summary>The choria_network_* gauges of docs/broker.md, fed from nats-server's /varz.</summary>
 internal sealed class NetworkMetrics
 {
     private readonly Gauge.Child _connections;

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Choria.Broker.Stats;
 
-/// <summary>The /varz fields behind the choria_network_* gauges (broker.md 2.14).</summary>
+/// <summary>The /varz fields behind the choria_network_* gauges (docs/broker.md).</summary>
 internal sealed record Varz
 {
     [JsonPropertyName("connections")] public long Connections { get; init; }
@@ -18,7 +18,7 @@ internal sealed record Varz
     [JsonPropertyName("subscriptions")] public long Subscriptions { get; init; }
 }
 
-/// <summary>The <c>/choria/</c> document (broker.md 6).</summary>
+/// <summary>The <c>/choria/</c> document (docs/broker.md).</summary>
 internal sealed record ChoriaStatus(
     [property: JsonPropertyName("build")] BuildStatus Build,
     [property: JsonPropertyName("system")] SystemStatus System,

@@ -1,6 +1,6 @@
 namespace Choria.Broker.Stats;
 
-/// <summary>Input of <see cref="ChoriaStatsServer"/> (broker.md 6).</summary>
+/// <summary>Input of <see cref="ChoriaStatsServer"/> (docs/broker.md).</summary>
 public sealed record StatsServerOptions
 {
     /// <summary><c>identity</c>: the <c>identity</c> label of every metric.</summary>
@@ -15,6 +15,6 @@ public sealed record StatsServerOptions
     /// <summary>Config file shown in <c>/choria/</c>.</summary>
     public string ConfigFile { get; init; } = "";
 
-    /// <summary>How often nats-server's /varz is polled (broker.md 2.14: 10 s).</summary>
+    /// <summary>How often nats-server's /varz is polled (docs/broker.md: 10 s).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Cli.Commands;
 
-/// <summary><c>choria broker [run]</c>: network broker, federation broker and adapters (broker.md 1).</summary>
+/// <summary><c>choria broker [run]</c>: network broker, federation broker and adapters (docs/broker.md).</summary>
 public static partial class BrokerCommand
 {
     private static readonly Option<FileInfo?> Pid = new("--pid") { Description = "Write the process id to a file" };

@@ -5,7 +5,7 @@ using Choria.Config.Build;
 
 namespace Choria.Cli.Commands;
 
-/// <summary><c>choria buildinfo</c>: the settings compiled into this binary (packaging.md 5).</summary>
+/// <summary><c>choria buildinfo</c>: the settings compiled into this binary.</summary>
 public static class BuildinfoCommand
 {
     public static Command Create()

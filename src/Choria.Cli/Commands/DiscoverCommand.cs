@@ -7,7 +7,7 @@ using Choria.Client;
 
 namespace Choria.Cli.Commands;
 
-/// <summary><c>choria discover</c> (alias <c>find</c>): list the nodes matching the filters (cli-config.md B.8).</summary>
+/// <summary><c>choria discover</c> (alias <c>find</c>): list the nodes matching the filters (docs/client.md).</summary>
 public static class DiscoverCommand
 {
     public static Command Create()

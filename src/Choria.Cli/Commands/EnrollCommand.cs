@@ -7,7 +7,7 @@ using Choria.Security.Enrollment;
 
 namespace Choria.Cli.Commands;
 
-/// <summary><c>choria enroll [--certname NAME]</c>: obtains a certificate from the Puppet CA (cli-config.md B.7, protocol.md 6.3).</summary>
+/// <summary><c>choria enroll [--certname NAME]</c>: obtains a certificate from the Puppet CA (docs/client.md, docs/security.md).</summary>
 public static class EnrollCommand
 {
     public static Command Create()

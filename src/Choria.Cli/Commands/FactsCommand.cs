@@ -8,7 +8,7 @@ using Choria.Ddl;
 
 namespace Choria.Cli.Commands;
 
-/// <summary><c>choria facts FACT</c>: distribution of a fact's values across the matching nodes (cli-config.md B.8).</summary>
+/// <summary><c>choria facts FACT</c>: distribution of a fact's values across the matching nodes (docs/client.md).</summary>
 public static class FactsCommand
 {
     public static Command Create()

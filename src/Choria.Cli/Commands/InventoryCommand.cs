@@ -7,7 +7,7 @@ using Choria.Ddl;
 
 namespace Choria.Cli.Commands;
 
-/// <summary><c>choria inventory NODE</c> and <c>choria inventory --collectives</c> (cli-config.md B.8).</summary>
+/// <summary><c>choria inventory NODE</c> and <c>choria inventory --collectives</c> (docs/client.md).</summary>
 public static class InventoryCommand
 {
     public static Command Create()

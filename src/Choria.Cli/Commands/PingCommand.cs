@@ -6,7 +6,7 @@ using Choria.Client;
 
 namespace Choria.Cli.Commands;
 
-/// <summary><c>choria ping</c>: round trip through broker and servers with the discovery agent (cli-config.md B.4).</summary>
+/// <summary><c>choria ping</c>: round trip through broker and servers with the discovery agent (docs/client.md).</summary>
 public static class PingCommand
 {
     public static Command Create()

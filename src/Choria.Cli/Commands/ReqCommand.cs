@@ -10,7 +10,7 @@ using Spectre.Console;
 
 namespace Choria.Cli.Commands;
 
-/// <summary><c>choria req AGENT ACTION [key=value...]</c> (alias <c>rpc</c>): SimpleRPC requests (cli-config.md B.5).</summary>
+/// <summary><c>choria req AGENT ACTION [key=value...]</c> (alias <c>rpc</c>): SimpleRPC requests (docs/client.md).</summary>
 public static class ReqCommand
 {
     public static Command Create()

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Cli.Commands;
 
-/// <summary><c>choria server [run]</c>: the node daemon (server.md 1.1).</summary>
+/// <summary><c>choria server [run]</c>: the node daemon (docs/server.md).</summary>
 public static partial class ServerCommand
 {
     public static Command Create()
@@ -70,7 +70,7 @@ public static partial class ServerCommand
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && instance.Connection is null)
             {
-                // Interrupted before the server ran (still connecting): an error in 2020 too (server.md 1.1).
+                // Interrupted before the server ran (still connecting): an error in 2020 too (docs/server.md).
                 throw new InvalidOperationException("initial connection canceled due to shut down");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Cli.Hosting;
 
-/// <summary>Shared command plumbing: config loading and the error/exit-code rules of cli-config.md B.1.</summary>
+/// <summary>Shared command plumbing: config loading and the error/exit-code rules of docs/client.md.</summary>
 public static class CliRuntime
 {
     /// <summary>
@@ -85,7 +85,7 @@ public static class CliRuntime
         }
     }
 
-    /// <summary>Writes the decimal process id, no newline, mode 0644 (server.md 1.1).</summary>
+    /// <summary>Writes the decimal process id, no newline, mode 0644 (docs/server.md).</summary>
     public static void WritePidFile(FileInfo? file)
     {
         if (file is null)
@@ -101,7 +101,7 @@ public static class CliRuntime
     }
 
     /// <summary>
-    /// The force-quit timer of server.md 1.1 / broker.md 1.3: once <paramref name="cancellationToken"/> is cancelled
+    /// The force-quit timer of docs/server.md / docs/broker.md: once <paramref name="cancellationToken"/> is cancelled
     /// by SIGINT/SIGTERM, a daemon still alive after <paramref name="grace"/> exits 1.
     /// </summary>
     public static IDisposable ForceQuitAfterCancel(TimeSpan grace, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace Choria.Cli.Rendering;
 /// <summary>One distinct fact value and the nodes reporting it.</summary>
 internal sealed record FactValueGroup(string Value, IReadOnlyList<string> Nodes);
 
-/// <summary><c>choria facts</c> output (cli-config.md B.8).</summary>
+/// <summary><c>choria facts</c> output (docs/client.md).</summary>
 internal static class FactsRenderer
 {
     /// <summary>Groups OK replies by <c>data.value</c>: strings as is, null as <c>nil</c>, the rest JSON; most common first.</summary>

@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Choria.Cli.Rendering;
 
-/// <summary><c>choria inventory</c> output (cli-config.md B.8).</summary>
+/// <summary><c>choria inventory</c> output (docs/client.md).</summary>
 internal static class InventoryRenderer
 {
     public static void Node(TextWriter w, string identity, JsonElement inventory, JsonElement stats, bool facts)

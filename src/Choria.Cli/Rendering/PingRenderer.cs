@@ -3,7 +3,7 @@ using Choria.Client;
 
 namespace Choria.Cli.Rendering;
 
-/// <summary><c>choria ping</c> output (cli-config.md B.4, 2020 format).</summary>
+/// <summary><c>choria ping</c> output (docs/client.md format).</summary>
 internal static class PingRenderer
 {
     public static string Line(PingReply reply) =>

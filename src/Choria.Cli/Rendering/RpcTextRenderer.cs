@@ -6,7 +6,7 @@ using Choria.Ddl;
 
 namespace Choria.Cli.Rendering;
 
-/// <summary>Default text output of <c>choria req</c> (cli-config.md B.5).</summary>
+/// <summary>Default text output of <c>choria req</c> (docs/client.md).</summary>
 internal static class RpcTextRenderer
 {
     private static readonly JsonWriterOptions s_pretty = new() { Indented = true, IndentSize = 3, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

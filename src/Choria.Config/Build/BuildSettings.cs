@@ -3,7 +3,7 @@ using System.Reflection;
 namespace Choria.Config.Build;
 
 /// <summary>
-/// Settings baked into the binary at build time (packaging.md 3 and 7.2). Values are mutable
+/// Settings baked into the binary at build time. Values are mutable
 /// copies because a provisioning JWT may override some of them at run time.
 /// </summary>
 public sealed class BuildSettings

@@ -1,6 +1,6 @@
 namespace Choria.Config.Settings;
 
-/// <summary>How a setting's text is parsed and how repeated lines combine (cli-config.md A.2).</summary>
+/// <summary>How a setting's text is parsed and how repeated lines combine (docs/configuration.md).</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The type tags are the names used by the specification and the docs.")]
 public enum SettingType
 {

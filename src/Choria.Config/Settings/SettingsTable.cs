@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 namespace Choria.Config.Settings;
 
 /// <summary>
-/// Every configuration key Choria knows (cli-config.md A.7/A.8, broker.md 1.2/2.1/2.8/2.9/4.2/5.1/6,
-/// server.md 2.6/2.7/5.1/6.1/8, protocol.md 6.5). Defaults are the 2020 ones unless the key is later-only.
+/// Every configuration key Choria knows (docs/configuration.md, docs/broker.md,
+/// docs/agents.md, docs/security.md). Defaults are the 2020 ones unless the key is later-only.
 /// </summary>
 public static partial class SettingsTable
 {
@@ -110,7 +110,7 @@ public static partial class SettingsTable
         yield return new("classesfile", SettingType.PathString, "/opt/puppetlabs/puppet/cache/state/classes.txt", "File listing the node's classes, one a line, for -C filters") { Category = C };
         yield return new("plugin.yaml", SettingType.PathString, "/etc/puppetlabs/mcollective/generated-facts.yaml", "YAML or JSON facts files for -F filters, separated by the OS path list separator") { Category = C };
         yield return new("libdir", SettingType.PathList, "", "Plugin and DDL search roots (<libdir>/mcollective/agent/<agent>.json); lines append") { Category = C };
-        // protocol.md 2.9: the request schema's ttl minimum is 30, so a lower value could only ever produce
+        // docs/protocol.md: the request schema's ttl minimum is 30, so a lower value could only ever produce
         // requests that peers reject.
         yield return new("ttl", SettingType.Int, "60", "Request validity window in seconds") { Category = C, Min = 30 };
         yield return new("color", SettingType.Bool, "true", "Use colour in CLI output") { Category = C };
@@ -236,7 +236,7 @@ public static partial class SettingsTable
         yield return new("plugin.choria.stats_port", SettingType.Int, "0", "HTTP port for metrics (/choria/, /choria/prometheus); 0 disables") { Category = C, Min = 0, Max = 65535 };
         yield return new("plugin.choria.stats_address", SettingType.String, "127.0.0.1", "Bind address for the metrics HTTP listener") { Category = C };
         yield return new("plugin.choria.legacy_lifecycle_format", SettingType.Bool, "false", "Publish lifecycle events in the old JSON format instead of CloudEvents") { Category = C };
-        // Not in go-choria (it has no limit and an unbuffered intake, server.md 1.6); this port bounds both.
+        // Not in go-choria (it has no limit and an unbuffered intake, docs/server.md); this port bounds both.
         yield return new("plugin.choria.server.concurrency", SettingType.Int, "0", "Requests the server verifies and runs at once; 0 means max(16, twice the CPU cores)") { Category = C, Since = "C# port", Min = 0, Max = 10000 };
         yield return new("plugin.choria.server.queue_length", SettingType.Int, "1000", "Received requests waiting for a free worker; when full, new requests are dropped and counted (queue_full)") { Category = C, Since = "C# port", Min = 1, Max = 1000000 };
         yield return new("plugin.choria.server.provision", SettingType.Bool, null, "Explicitly turn provisioning mode on or off; when no file sets it the build default (ProvisionModeDefault) applies") { Category = C, DocumentedDefault = "false" };

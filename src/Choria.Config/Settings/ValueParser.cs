@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Choria.Config.Settings;
 
-/// <summary>Text → value rules shared by the loader and the typed getters (cli-config.md A.2).</summary>
+/// <summary>Text → value rules shared by the loader and the typed getters (docs/configuration.md).</summary>
 public static class ValueParser
 {
     private static readonly string[] s_trueWords = ["1", "yes", "true", "y", "t"];

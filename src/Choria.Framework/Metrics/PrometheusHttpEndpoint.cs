@@ -15,7 +15,7 @@ public sealed record PrometheusEndpointOptions
 }
 
 /// <summary>
-/// The stats HTTP listener shared by server and broker (server.md 8.1): <c>GET /choria/prometheus</c> (and the
+/// The stats HTTP listener shared by server and broker (docs/server.md): <c>GET /choria/prometheus</c> (and the
 /// modern alias <c>/choria/metrics</c>) expose <see cref="CollectorRegistry"/> in Prometheus text format,
 /// <c>GET /choria/</c> the JSON document from the supplied callback; everything else is 404.
 /// </summary>

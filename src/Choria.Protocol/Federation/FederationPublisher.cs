@@ -6,7 +6,7 @@ namespace Choria.Protocol.Federation;
 /// <summary>One message a federated client publishes.</summary>
 public sealed record FederatedPublication(string Subject, TransportMessage Message);
 
-/// <summary>Client side of federation (protocol.md 3.4): adds the federation header and fans out per broker name.</summary>
+/// <summary>Client side of federation (docs/federation.md): adds the federation header and fans out per broker name.</summary>
 public static class FederationPublisher
 {
     /// <summary>Direct requests are split so no single message lists more targets than this.</summary>

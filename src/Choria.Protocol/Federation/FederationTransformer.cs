@@ -11,7 +11,7 @@ public sealed record FederatedRequest(TransportMessage Message, IReadOnlyList<st
 public sealed record FederatedReply(TransportMessage Message, string ReplySubject);
 
 /// <summary>
-/// Federation broker pipelines as pure functions (protocol.md 3.4). Only transport headers
+/// Federation broker pipelines as pure functions (docs/federation.md). Only transport headers
 /// change; <c>data</c> (and so the signature) is untouched.
 /// </summary>
 public static class FederationTransformer

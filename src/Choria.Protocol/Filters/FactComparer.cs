@@ -5,7 +5,7 @@ namespace Choria.Protocol.Filters;
 
 /// <summary>
 /// Fact filter evaluation with the exact 2020 go-protocol semantics, quirks included
-/// (protocol.md 4.3, server.md 4.5): numbers compare as floats only when the value has a dot,
+/// (docs/protocol.md, docs/server.md): numbers compare as floats only when the value has a dot,
 /// otherwise against the truncated integer; <c>&gt;</c> with a dotted value is <c>&gt;=</c>;
 /// a false fact answers <c>!=</c> like <c>==</c>.
 /// </summary>

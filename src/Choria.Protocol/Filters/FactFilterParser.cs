@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 namespace Choria.Protocol.Filters;
 
 /// <summary>
-/// The 2020 CLI fact filter syntax (<c>filter.ParseFactFilterString</c>, protocol.md 4.4,
-/// server.md 4.7), also used by compound statements and <c>with()</c>.
+/// The 2020 CLI fact filter syntax (<c>filter.ParseFactFilterString</c>, docs/protocol.md,
+/// docs/server.md), also used by compound statements and <c>with()</c>.
 /// </summary>
 public static partial class FactFilterParser
 {

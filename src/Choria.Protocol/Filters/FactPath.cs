@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Choria.Protocol.Filters;
 
 /// <summary>
-/// gjson-style path lookup over facts (server.md 4.4): dot-separated keys, numeric components
+/// gjson-style path lookup over facts (docs/server.md): dot-separated keys, numeric components
 /// index arrays, <c>\.</c> (any <c>\x</c>) escapes, <c>*</c>/<c>?</c> key wildcards (first match)
 /// and <c>#</c> for an array's length.
 /// </summary>

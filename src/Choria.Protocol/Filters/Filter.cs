@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Choria.Protocol.Filters;
 
 /// <summary>
-/// The <c>envelope.filter</c> object of a <c>choria:request:1</c> (protocol.md 4.1). Every list is
+/// The <c>envelope.filter</c> object of a <c>choria:request:1</c> (docs/protocol.md). Every list is
 /// always present on the wire (<c>[]</c>, never <c>null</c>); unknown keys (Ruby's
 /// <c>collective</c>) are ignored on read.
 /// </summary>
@@ -48,7 +48,7 @@ public sealed record FactFilter
 }
 
 /// <summary>
-/// What a node knows about itself for filter evaluation (server.md 4.1). Facts are the merged
+/// What a node knows about itself for filter evaluation (docs/server.md). Facts are the merged
 /// facts document (an object; <c>default</c> when there are none).
 /// </summary>
 public sealed record NodeData(string Identity, IReadOnlyList<string> Classes, IReadOnlyList<string> Agents, JsonElement Facts);

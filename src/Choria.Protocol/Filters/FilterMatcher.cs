@@ -55,7 +55,7 @@ public static class FilterMatcher
     /// <summary>
     /// Each inner list is either one <c>{"expr":...}</c> (modern scoring: true +1, false -1,
     /// error = failure) or an MCollective call stack (Ruby semantics: every stack must be true).
-    /// Matches iff there were no failures and the total is positive (server.md 4.6).
+    /// Matches iff there were no failures and the total is positive (docs/server.md).
     /// </summary>
     private static bool MatchesCompound(List<List<JsonElement>> compound, NodeData node, FilterContext ctx, out string? error)
     {

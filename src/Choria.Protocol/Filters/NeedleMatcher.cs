@@ -2,7 +2,7 @@ namespace Choria.Protocol.Filters;
 
 /// <summary>
 /// Class, agent and identity needles: <c>/re/</c> is an unanchored regex search, anything else
-/// an exact case-sensitive comparison (protocol.md 4.2).
+/// an exact case-sensitive comparison (docs/protocol.md).
 /// </summary>
 public static class NeedleMatcher
 {

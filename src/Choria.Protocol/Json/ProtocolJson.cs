@@ -18,7 +18,7 @@ namespace Choria.Protocol.Json;
 [JsonSerializable(typeof(CloudEventJson))]
 internal sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
-/// <summary>Shared serialisation settings: compact, and no \u-escaping of &lt;&gt;&amp; (protocol.md 2.10).</summary>
+/// <summary>Shared serialisation settings: compact, and no \u-escaping of &lt;&gt;&amp; (docs/protocol.md).</summary>
 internal static class ProtocolJson
 {
     /// <summary>NATS's default max payload; nothing larger can be a legitimate message.</summary>

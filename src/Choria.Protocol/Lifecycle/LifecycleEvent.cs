@@ -15,7 +15,7 @@ public enum LifecycleEventType
     Provisioned,
 }
 
-/// <summary>The two encodings readers must accept (protocol.md 3.5).</summary>
+/// <summary>The two encodings readers must accept (docs/server.md).</summary>
 public enum LifecycleEventFormat
 {
     /// <summary>The bare event object (<c>legacy_lifecycle_format=true</c>).</summary>

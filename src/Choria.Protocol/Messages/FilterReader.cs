@@ -4,7 +4,7 @@ using Choria.Protocol.Json;
 
 namespace Choria.Protocol.Messages;
 
-/// <summary>Reads <c>envelope.filter</c> with the schema's constraints; unknown keys are ignored (protocol.md 2.10).</summary>
+/// <summary>Reads <c>envelope.filter</c> with the schema's constraints; unknown keys are ignored (docs/protocol.md).</summary>
 internal static class FilterReader
 {
     private static readonly HashSet<string> _operators = ["==", "!=", "<", ">", "<=", ">=", "=~"];

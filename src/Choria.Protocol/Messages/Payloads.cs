@@ -4,7 +4,7 @@ using Choria.Protocol.Json;
 
 namespace Choria.Protocol.Messages;
 
-/// <summary>The Go server's request payload rule (protocol.md 2.8).</summary>
+/// <summary>The Go server's request payload rule (docs/protocol.md).</summary>
 public static class RequestPayload
 {
     /// <summary>
@@ -72,7 +72,7 @@ public sealed record ReplyPayload(string Raw, JsonElement? Json)
     }
 }
 
-/// <summary>Request validity window (protocol.md 2.9).</summary>
+/// <summary>Request validity window (docs/protocol.md).</summary>
 public static class TtlWindow
 {
     /// <summary>

@@ -22,7 +22,7 @@ public enum RequestLayer
     Request,
 }
 
-/// <summary>Peels the v1 layers off a NATS payload (protocol.md 1 and 2.11).</summary>
+/// <summary>Peels the v1 layers off a NATS payload (docs/protocol.md).</summary>
 public static class ProtocolDecoder
 {
     public static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out DecodedSecureRequest? decoded, [NotNullWhen(false)] out ProtocolError? error) =>

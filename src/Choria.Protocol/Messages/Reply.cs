@@ -5,7 +5,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Messages;
 
-/// <summary><c>choria:reply:1</c> (protocol.md 2.3).</summary>
+/// <summary><c>choria:reply:1</c> (docs/protocol.md).</summary>
 public sealed record Reply
 {
     [JsonPropertyName("protocol")]

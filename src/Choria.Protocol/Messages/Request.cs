@@ -7,7 +7,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Messages;
 
-/// <summary><c>choria:request:1</c> (protocol.md 2.2).</summary>
+/// <summary><c>choria:request:1</c> (docs/protocol.md).</summary>
 public sealed record Request
 {
     /// <summary>Schema minimum for <c>envelope.ttl</c>.</summary>
@@ -18,14 +18,14 @@ public sealed record Request
     [JsonPropertyName("protocol")]
     public string Protocol { get; init; } = Protocols.RequestV1;
 
-    /// <summary>The agent payload as text (protocol.md 2.8); see <see cref="RequestPayload.Decode"/>.</summary>
+    /// <summary>The agent payload as text (docs/protocol.md); see <see cref="RequestPayload.Decode"/>.</summary>
     [JsonPropertyName("message")]
     public string Message { get; init; } = "";
 
     [JsonPropertyName("envelope")]
     public RequestEnvelope Envelope { get; init; } = new();
 
-    /// <summary>UUID v4 without hyphens (protocol.md 2.9).</summary>
+    /// <summary>UUID v4 without hyphens (docs/protocol.md).</summary>
     public static string NewRequestId() => Guid.NewGuid().ToString("N");
 
     /// <summary>
@@ -67,7 +67,7 @@ public sealed record Request
     /// <summary>The compact JSON text to sign and carry verbatim in the secure request.</summary>
     public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
 
-    /// <summary>True when <paramref name="clock"/> is inside the validity window (protocol.md 2.9).</summary>
+    /// <summary>True when <paramref name="clock"/> is inside the validity window (docs/protocol.md).</summary>
     public bool IsCurrent(TimeProvider clock) => TtlWindow.IsCurrent(Envelope.Time, Envelope.Ttl, clock);
 
     public static bool TryParse(string json, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error)
@@ -169,7 +169,7 @@ public sealed record RequestSpec
     /// <summary>The sender's configured identity.</summary>
     public required string SenderId { get; init; }
 
-    /// <summary>Agent payload text, normally raw JSON (protocol.md 2.8).</summary>
+    /// <summary>Agent payload text, normally raw JSON (docs/protocol.md).</summary>
     public required string Message { get; init; }
 
     public Filter? Filter { get; init; }

@@ -6,7 +6,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Messages;
 
-/// <summary><c>choria:secure:reply:1</c> (protocol.md 2.5): the reply text plus its SHA-256 for integrity.</summary>
+/// <summary><c>choria:secure:reply:1</c> (docs/protocol.md): the reply text plus its SHA-256 for integrity.</summary>
 public sealed record SecureReply
 {
     [JsonPropertyName("protocol")]

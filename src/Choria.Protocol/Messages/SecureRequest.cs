@@ -6,7 +6,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Choria.Protocol.Messages;
 
 /// <summary>
-/// <c>choria:secure:request:1</c> (protocol.md 2.4). <see cref="Message"/> is the request JSON text
+/// <c>choria:secure:request:1</c> (docs/protocol.md). <see cref="Message"/> is the request JSON text
 /// exactly as signed; verification must use it, never a re-serialisation.
 /// </summary>
 public sealed record SecureRequest

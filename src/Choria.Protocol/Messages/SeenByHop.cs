@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Choria.Protocol.Messages;
 
-/// <summary>One <c>seen-by</c> entry: <c>[in_server, processor, out_server]</c> (protocol.md 2.6).</summary>
+/// <summary>One <c>seen-by</c> entry: <c>[in_server, processor, out_server]</c> (docs/protocol.md).</summary>
 [JsonConverter(typeof(SeenByHopConverter))]
 public sealed record SeenByHop(string In, string Processor, string Out)
 {

@@ -28,7 +28,7 @@ public sealed record TransportHeaders
     public TransportHeaders WithSeenByHop(SeenByHop hop) => this with { SeenBy = [.. SeenBy ?? [], hop] };
 
     /// <summary>
-    /// Headers for the reply to a request carrying <paramref name="request"/> headers (protocol.md 2.11
+    /// Headers for the reply to a request carrying <paramref name="request"/> headers (docs/protocol.md
     /// step 10): own identity as sender, federation data and hops carried back, no reply-to.
     /// </summary>
     public static TransportHeaders ForReply(TransportHeaders request, string identity) => new()

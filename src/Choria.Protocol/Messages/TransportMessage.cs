@@ -6,7 +6,7 @@ using Choria.Protocol.Json;
 
 namespace Choria.Protocol.Messages;
 
-/// <summary><c>choria:transport:1</c>, the outermost layer published on NATS (protocol.md 2.6).</summary>
+/// <summary><c>choria:transport:1</c>, the outermost layer published on NATS (docs/protocol.md).</summary>
 public sealed record TransportMessage
 {
     [JsonPropertyName("protocol")]

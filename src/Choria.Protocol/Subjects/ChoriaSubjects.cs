@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Choria.Protocol.Subjects;
 
-/// <summary>NATS subjects and queue groups (protocol.md 3.1). Names are inserted verbatim.</summary>
+/// <summary>NATS subjects and queue groups (docs/protocol.md). Names are inserted verbatim.</summary>
 public static class ChoriaSubjects
 {
     public const string ProvisioningData = "choria.provisioning_data";

@@ -18,7 +18,7 @@ public interface ISrvTargetLookup
     ValueTask<PuppetCaEndpoint?> FirstAsync(string name, CancellationToken cancellationToken);
 }
 
-/// <summary>The CA endpoint settings (protocol.md 6.3, <c>plugin.choria.puppetca_*</c>, <c>use_srv</c>).</summary>
+/// <summary>The CA endpoint settings (docs/security.md, <c>plugin.choria.puppetca_*</c>, <c>use_srv</c>).</summary>
 public sealed record PuppetCaLocationOptions
 {
     /// <summary><c>plugin.choria.puppetca_host</c> when the config file sets it.</summary>

@@ -23,7 +23,7 @@ public sealed record PuppetCaEnrollerOptions
 }
 
 /// <summary>
-/// Obtains a certificate from a Puppet CA for a <see cref="PuppetSecurityProvider"/> ssldir (protocol.md 6.3):
+/// Obtains a certificate from a Puppet CA for a <see cref="PuppetSecurityProvider"/> ssldir (docs/security.md):
 /// key, CA, CSR, submission and polling, each step skipped when its file already exists.
 /// </summary>
 public sealed partial class PuppetCaEnroller
@@ -138,7 +138,7 @@ public sealed partial class PuppetCaEnroller
     private async Task FetchCaAsync(CancellationToken cancellationToken)
     {
         // Nothing to verify the CA's TLS certificate with yet; this one request trusts whatever answers.
-#pragma warning disable CA5359 // protocol.md 6.3 step 3: the CA is fetched unverified by design
+#pragma warning disable CA5359 // docs/security.md: the CA is fetched unverified by design
         using var handler = CreateHandler((_, _, _, _) => true);
 #pragma warning restore CA5359
         using var client = CreateClient(handler);

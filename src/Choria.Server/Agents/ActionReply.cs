@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 
 namespace Choria.Server.Agents;
 
-/// <summary>MCollective SimpleRPC status codes (server.md 2.2).</summary>
+/// <summary>MCollective SimpleRPC status codes (docs/agents.md).</summary>
 public enum RpcStatus
 {
     OK = 0,

@@ -15,7 +15,7 @@ public enum DispatchOutcome
 public sealed record DispatchResult(DispatchOutcome Outcome, byte[]? Reply, string? Error, Exception? Exception = null);
 
 /// <summary>
-/// Runs an agent with a fresh per-request timeout of <c>metadata.timeout</c> seconds (server.md 1.6).
+/// Runs an agent with a fresh per-request timeout of <c>metadata.timeout</c> seconds (docs/server.md).
 /// Every request runs on its own task; late results are dropped. Nothing is logged here: every outcome other
 /// than a reply is a drop that the request processor logs once, with its reason.
 /// </summary>

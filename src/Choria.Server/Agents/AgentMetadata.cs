@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Choria.Server.Agents;
 
-/// <summary>Agent metadata as published by <c>rpcutil#agent_inventory</c> (server.md 1.9).</summary>
+/// <summary>Agent metadata as published by <c>rpcutil#agent_inventory</c> (docs/server.md).</summary>
 public sealed record AgentMetadata
 {
     [JsonPropertyName("license")]

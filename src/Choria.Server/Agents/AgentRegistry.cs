@@ -23,7 +23,7 @@ public sealed record AgentRegistryOptions
     public IReadOnlySet<string> DenyList { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 }
 
-/// <summary>Named agents of a server (server.md 1.9). Thread safe; subscription is the caller's job.</summary>
+/// <summary>Named agents of a server (docs/server.md). Thread safe; subscription is the caller's job.</summary>
 public sealed partial class AgentRegistry(AgentRegistryOptions options, ILogger<AgentRegistry> logger)
 {
     private readonly ConcurrentDictionary<string, IAgent> _agents = new(StringComparer.Ordinal);

@@ -2,7 +2,7 @@ namespace Choria.Server.Agents;
 
 /// <summary>
 /// What the request processor hands to an agent: envelope values of a validated request plus the
-/// decoded payload bytes (after the base64 fall-back rule of server.md 1.5 step 7).
+/// decoded payload bytes (after the base64 fall-back rule of docs/server.md).
 /// </summary>
 public sealed record AgentRequest
 {

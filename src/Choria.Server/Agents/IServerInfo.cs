@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Choria.Server.Agents;
 
-/// <summary>Processing counters (server.md 8.2) as reported by <c>rpcutil#daemon_stats</c>.</summary>
+/// <summary>Processing counters (docs/server.md) as reported by <c>rpcutil#daemon_stats</c>.</summary>
 public sealed record ServerStats
 {
     public long Total { get; init; }
@@ -22,7 +22,7 @@ public sealed record ServerStats
     public long Events { get; init; }
 }
 
-/// <summary>State of one autonomous agent (server.md 3.3 MachineState).</summary>
+/// <summary>State of one autonomous agent (docs/agents.md MachineState).</summary>
 public sealed record MachineState
 {
     public string Name { get; init; } = "";
@@ -110,7 +110,7 @@ public sealed record ConnectorInfo
     public bool ConnectorTls { get; init; } = true;
 }
 
-/// <summary>Everything the built-in agents read about the running server (server.md 1.9).</summary>
+/// <summary>Everything the built-in agents read about the running server (docs/server.md).</summary>
 public interface IServerInfo
 {
     string Identity { get; }

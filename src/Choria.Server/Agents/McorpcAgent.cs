@@ -8,13 +8,13 @@ namespace Choria.Server.Agents;
 /// <summary>Runs one mcorpc action; exceptions are caught by the framework and become status 5.</summary>
 public delegate ValueTask<ActionReply> ActionHandler(ActionRequest request, CancellationToken cancellationToken);
 
-/// <summary>Decides whether a request may run (server.md 2.6).</summary>
+/// <summary>Decides whether a request may run (docs/agents.md).</summary>
 public interface IRequestAuthorizer
 {
     bool IsAuthorized(ActionRequest request);
 }
 
-/// <summary>Records authorized requests (server.md 2.7).</summary>
+/// <summary>Records authorized requests (docs/agents.md).</summary>
 public interface IRequestAuditor
 {
     void Audit(ActionRequest request);
@@ -49,7 +49,7 @@ public interface IActionObserver
 }
 
 /// <summary>
-/// The SimpleRPC framework of server.md 2.3: parse, look up the action, authorize, audit,
+/// The SimpleRPC framework of docs/agents.md: parse, look up the action, authorize, audit,
 /// validate against the DDL, run the handler and fill DDL output defaults.
 /// </summary>
 public sealed partial class McorpcAgent : IAgent
@@ -149,7 +149,7 @@ public sealed partial class McorpcAgent : IAgent
             if (!validation.IsValid)
             {
                 // Status 4 for a missing input too: the Go server never emits 3 (MissingData, Ruby agents only) and
-                // answers every "Validation failed: ..." with 4 (server.md 2.2, 2.3).
+                // answers every "Validation failed: ..." with 4 (docs/agents.md).
                 return (ActionReply.Fail(RpcStatus.InvalidData, $"Validation failed: {validation.Error}"), req.Action);
             }
         }

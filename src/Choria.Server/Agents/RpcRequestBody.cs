@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Choria.Server.Agents;
 
-/// <summary>SimpleRPC request payload <c>{agent, action, data, caller?, process_results?}</c> (server.md 2.1).</summary>
+/// <summary>SimpleRPC request payload <c>{agent, action, data, caller?, process_results?}</c> (docs/agents.md).</summary>
 public sealed record RpcRequestBody
 {
     [JsonPropertyName("agent")]

@@ -13,7 +13,7 @@ public sealed record RpcAuditOptions
     public string LogFile { get; init; } = "";
 }
 
-/// <summary>Appends one JSON line per authorized request (server.md 2.7), file mode 0600.</summary>
+/// <summary>Appends one JSON line per authorized request (docs/agents.md), file mode 0600.</summary>
 public sealed partial class RpcAuditor(RpcAuditOptions options, ILogger<RpcAuditor> logger, TimeProvider? time = null) : IRequestAuditor
 {
     private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

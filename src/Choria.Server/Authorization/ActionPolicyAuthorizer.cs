@@ -24,7 +24,7 @@ public sealed record ActionPolicyOptions
     public string DefaultName { get; init; } = "default";
 }
 
-/// <summary>MCollective <c>actionpolicy</c> compatible authorization (server.md 2.6).</summary>
+/// <summary>MCollective <c>actionpolicy</c> compatible authorization (docs/agents.md).</summary>
 public sealed partial class ActionPolicyAuthorizer(
     ActionPolicyOptions options,
     Func<JsonElement> facts,

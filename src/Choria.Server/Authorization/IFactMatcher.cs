@@ -4,7 +4,7 @@ using Choria.Protocol.Filters;
 
 namespace Choria.Server.Authorization;
 
-/// <summary>Evaluates one fact filter string (server.md 4.7 syntax) against the facts.</summary>
+/// <summary>Evaluates one fact filter string (docs/server.md syntax) against the facts.</summary>
 public interface IFactMatcher
 {
     /// <summary>

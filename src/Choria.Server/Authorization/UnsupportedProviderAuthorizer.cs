@@ -6,7 +6,7 @@ namespace Choria.Server.Authorization;
 
 /// <summary>
 /// Stands in for an <c>rpcauthprovider</c> this server does not implement (including <c>rego_policy</c>): every
-/// request is denied, as in Go (server.md 2.6). Falling back to no authorization would open every agent.
+/// request is denied, as in Go (docs/agents.md). Falling back to no authorization would open every agent.
 /// </summary>
 public sealed partial class UnsupportedProviderAuthorizer(string provider, ILogger<UnsupportedProviderAuthorizer> logger) : IRequestAuthorizer
 {

@@ -6,7 +6,7 @@ public sealed record ClassesOptions
     public string ClassesFile { get; init; } = "/opt/puppetlabs/puppet/cache/state/classes.txt";
 }
 
-/// <summary>Classes file reader (server.md 4.1): one class per line, verbatim; reloaded when the file changes.</summary>
+/// <summary>Classes file reader (docs/server.md): one class per line, verbatim; reloaded when the file changes.</summary>
 public sealed class ClassesSource(ClassesOptions options)
 {
     private readonly Lock _lock = new();

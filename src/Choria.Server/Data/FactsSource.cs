@@ -19,7 +19,7 @@ public sealed record FactsOptions
 }
 
 /// <summary>
-/// Merged facts of server.md 4.1. Go re-reads the files on every use; this reads them again only
+/// Merged facts of docs/server.md. Go re-reads the files on every use; this reads them again only
 /// when a file's size or mtime changed (a cheap stat per use), which gives the same answers.
 /// </summary>
 public sealed partial class FactsSource(FactsOptions options, ILogger<FactsSource> logger)

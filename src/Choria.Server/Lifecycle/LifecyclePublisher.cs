@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Lifecycle;
 
-/// <summary>Lifecycle settings (server.md 7).</summary>
+/// <summary>Lifecycle settings (docs/server.md).</summary>
 public sealed record LifecycleOptions
 {
     public required string Identity { get; init; }
@@ -123,7 +123,7 @@ public sealed partial class LifecyclePublisher : IAsyncDisposable
 
     private async Task AliveLoopAsync(CancellationToken cancellationToken)
     {
-        // Built once and republished: every alive event of a process shares id and timestamp (server.md 7.3).
+        // Built once and republished: every alive event of a process shares id and timestamp (docs/server.md).
         var alive = NewEvent(LifecycleEventType.Alive);
         try
         {

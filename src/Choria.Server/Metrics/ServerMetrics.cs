@@ -33,7 +33,7 @@ public sealed record ServerMetricsOptions
 }
 
 /// <summary>
-/// The server's Prometheus metrics (server.md 8.2). Counters are copied from <see cref="ServerCounters"/> and the
+/// The server's Prometheus metrics (docs/server.md). Counters are copied from <see cref="ServerCounters"/> and the
 /// connection just before each scrape, so the request pipeline pays nothing for them. Serving them over HTTP is a
 /// C# extension of 2020, whose standalone server never listened.
 /// </summary>

@@ -24,7 +24,7 @@ public sealed record RegistrationPollResult(RegistrationItem? Item, Registration
 }
 
 /// <summary>
-/// The 2020 <c>file_content</c> registration plugin (server.md 5.2): publishes a file's bytes, base64 or gzip+base64,
+/// The 2020 <c>file_content</c> registration plugin (docs/server.md): publishes a file's bytes, base64 or gzip+base64,
 /// with its mtime and whether it changed since the previous poll.
 /// </summary>
 public sealed partial class FileContentRegistration

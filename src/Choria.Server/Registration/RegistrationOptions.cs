@@ -2,7 +2,7 @@ using Choria.Config;
 
 namespace Choria.Server.Registration;
 
-/// <summary>Settings of the file_content plugin (server.md 5.1).</summary>
+/// <summary>Settings of the file_content plugin (docs/server.md).</summary>
 public sealed record FileContentOptions
 {
     /// <summary>File to publish, exactly as configured (it is echoed in the message's <c>file</c>).</summary>
@@ -14,7 +14,7 @@ public sealed record FileContentOptions
     public bool Compression { get; init; } = true;
 }
 
-/// <summary>Registration settings (server.md 5.1); <see cref="FileContent"/> is null when registration is off.</summary>
+/// <summary>Registration settings (docs/server.md); <see cref="FileContent"/> is null when registration is off.</summary>
 public sealed record RegistrationOptions
 {
     public const string FileContentPlugin = "file_content";

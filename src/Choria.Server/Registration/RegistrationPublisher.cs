@@ -23,7 +23,7 @@ public sealed record RegistrationMessage(string Subject, byte[] Transport, Reque
 
 /// <summary>
 /// Polls the file_content plugin on the registration schedule and publishes each item as a signed request to the
-/// registration agent (server.md 5.3). Publishing is skipped while disconnected rather than buffered.
+/// registration agent (docs/server.md). Publishing is skipped while disconnected rather than buffered.
 /// </summary>
 public sealed partial class RegistrationPublisher : IAsyncDisposable
 {

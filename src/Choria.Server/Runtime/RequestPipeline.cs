@@ -9,11 +9,11 @@ namespace Choria.Server.Runtime;
 /// <summary>Why a message stopped in the pipeline, with the human reason that gets logged.</summary>
 public sealed record PipelineDrop(DropReason Reason, string Message);
 
-/// <summary>A request that passed the steps up to its security check (server.md 1.5 steps 2-4).</summary>
+/// <summary>A request that passed the steps up to its security check (docs/server.md steps 2-4).</summary>
 public sealed record ReceivedRequest(TransportHeaders Headers, SecureRequest Secure, Request Request);
 
 /// <summary>
-/// The steps of server.md 1.5 / protocol.md 2.11, each a pure function returning a <see cref="PipelineDrop"/>
+/// The steps of docs/server.md / docs/protocol.md, each a pure function returning a <see cref="PipelineDrop"/>
 /// on rejection so the processor can count and log it in one place.
 /// </summary>
 public static class RequestPipeline
@@ -38,7 +38,7 @@ public static class RequestPipeline
         return true;
     }
 
-    /// <summary>Step 3: signature, certificate chain and certname rules (protocol.md 5.7).</summary>
+    /// <summary>Step 3: signature, certificate chain and certname rules (docs/security.md).</summary>
     public static PipelineDrop? Verify(ReceivedRequest received, ISecurityProvider security, bool insecure)
     {
         if (insecure)
@@ -52,7 +52,7 @@ public static class RequestPipeline
     }
 
     /// <summary>
-    /// Step 5 and the reply side of protocol.md 2.11 step 10: only a federated request's federation header and
+    /// Step 5 and the reply side of docs/protocol.md: only a federated request's federation header and
     /// hops travel back; an ordinary reply starts a fresh hop list.
     /// </summary>
     public static TransportHeaders ReplyHeaders(TransportHeaders requestHeaders, string identity) =>
@@ -97,7 +97,7 @@ public static class RequestPipeline
             : new(DropReason.TtlExpired, $"Message {request.Envelope.RequestId} created at {request.Envelope.Time} is too old, TTL is {request.Envelope.Ttl}");
 
     /// <summary>
-    /// Reply publication (server.md 1.7): reply and secure reply around the agent's bytes, in a transport with the
+    /// Reply publication (docs/server.md): reply and secure reply around the agent's bytes, in a transport with the
     /// <see cref="ReplyHeaders"/> plus one own seen-by hop. Returns the bytes for the request's transport reply-to.
     /// </summary>
     public static byte[] BuildReply(Request request, TransportHeaders replyHeaders, ReadOnlySpan<byte> agentReply, string identity, string connectedServer, TimeProvider clock)

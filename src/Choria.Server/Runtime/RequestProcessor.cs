@@ -41,7 +41,7 @@ public sealed record RequestProcessorDependencies
 }
 
 /// <summary>
-/// The request processor of server.md 1.5-1.7: a bounded intake queue fed by the subscriptions and
+/// The request processor of docs/server.md: a bounded intake queue fed by the subscriptions and
 /// <see cref="ServerOptions.Concurrency"/> workers that verify, filter, dispatch and reply. Every rejected
 /// message is counted in <see cref="ServerCounters"/> and logged once with its <see cref="DropReason"/>.
 /// </summary>

@@ -32,7 +32,7 @@ public enum DropReason
 }
 
 /// <summary>
-/// The <c>choria_server_*</c> counters (server.md 8.2), shared by the request pipeline (writer) and the status
+/// The <c>choria_server_*</c> counters (docs/server.md), shared by the request pipeline (writer) and the status
 /// file, <c>rpcutil#daemon_stats</c> and Prometheus (readers). Lock-free increments on the hot path.
 /// </summary>
 public sealed class ServerCounters

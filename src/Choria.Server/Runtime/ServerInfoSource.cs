@@ -7,7 +7,7 @@ using Choria.Server.Data;
 
 namespace Choria.Server.Runtime;
 
-/// <summary>The running daemon as the built-in agents and filters see it (server.md 1.9).</summary>
+/// <summary>The running daemon as the built-in agents and filters see it (docs/server.md).</summary>
 public sealed class ServerInfoSource(
     ServerOptions options,
     ChoriaConfig config,

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Server.Runtime;
 
 /// <summary>
-/// The node daemon (server.md 1.2-1.8): connects, registers the built-in agents, subscribes per collective,
+/// The node daemon (docs/server.md): connects, registers the built-in agents, subscribes per collective,
 /// starts the <see cref="Components"/>, processes requests until cancelled, then shuts down within
 /// <see cref="ServerOptions.SoftShutdownTimeout"/>.
 /// </summary>
@@ -308,7 +308,7 @@ public sealed partial class ServerInstance : IReplyPublisher
         {
             ClientVersion = typeof(ChoriaConnection).Assembly.GetName().Version?.ToString() ?? "",
             ClientFlavour = ".NET NATS.Net",
-            // nats.go lists URLs as client options but choria_util's middleware_servers as host:port (server.md 3.3).
+            // nats.go lists URLs as client options but choria_util's middleware_servers as host:port (docs/agents.md).
             Servers = [.. _brokers.Select(b => b.Url)],
             MiddlewareServers = [.. _brokers.Select(b => b.HostPort)],
             DontRandomizeServers = !_framework.Config.RandomizeMiddlewareHosts,

@@ -7,14 +7,14 @@ using Choria.Server.Authorization;
 
 namespace Choria.Server.Runtime;
 
-/// <summary>Everything the node daemon reads from its configuration (server.md 1, 2.6, 2.7, 4.1).</summary>
+/// <summary>Everything the node daemon reads from its configuration (docs/server.md).</summary>
 public sealed record ServerOptions
 {
-    /// <summary>Default intake queue between the subscriptions and the workers (server.md 1.6 suggests 1000).</summary>
+    /// <summary>Default intake queue between the subscriptions and the workers (docs/server.md suggests 1000).</summary>
     public const int DefaultQueueSize = 1000;
 
     /// <summary>
-    /// Default number of workers. Go has no limit (server.md 1.6); a bound keeps a flood from exhausting the thread
+    /// Default number of workers. Go has no limit (docs/server.md); a bound keeps a flood from exhausting the thread
     /// pool while still running slow agents in parallel (P6 needs at least 10).
     /// </summary>
     public static int DefaultConcurrency => Math.Max(16, Environment.ProcessorCount * 2);
@@ -63,10 +63,10 @@ public sealed record ServerOptions
 
     public TimeSpan SoftShutdownTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Modern behaviour: compound filters are evaluated rather than rejected (server.md 4.6).</summary>
+    /// <summary>Modern behaviour: compound filters are evaluated rather than rejected (docs/server.md).</summary>
     public CompoundMode Compound { get; init; } = CompoundMode.Evaluate;
 
-    /// <summary><c>INSECURE_YES_REALLY</c> or an insecure build: requests are not verified (server.md 1.1).</summary>
+    /// <summary><c>INSECURE_YES_REALLY</c> or an insecure build: requests are not verified (docs/server.md).</summary>
     public bool Insecure { get; init; }
 
     /// <summary>Hidden <c>--disable-tls</c>: plain NATS to the broker.</summary>

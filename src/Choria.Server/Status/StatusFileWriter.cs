@@ -21,7 +21,7 @@ public sealed record StatusFileOptions
 }
 
 /// <summary>
-/// Writes the status file at start and then every interval (server.md 6.1). Each write replaces the file
+/// Writes the status file at start and then every interval (docs/server.md). Each write replaces the file
 /// atomically (temp file + rename) so <c>choria tool status</c> never reads a half-written document.
 /// </summary>
 public sealed partial class StatusFileWriter : IAsyncDisposable

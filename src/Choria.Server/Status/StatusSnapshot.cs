@@ -3,7 +3,7 @@ using Choria.Server.Agents;
 
 namespace Choria.Server.Status;
 
-/// <summary>What the status file reports at one moment (server.md 6.1); the runtime builds one per write.</summary>
+/// <summary>What the status file reports at one moment (docs/server.md); the runtime builds one per write.</summary>
 public sealed record StatusSnapshot
 {
     public required string Identity { get; init; }

@@ -41,7 +41,7 @@ internal static class FederationTestSupport
     public static IReadOnlyList<FederatedPublication> Federate(TransportMessage transport, string requestId, params string[] federations) =>
         FederationPublisher.Broadcast(transport, requestId, "mcollective", "rpcutil", federations);
 
-    /// <summary>The reply a Choria server sends to a request (protocol.md 2.11 step 10).</summary>
+    /// <summary>The reply a Choria server sends to a request (docs/protocol.md).</summary>
     public static (string Subject, byte[] Payload)? ReplyTo(ReadOnlySpan<byte> requestPayload, string identity)
     {
         if (!ProtocolDecoder.TryDecodeRequest(requestPayload, out var decoded, out _) || decoded.Headers.ReplyTo is not { } replyTo)

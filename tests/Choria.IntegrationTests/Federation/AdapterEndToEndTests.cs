@@ -6,7 +6,7 @@ namespace Choria.IntegrationTests.Federation;
 
 /// <summary>
 /// End to end: <c>choria broker run</c> with its own JetStream (<c>plugin.choria.network.stream.store</c>) and
-/// two protocol adapters copying registration and discovery replies from real servers into streams (broker.md 5).
+/// two protocol adapters copying registration and discovery replies from real servers into streams (docs/adapters.md).
 /// </summary>
 public sealed class AdapterNetworkFixture : IAsyncLifetime
 {

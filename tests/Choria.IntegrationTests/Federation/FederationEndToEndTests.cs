@@ -5,7 +5,7 @@ using Choria.IntegrationTests.Infrastructure;
 
 namespace Choria.IntegrationTests.Federation;
 
-/// <summary>End to end through the real binaries: a federated client reaches servers in two collectives (broker.md 4).</summary>
+/// <summary>End to end through the real binaries: a federated client reaches servers in two collectives (docs/federation.md).</summary>
 [Trait(TestCategory.Name, TestCategory.Process)]
 public sealed partial class FederationEndToEndTests(FederationNetworkFixture fixture) : IClassFixture<FederationNetworkFixture>
 {

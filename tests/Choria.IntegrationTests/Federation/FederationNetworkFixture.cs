@@ -3,7 +3,7 @@ using Choria.IntegrationTests.Infrastructure;
 namespace Choria.IntegrationTests.Federation;
 
 /// <summary>
-/// Two member collectives joined by a federation network, all real processes (broker.md 4):
+/// Two member collectives joined by a federation network, all real processes (docs/federation.md):
 /// <list type="bullet">
 /// <item>federation network: a TLS nats-server;</item>
 /// <item>collective <c>alpha</c>: a TLS nats-server, bridged by two <c>choria broker run</c> federation-only instances;</item>

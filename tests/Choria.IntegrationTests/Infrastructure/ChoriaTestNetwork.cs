@@ -93,7 +93,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             BrokerConfigPath = config;
             Broker = StartChoriaBroker(config, interruptIgnored);
             await WaitForPortAsync(Broker, ports.Client, TimeSpan.FromSeconds(30));
-            // The stats listener starts after the network broker is ready (broker.md 1.4).
+            // The stats listener starts after the network broker is ready (docs/broker.md).
             await WaitForPortAsync(Broker, ports.Stats, TimeSpan.FromSeconds(30));
             return;
         }

@@ -105,7 +105,7 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
         Assert.True(clientStats.GetProperty("out_msgs").GetInt64() > 0);
         Assert.True(clientStats.GetProperty("in_bytes").GetInt64() > 0);
         Assert.True(clientStats.GetProperty("out_bytes").GetInt64() > 0);
-        // server.md 3.3: middleware_servers are host:port, the client option servers are URLs.
+        // docs/agents.md: middleware_servers are host:port, the client option servers are URLs.
         Assert.All(infoData.GetProperty("middleware_servers").EnumerateArray(), m => Assert.Matches(@"^[^/]+:\d+$", m.GetString()!));
         Assert.All(infoData.GetProperty("client_options").GetProperty("servers").EnumerateArray(), m => Assert.StartsWith("nats://", m.GetString()!, StringComparison.Ordinal));
     }
@@ -286,7 +286,7 @@ public sealed class ServerEndToEndTests(ServerNetworkFixture fixture) : IClassFi
         Assert.Equal(2, unknown.GetProperty("statuscode").GetInt32());
         Assert.Equal("Unknown action nope for agent rpcutil", unknown.GetProperty("statusmsg").GetString());
 
-        // server.md 2.2/2.3: every DDL validation failure is status 4 "Validation failed: ...", a missing input too.
+        // docs/agents.md: every DDL validation failure is status 4 "Validation failed: ...", a missing input too.
         var invalid = Body(Assert.Single(await _client.RpcAsync("rpcutil", "get_fact", """{"fact":42}""", node: Node1)));
         Assert.Equal(4, invalid.GetProperty("statuscode").GetInt32());
         Assert.Equal("Validation failed: validation failed for input 'fact': 42 is not a string", invalid.GetProperty("statusmsg").GetString());

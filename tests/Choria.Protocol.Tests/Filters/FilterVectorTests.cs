@@ -4,7 +4,7 @@ using Choria.Protocol.Filters;
 
 namespace Choria.Protocol.Tests.Filters;
 
-/// <summary>Every row of vectors_filters.json (protocol.md 9.2 item 16).</summary>
+/// <summary>Every row of vectors_filters.json (docs/protocol.md item 16).</summary>
 public sealed class FilterVectorTests
 {
     private static readonly Lazy<JsonElement> _vectors = new(() =>

@@ -21,7 +21,7 @@ internal sealed class ClientSession : IAsyncDisposable
     /// <summary>
     /// Loads config and framework, runs <c>beforeConnect</c> (validation that must not need the network), then connects; the connect is bounded by <paramref name="connectTimeout"/>
     /// (default discovery_timeout, at least 2 s) so an unreachable broker is an error, not an endless retry.
-    /// <paramref name="receivers"/> is <c>--workers</c>: reply receiver connections (cli-config.md B.4).
+    /// <paramref name="receivers"/> is <c>--workers</c>: reply receiver connections (docs/client.md).
     /// </summary>
     public static async Task<ClientSession> OpenAsync(ParseResult parse, TimeSpan? connectTimeout, IReadOnlyList<string>? federations, CancellationToken cancellationToken, Action<ChoriaFramework>? beforeConnect = null, int receivers = 1)
     {

@@ -6,7 +6,7 @@ using Choria.Protocol.Filters;
 
 namespace Choria.Cli.Commands.Shared;
 
-/// <summary>The discovery and filter flags shared by ping, req, discover, facts and inventory (cli-config.md B.3).</summary>
+/// <summary>The discovery and filter flags shared by ping, req, discover, facts and inventory (docs/client.md).</summary>
 internal sealed class FilterOptions
 {
     public Option<string[]> Facts { get; } = Repeatable("--wf", "-F", "Match hosts with a certain fact");

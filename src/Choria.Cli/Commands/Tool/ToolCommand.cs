@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Choria.Cli.Commands.Tool;
 
-/// <summary><c>choria tool</c>: parent of the utility commands (cli-config.md B.6).</summary>
+/// <summary><c>choria tool</c>: parent of the utility commands (docs/cli-tools.md).</summary>
 public static class ToolCommand
 {
     public static Command Create()

@@ -7,7 +7,7 @@ using Choria.Protocol.Lifecycle;
 namespace Choria.Cli.Commands.Tool;
 
 /// <summary>
-/// <c>choria tool event</c>: prints lifecycle events as they arrive (cli-config.md B.6) until interrupted.
+/// <c>choria tool event</c>: prints lifecycle events as they arrive (docs/cli-tools.md) until interrupted.
 /// </summary>
 public static class ToolEventCommand
 {

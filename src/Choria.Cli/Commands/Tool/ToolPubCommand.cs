@@ -6,7 +6,7 @@ namespace Choria.Cli.Commands.Tool;
 
 /// <summary>
 /// <c>choria tool pub SUBJECT [--input FILE]</c>: publishes the bytes of FILE, or of a redirected stdin, to a
-/// NATS subject unchanged (cli-config.md B.6).
+/// NATS subject unchanged (docs/cli-tools.md).
 /// </summary>
 public static class ToolPubCommand
 {

@@ -5,7 +5,7 @@ using Choria.Config.Settings;
 namespace Choria.Cli.Commands.Tool;
 
 /// <summary>
-/// <c>choria tool status</c>: health check of a server's status file (server.md 6.2, 2020 behaviour). One line on
+/// <c>choria tool status</c>: health check of a server's status file (docs/server.md behaviour). One line on
 /// stdout, <c>FILE OK</c> with exit 0, or <c>FILE reason</c> with exit 1.
 /// </summary>
 public static class ToolStatusCommand

@@ -9,7 +9,7 @@ using Choria.Connector;
 namespace Choria.Cli.Commands.Tool;
 
 /// <summary>
-/// <c>choria tool sub SUBJECT</c>: prints every message on a NATS subject (cli-config.md B.6). Runs until
+/// <c>choria tool sub SUBJECT</c>: prints every message on a NATS subject (docs/cli-tools.md). Runs until
 /// interrupted, or until <c>--count</c> messages arrived or <c>--timeout</c> passed; all of these exit 0.
 /// </summary>
 public static class ToolSubCommand

@@ -10,7 +10,7 @@ namespace Choria.Protocol.Filters.Expressions;
 /// </summary>
 internal sealed class ExprEvaluator(NodeData node, FilterContext ctx)
 {
-    // A node without facts behaves as if it had an empty facts document (server.md 4.1).
+    // A node without facts behaves as if it had an empty facts document (docs/server.md).
     private static readonly JsonElement _emptyFacts = JsonDocument.Parse("{}").RootElement.Clone();
 
     public object? Evaluate(ExprNode expr) => expr switch

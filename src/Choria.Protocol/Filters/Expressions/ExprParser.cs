@@ -1,7 +1,7 @@
 namespace Choria.Protocol.Filters.Expressions;
 
 /// <summary>
-/// Recursive-descent parser for the expr-lang subset (server.md 4.6). Precedence, loosest first:
+/// Recursive-descent parser for the expr-lang subset (docs/server.md). Precedence, loosest first:
 /// <c>|| or</c>, <c>&amp;&amp; and</c>, comparisons and word operators (<c>in matches contains
 /// startsWith endsWith</c>, optionally negated with <c>not</c>), <c>+ -</c>, <c>* / %</c>, unary
 /// <c>! not -</c>, postfix member/index access.

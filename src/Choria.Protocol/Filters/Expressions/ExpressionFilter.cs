@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Choria.Protocol.Filters.Expressions;
 
 /// <summary>
-/// Modern compound filter form <c>{"expr":"..."}</c> (server.md 4.6). Expressions are parsed once
+/// Modern compound filter form <c>{"expr":"..."}</c> (docs/server.md). Expressions are parsed once
 /// and cached (bounded) because the same filter arrives at every node for every request.
 /// </summary>
 public static class ExpressionFilter

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Agents.Builtin;
 
-/// <summary>The <c>choria_util</c> agent (server.md 3.3): info, machine_states, machine_state, machine_transition.</summary>
+/// <summary>The <c>choria_util</c> agent (docs/agents.md): info, machine_states, machine_state, machine_transition.</summary>
 public static class ChoriaUtilAgent
 {
     public static McorpcAgent Create(IServerInfo server, McorpcAgentOptions options, ILogger logger)

@@ -1,7 +1,7 @@
 namespace Choria.Server.Agents.Builtin;
 
 /// <summary>
-/// The <c>discovery</c> agent (server.md 3.1). Not SimpleRPC: a payload containing <c>ping</c>
+/// The <c>discovery</c> agent (docs/agents.md). Not SimpleRPC: a payload containing <c>ping</c>
 /// is answered with the raw bytes <c>pong</c>, anything else gets no reply.
 /// </summary>
 public sealed class DiscoveryAgent(string version) : IAgent
