@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Choria.Config;
+using Choria.Framework.Hosting;
 using Choria.Framework;
 using Choria.Server.Runtime;
 
@@ -105,7 +106,7 @@ internal sealed class Fleet(ChoriaFramework framework, ChoriaConfig config, Flee
     }
 
     /// <summary>Components start once the subscriptions are flushed: this one marks the instance as answering.</summary>
-    private sealed class ReadySignal : IServerComponent
+    private sealed class ReadySignal : IChoriaComponent
     {
         private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -69,19 +69,9 @@ public sealed record RpcOptions
     /// <summary>Known targets (e.g. <c>--nodes</c>); null runs broadcast discovery first.</summary>
     public IReadOnlyList<string>? Nodes { get; init; }
 
-    /// <summary>
-    /// True when <see cref="Nodes"/> is the caller's own complete broadcast discovery for <see cref="Filter"/>
-    /// in <see cref="Collective"/>; only then may more targets than the direct addressing threshold be
-    /// reached with one broadcast. Leave false for node files and hand-picked lists.
-    /// </summary>
-    public bool NodesFromDiscovery { get; init; }
-
     public TimeSpan? DiscoveryTimeout { get; init; }
 
     public TimeSpan? DiscoveryWindow { get; init; }
-
-    /// <summary>Time the caller spent finding <see cref="Nodes"/>, reported in the statistics.</summary>
-    public TimeSpan DiscoveryTime { get; init; }
 
     /// <summary>Targets per batch; 0 sends to all at once.</summary>
     public int BatchSize { get; init; }
@@ -102,8 +92,14 @@ public sealed record RpcOptions
     /// <summary>Called on the receive loop for every accepted reply; keep it cheap.</summary>
     public Action<RpcReply>? OnReply { get; init; }
 
-    /// <summary>Called once the targets are known (after discovery and limit), with their count.</summary>
+    /// <summary>Called just before broadcast discovery starts; not called when <see cref="Nodes"/> are given.</summary>
+    public Action? OnDiscovering { get; init; }
+
+    /// <summary>Called after broadcast discovery with the number of nodes found (before any limit) and the time it took.</summary>
     public Action<int, TimeSpan>? OnDiscovered { get; init; }
+
+    /// <summary>Called once the targets are final (after discovery and limit), with their count, before anything is published.</summary>
+    public Action<int>? OnTargets { get; init; }
 }
 
 /// <summary>The nodes found and how long it took.</summary>

@@ -63,9 +63,9 @@ public static class DdlResolver
     }
 
     /// <summary>
-    /// Turns <c>key=value</c> arguments into typed request data and validates it against the action
-    /// (types, required inputs, validations) before anything is sent. Optional inputs with a DDL
-    /// default are filled in, as MCollective clients do.
+    /// Turns <c>key=value</c> arguments into request data typed by the action's DDL; optional inputs with a
+    /// DDL default are filled in, as MCollective clients do. Unknown keys and values of the wrong type fail
+    /// here; the rest of the validation (required inputs, validators) is <see cref="ChoriaClient.Prepare"/>'s.
     /// </summary>
     public static bool TryBuildInputs(ActionDdl action, IEnumerable<string> arguments, [NotNullWhen(true)] out JsonObject? data, [NotNullWhen(false)] out string? error)
     {
@@ -106,15 +106,6 @@ public static class DdlResolver
             {
                 data[name] = JsonNode.Parse(def.GetRawText());
             }
-        }
-
-        using var doc = JsonDocument.Parse(data.ToJsonString());
-        var result = InputValidator.ValidateRequestData(action, doc.RootElement);
-        if (!result.IsValid)
-        {
-            error = $"invalid input: {result.Error}";
-            data = null;
-            return false;
         }
 
         error = null;

@@ -32,7 +32,7 @@ public static class NodeSelection
     /// <summary>
     /// Keeps the first N (or N%, rounded up so a non-empty list keeps at least one) targets. With
     /// <see cref="LimitMethod.Random"/> the nodes are shuffled by <paramref name="seed"/> BEFORE
-    /// truncation, so "random" really samples the whole list (B.9 lets us fix the 2020 quirk of
+    /// truncation, so "random" really samples the whole list (go-choria 2020 had the quirk of
     /// shuffling only the kept slice).
     /// </summary>
     public static IReadOnlyList<string> ApplyLimit(IReadOnlyList<string> nodes, int count, bool percent, LimitMethod method, int? seed)

@@ -18,7 +18,7 @@ public sealed record RpcReply(string Sender, int StatusCode, string StatusMessag
 {
     public bool Ok => StatusCode == 0;
 
-    /// <summary>The header text of B.5: empty for OK.</summary>
+    /// <summary>The header go-choria prints per status: empty for OK.</summary>
     public static string StatusText(int code) => code switch
     {
         0 => "",
@@ -30,7 +30,7 @@ public sealed record RpcReply(string Sender, int StatusCode, string StatusMessag
     };
 }
 
-/// <summary>Counts and timings of one request (B.5 request stats).</summary>
+/// <summary>Counts and timings of one request.</summary>
 public sealed record RpcStats
 {
     public string RequestId { get; init; } = "";
@@ -65,5 +65,5 @@ public sealed record RpcStats
     public bool AllResponded => Discovered > 0 && Responded >= Discovered && NoResponses.Count == 0;
 }
 
-/// <summary>The outcome of <see cref="ChoriaClient.RequestAsync"/>.</summary>
+/// <summary>The outcome of <see cref="ChoriaClient.RequestAsync(PreparedRpc, CancellationToken)"/>.</summary>
 public sealed record RpcResult(string Agent, string Action, IReadOnlyList<RpcReply> Replies, RpcStats Stats, IReadOnlyList<AggregateSummary> Summaries);

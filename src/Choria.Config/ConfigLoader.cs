@@ -6,7 +6,7 @@ using Choria.Config.Settings;
 
 namespace Choria.Config;
 
-/// <summary>Reads configuration files (docs/configuration.md–A.6) into an immutable <see cref="ChoriaConfig"/>.</summary>
+/// <summary>Reads configuration files (docs/configuration.md) into an immutable <see cref="ChoriaConfig"/>.</summary>
 public static class ConfigLoader
 {
     /// <summary>
@@ -148,7 +148,7 @@ public static class ConfigLoader
         }
     }
 
-    /// <summary>A.4: a dotted host name, else reverse DNS, else facter, else the short host name.</summary>
+    /// <summary>As go-choria: a dotted host name, else reverse DNS, else facter, else the short host name.</summary>
     internal static string? ResolveIdentity(Context ctx)
     {
         var hostname = ctx.Hostname() ?? "";

@@ -120,7 +120,7 @@ internal sealed class ConfigValues
         }
     }
 
-    /// <summary>Validates and stores one value, honouring the key's environment binding (A.6).</summary>
+    /// <summary>Validates and stores one value, honouring the key's environment binding.</summary>
     public void Assign(SettingDefinition def, string key, string value, string file, int line, bool isDefault)
     {
         var origin = $"{file}:{line}";

@@ -15,7 +15,7 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
     /// <summary>Reported by <see cref="ConnectedServerUrl"/> before any broker was reached.</summary>
     public const string UnknownServer = "unknown";
 
-    private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Raw = new(NatsDefaultSerializer<ReadOnlyMemory<byte>>.Default);
+    private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> s_raw = new(NatsDefaultSerializer<ReadOnlyMemory<byte>>.Default);
 
     private readonly ConnectorOptions _options;
     private readonly ILogger _logger;
@@ -129,7 +129,7 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
             return BufferWhileDisconnected(subject, data, replyTo);
         }
 
-        await _nats.PublishAsync(subject, data, headers: null, replyTo: replyTo, serializer: Raw, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _nats.PublishAsync(subject, data, headers: null, replyTo: replyTo, serializer: s_raw, cancellationToken: cancellationToken).ConfigureAwait(false);
         _traffic.Sent(data.Length);
         return PublishResult.Published;
     }
@@ -142,7 +142,7 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var opts = new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = capacity, FullMode = fullMode } };
-        var sub = await _nats.SubscribeCoreAsync(subject, string.IsNullOrEmpty(queueGroup) ? null : queueGroup, Raw, opts, cancellationToken).ConfigureAwait(false);
+        var sub = await _nats.SubscribeCoreAsync(subject, string.IsNullOrEmpty(queueGroup) ? null : queueGroup, s_raw, opts, cancellationToken).ConfigureAwait(false);
         var wrapper = new ChoriaSubscription(sub, capacity, fullMode, s => _subscriptions.TryRemove(s.Inner, out _), _traffic);
         _subscriptions[wrapper.Inner] = wrapper;
         return wrapper;
@@ -188,7 +188,7 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
     {
         try
         {
-            await _nats.PublishAsync(subject, (ReadOnlyMemory<byte>)data, headers: null, replyTo: replyTo, serializer: Raw, cancellationToken: _closing.Token).ConfigureAwait(false);
+            await _nats.PublishAsync(subject, (ReadOnlyMemory<byte>)data, headers: null, replyTo: replyTo, serializer: s_raw, cancellationToken: _closing.Token).ConfigureAwait(false);
             _traffic.Sent(size);
         }
         catch (Exception ex)

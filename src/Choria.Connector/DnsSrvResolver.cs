@@ -11,7 +11,7 @@ namespace Choria.Connector;
 /// </summary>
 public sealed partial class DnsSrvResolver : ISrvResolver
 {
-    private static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_cacheTtl = TimeSpan.FromSeconds(5);
 
     private readonly ILookupClient _lookup;
     private readonly ILogger _logger;
@@ -54,7 +54,7 @@ public sealed partial class DnsSrvResolver : ISrvResolver
             records = [];
         }
 
-        _cache[name] = (now + CacheTtl, records);
+        _cache[name] = (now + s_cacheTtl, records);
         return records;
     }
 

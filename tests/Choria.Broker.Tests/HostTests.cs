@@ -1,11 +1,12 @@
 using Choria.Broker.Hosting;
 using Choria.Broker.Network;
+using Choria.Framework.Hosting;
 
 namespace Choria.Broker.Tests;
 
 public sealed class HostTests
 {
-    private sealed class Fake(string name, List<string> events, TimeSpan stopDelay = default, bool failStart = false) : IBrokerComponent
+    private sealed class Fake(string name, List<string> events, TimeSpan stopDelay = default, bool failStart = false) : IChoriaComponent
     {
         public string Name => name;
 
@@ -22,7 +23,7 @@ public sealed class HostTests
         }
     }
 
-    private static ChoriaBrokerHost Host(IReadOnlyList<IBrokerComponent> features, IBrokerComponent? stats, double timeoutSeconds = 5) =>
+    private static ChoriaBrokerHost Host(IReadOnlyList<IChoriaComponent> features, IChoriaComponent? stats, double timeoutSeconds = 5) =>
         new(features, stats, TimeSpan.FromSeconds(timeoutSeconds), TestSupport.Logger<ChoriaBrokerHost>());
 
     [Fact]

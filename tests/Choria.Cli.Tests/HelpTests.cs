@@ -6,7 +6,7 @@ namespace Choria.Cli.Tests;
 public class HelpTests
 {
     // Spelled out rather than read from the tree so a command dropped from ChoriaApp fails here.
-    private static readonly string[] TopLevelCommands =
+    private static readonly string[] s_topLevelCommands =
         ["broker", "buildinfo", "discover", "enroll", "facts", "inventory", "ping", "req", "server", "tool"];
 
     private static (int Code, string Out, string Err) Run(params string[] args)
@@ -42,7 +42,7 @@ public class HelpTests
         Assert.Equal("", stderr);
         Assert.Contains("Usage:", stdout, StringComparison.Ordinal);
         var commands = Section(stdout, "Commands:");
-        foreach (var name in TopLevelCommands)
+        foreach (var name in s_topLevelCommands)
         {
             Assert.True(Lists(commands, name), $"root help does not list {name}:\n{stdout}");
         }
@@ -54,7 +54,7 @@ public class HelpTests
     [Fact]
     public void The_tree_has_the_top_level_commands()
     {
-        Assert.Equal(TopLevelCommands, ChoriaApp.BuildRoot().Subcommands.Select(c => c.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(s_topLevelCommands, ChoriaApp.BuildRoot().Subcommands.Select(c => c.Name).Order(StringComparer.Ordinal));
     }
 
     [Theory]

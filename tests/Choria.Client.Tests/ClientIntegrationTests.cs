@@ -119,10 +119,18 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
     {
         await using var fleet = await Responder.StartAsync(_nats.Host, Enumerable.Range(1, 3).Select(i => Node(i)));
         var client = Client(new ChoriaClientOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(1500), DirectAddressingThreshold = 2 });
-        var discovered = await client.DiscoverAsync(new DiscoveryOptions { Filter = ChoriaClient.WithAgentFilter(new Filter(), "rpcutil") });
+        var events = new List<string>();
 
-        var result = await client.RequestAsync(new RpcOptions { Agent = "rpcutil", Action = "ping", Nodes = discovered.Nodes, NodesFromDiscovery = true });
+        var result = await client.RequestAsync(new RpcOptions
+        {
+            Agent = "rpcutil",
+            Action = "ping",
+            OnDiscovering = () => events.Add("discovering"),
+            OnDiscovered = (count, _) => events.Add($"discovered {count}"),
+            OnTargets = count => events.Add($"targets {count}"),
+        });
 
+        Assert.Equal(["discovering", "discovered 3", "targets 3"], events);
         Assert.Equal(3, result.Stats.Ok);
         Assert.All(fleet.Received.Where(r => r.Request.Envelope.Agent == "rpcutil"), r => Assert.Equal("mcollective.broadcast.agent.rpcutil", r.Subject));
     }

@@ -21,7 +21,9 @@ public class InputValidationTests
     [InlineData("ping", new[] { "x=1" }, "not a valid input")]
     public void Invalid_inputs_are_reported(string action, string[] args, string expected)
     {
-        Assert.False(DdlResolver.TryBuildInputs(s_rpcutil.FindAction(action)!, args, out _, out var error));
+        var error = DdlResolver.TryBuildInputs(s_rpcutil.FindAction(action)!, args, out var data, out var conversionError)
+            ? Assert.Throws<ChoriaClientException>(() => ChoriaClient.Prepare(new RpcOptions { Agent = "rpcutil", Action = action, Ddl = s_rpcutil, Data = data })).Message
+            : conversionError;
 
         Assert.StartsWith("invalid input:", error, StringComparison.Ordinal);
         Assert.Contains(expected, error, StringComparison.Ordinal);
@@ -30,7 +32,7 @@ public class InputValidationTests
     [Fact]
     public void Unknown_action_is_rejected_by_the_client_without_io()
     {
-        var e = Assert.Throws<ChoriaClientException>(() => ChoriaClient.Validate(new RpcOptions { Agent = "rpcutil", Action = "nosuch", Ddl = s_rpcutil }));
+        var e = Assert.Throws<ChoriaClientException>(() => ChoriaClient.Prepare(new RpcOptions { Agent = "rpcutil", Action = "nosuch", Ddl = s_rpcutil }));
 
         Assert.Contains("invalid action nosuch", e.Message, StringComparison.Ordinal);
     }

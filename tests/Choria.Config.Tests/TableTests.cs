@@ -63,7 +63,7 @@ public class TableTests
     [Fact]
     public void Provision_stays_absent_unless_a_file_sets_it()
     {
-        // A.10: presence in the file decides whether the build default applies, so it must not be defaulted.
+        // Presence in the file decides whether the build default applies, so it must not be defaulted.
         var defaults = TestOptions.Load("");
         Assert.False(defaults.HasOption("plugin.choria.server.provision"));
         Assert.Equal("", defaults.GetString("plugin.choria.server.provision"));

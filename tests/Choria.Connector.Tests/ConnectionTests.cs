@@ -8,7 +8,7 @@ namespace Choria.Connector.Tests;
 [Trait(TestCategory.Name, TestCategory.Process)]
 public class ConnectionTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
 
     private static ConnectorOptions Options(params BrokerHost[] servers) => new()
     {
@@ -20,7 +20,7 @@ public class ConnectionTests
 
     private static async Task<ChoriaMessage> ReadOneAsync(ChoriaSubscription sub)
     {
-        using var cts = new CancellationTokenSource(Wait);
+        using var cts = new CancellationTokenSource(s_wait);
         Assert.True(await sub.WaitToReadAsync(cts.Token));
         Assert.True(sub.TryRead(out var msg));
         return msg;
@@ -93,7 +93,7 @@ public class ConnectionTests
         await conn.FlushAsync();
 
         server.Stop();
-        using var cts = new CancellationTokenSource(Wait);
+        using var cts = new CancellationTokenSource(s_wait);
         Assert.Equal(ConnectionStateChange.Disconnected, (await changes.Reader.ReadAsync(cts.Token)).Change);
         Assert.False(conn.IsConnected);
 
@@ -134,7 +134,7 @@ public class ConnectionTests
         Assert.False(connecting.IsCompleted);
         using var server = await NatsServerProcess.StartAsync(port: port);
 
-        await using var conn = await connecting.WaitAsync(Wait);
+        await using var conn = await connecting.WaitAsync(s_wait);
         Assert.True(conn.IsConnected);
         Assert.True(conn.InitialConnectAttempts >= 2);
         var failures = logger.Entries.Where(e => e.Message.StartsWith("Initial connection attempt", StringComparison.Ordinal)).ToList();
@@ -180,7 +180,7 @@ public class ConnectionTests
         }
 
         await conn.FlushAsync();
-        using var cts = new CancellationTokenSource(Wait);
+        using var cts = new CancellationTokenSource(s_wait);
         while (sub.Dropped < 90)
         {
             await Task.Delay(10, cts.Token);
@@ -206,7 +206,7 @@ public class ConnectionTests
         {
             var n = 0;
             long bytes = 0;
-            await foreach (var m in sub.ReadAllAsync(new CancellationTokenSource(Wait).Token))
+            await foreach (var m in sub.ReadAllAsync(new CancellationTokenSource(s_wait).Token))
             {
                 bytes += m.Data.Length;
                 if (++n == count)

@@ -13,7 +13,7 @@ public class BadInputPropertyTests
 
     private delegate bool Decoder(byte[] input, out ProtocolError? error);
 
-    private static readonly (string Name, Decoder Decode)[] _decoders =
+    private static readonly (string Name, Decoder Decode)[] s_decoders =
     [
         ("transport", (byte[] b, out ProtocolError? e) => TransportMessage.TryParse(b, out _, out e)),
         ("transport raw", (byte[] b, out ProtocolError? e) => TransportReader.TryReadRaw(b, out _, out _, out e)),
@@ -27,7 +27,7 @@ public class BadInputPropertyTests
         ("lifecycle", (byte[] b, out ProtocolError? e) => LifecycleEvent.TryParse(b, out _, out e)),
     ];
 
-    private static readonly string[] _validFixtures =
+    private static readonly string[] s_validFixtures =
     [
         "v1_transport_request.json", "v1_transport_reply.json", "v1_secure_request.json", "v1_secure_reply.json",
         "v1_request.json", "v1_reply.json", "v1_federation_collective_reply.json",
@@ -35,7 +35,7 @@ public class BadInputPropertyTests
 
     private static void AllDecodersSurvive(byte[] input)
     {
-        foreach (var (name, decode) in _decoders)
+        foreach (var (name, decode) in s_decoders)
         {
             bool ok;
             ProtocolError? error;
@@ -134,7 +134,7 @@ public class BadInputPropertyTests
     [Fact]
     public void Truncated_and_bit_flipped_valid_messages_never_throw()
     {
-        var fixtures = _validFixtures.Select(TestPaths.MessageBytes).ToArray();
+        var fixtures = s_validFixtures.Select(TestPaths.MessageBytes).ToArray();
         var gen = from f in Gen.Int[0, fixtures.Length - 1]
                   from cut in Gen.Int[0, 100_000]
                   from flips in Gen.Int[0, int.MaxValue].Array[0, 8]
@@ -157,7 +157,7 @@ public class BadInputPropertyTests
     public void Wrong_json_types_in_every_field_give_typed_errors()
     {
         JsonNode?[] replacements = [null, 1, 1.5, true, "", "x", new JsonArray(), new JsonObject(), new JsonArray(JsonValue.Create(1))];
-        foreach (var fixture in _validFixtures)
+        foreach (var fixture in s_validFixtures)
         {
             var root = JsonNode.Parse(TestPaths.Message(fixture))!;
             foreach (var path in Paths(root, ""))
@@ -192,7 +192,7 @@ public class BadInputPropertyTests
     public void Deep_nesting_is_rejected_with_its_own_reason()
     {
         var deep = Encoding.UTF8.GetBytes("{\"a\":" + new string('[', 100_000) + new string(']', 100_000) + "}");
-        foreach (var (name, decode) in _decoders)
+        foreach (var (name, decode) in s_decoders)
         {
             Assert.False(decode(deep, out var error), name);
             Assert.Equal(ProtocolErrorReason.TooDeeplyNested, error!.Reason);
@@ -212,7 +212,7 @@ public class BadInputPropertyTests
         var node = JsonNode.Parse(valid)!;
         node["headers"]!["mc_sender"] = new string('x', 1024 * 1024);
         var big = Encoding.UTF8.GetBytes(node.ToJsonString());
-        foreach (var (name, decode) in _decoders)
+        foreach (var (name, decode) in s_decoders)
         {
             Assert.False(decode(big, out var error), name);
             Assert.Equal(ProtocolErrorReason.PayloadTooLarge, error!.Reason);
@@ -223,7 +223,7 @@ public class BadInputPropertyTests
     public void Invalid_utf8_inside_strings_is_a_typed_error()
     {
         byte[] bad = [.. "{\"protocol\":\"choria:secure:request:1\",\"message\":\""u8, 0xC3, 0x28, .. "\",\"signature\":\"s\",\"pubcert\":\"p\"}"u8];
-        foreach (var (name, decode) in _decoders)
+        foreach (var (name, decode) in s_decoders)
         {
             Assert.False(decode(bad, out var error), name);
             Assert.NotNull(error);

@@ -8,7 +8,7 @@ namespace Choria.Protocol.Tests;
 /// <summary>The hand-written encoders and the raw-data relay path must match the serializer's wire form.</summary>
 public class EncodingFastPathTests
 {
-    private static readonly TransportHeaders _fullHeaders = new()
+    private static readonly TransportHeaders s_fullHeaders = new()
     {
         ReplyTo = "mcollective.reply.x",
         McSender = "node<&>",
@@ -20,7 +20,7 @@ public class EncodingFastPathTests
     {
         new TransportHeaders(),
         new TransportHeaders { ReplyTo = "", McSender = "", SeenBy = [], Federation = new FederationHeader { Targets = [] } },
-        _fullHeaders,
+        s_fullHeaders,
     };
 
     [Theory]
@@ -96,7 +96,7 @@ public class EncodingFastPathTests
         var hop = new SeenByHop("nats://in:4222", "fb \"1\" (choria_nats_ingest:0)", "nats://out:4222");
 
         // Reusing the writer: a long message first, then shorter ones, with and without earlier hops.
-        foreach (var rewritten in new[] { headers with { ReplyTo = new string('r', 300_000) }, headers, _fullHeaders, headers with { SeenBy = [] } })
+        foreach (var rewritten in new[] { headers with { ReplyTo = new string('r', 300_000) }, headers, s_fullHeaders, headers with { SeenBy = [] } })
         {
             var expected = TransportMessage.ToUtf8Bytes(raw.Span, rewritten.WithSeenByHop(hop));
             Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(relay.Write(raw.Span, rewritten, hop).Span));

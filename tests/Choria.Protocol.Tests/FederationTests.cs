@@ -5,7 +5,7 @@ namespace Choria.Protocol.Tests;
 
 public class FederationTests
 {
-    private static readonly SeenByHop _hop = new("nats://fed1.example.net:4222", "broker", "nats://collective1.example.net:4222");
+    private static readonly SeenByHop s_hop = new("nats://fed1.example.net:4222", "broker", "nats://collective1.example.net:4222");
 
     private static TransportMessage Load(string name)
     {
@@ -19,7 +19,7 @@ public class FederationTests
         var input = Load("v1_federation_client_request.json");
         var expected = Load("v1_federation_collective_request.json");
 
-        Assert.True(FederationTransformer.TryTransformRequest(input, "production", _hop, out var result, out var error), error?.ToString());
+        Assert.True(FederationTransformer.TryTransformRequest(input, "production", s_hop, out var result, out var error), error?.ToString());
         var headers = result.Message.Headers;
         Assert.Equal(["mcollective.broadcast.agent.rpcutil"], result.Targets);
         Assert.Equal(expected.Headers.ReplyTo, headers.ReplyTo);
@@ -27,7 +27,7 @@ public class FederationTests
         Assert.Equal(expected.Headers.Federation, headers.Federation);
         Assert.Equal(expected.Headers.SeenBy!.Count, headers.SeenBy!.Count);
         Assert.Equal(expected.Headers.SeenBy[0], headers.SeenBy[0]);
-        Assert.Equal(_hop, headers.SeenBy[^1]);
+        Assert.Equal(s_hop, headers.SeenBy[^1]);
         Assert.Equal(expected.Data, result.Message.Data);
         Assert.DoesNotContain("\"target\"", result.Message.ToJson(), StringComparison.Ordinal);
     }
@@ -36,7 +36,7 @@ public class FederationTests
     public void Header_level_moves_make_the_same_edits_and_leave_seen_by_to_the_relay()
     {
         var request = Load("v1_federation_client_request.json");
-        Assert.True(FederationTransformer.TryTransformRequest(request, "production", _hop, out var full, out _));
+        Assert.True(FederationTransformer.TryTransformRequest(request, "production", s_hop, out var full, out _));
         Assert.True(FederationTransformer.TryMoveRequestHeaders(request.Headers, "choria.federation.production.collective", out var moved, out var targets, out var error), error?.ToString());
         Assert.Equal(full.Targets, targets);
         Assert.Equal(full.Message.Headers with { SeenBy = request.Headers.SeenBy }, moved);
@@ -44,7 +44,7 @@ public class FederationTests
         Assert.False(FederationTransformer.TryMoveRequestHeaders(request.Headers with { ReplyTo = "" }, "x", out _, out _, out _));
 
         var reply = Load("v1_federation_collective_reply.json");
-        Assert.True(FederationTransformer.TryTransformReply(reply, _hop, out var fullReply, out _));
+        Assert.True(FederationTransformer.TryTransformReply(reply, s_hop, out var fullReply, out _));
         Assert.True(FederationTransformer.TryMoveReplyHeaders(reply.Headers, out var movedReply, out var subject, out error), error?.ToString());
         Assert.Equal(fullReply.ReplySubject, subject);
         Assert.Null(movedReply.Federation);
@@ -57,26 +57,26 @@ public class FederationTests
     public void Request_transformer_drops_messages_without_federation_data()
     {
         var input = Load("v1_transport_request.json");
-        Assert.False(FederationTransformer.TryTransformRequest(input, "production", _hop, out _, out var error));
+        Assert.False(FederationTransformer.TryTransformRequest(input, "production", s_hop, out _, out var error));
         Assert.Equal(ProtocolErrorReason.MissingField, error.Reason);
 
         var fed = Load("v1_federation_client_request.json");
-        Assert.False(FederationTransformer.TryTransformRequest(fed with { Headers = fed.Headers with { ReplyTo = null } }, "production", _hop, out _, out _));
-        Assert.False(FederationTransformer.TryTransformRequest(fed with { Headers = fed.Headers with { Federation = fed.Headers.Federation! with { Targets = [] } } }, "production", _hop, out _, out _));
+        Assert.False(FederationTransformer.TryTransformRequest(fed with { Headers = fed.Headers with { ReplyTo = null } }, "production", s_hop, out _, out _));
+        Assert.False(FederationTransformer.TryTransformRequest(fed with { Headers = fed.Headers with { Federation = fed.Headers.Federation! with { Targets = [] } } }, "production", s_hop, out _, out _));
     }
 
     [Fact]
     public void Reply_transformer_removes_federation_and_targets_the_saved_reply_to()
     {
         var input = Load("v1_federation_collective_reply.json");
-        Assert.True(FederationTransformer.TryTransformReply(input, _hop, out var result, out var error), error?.ToString());
+        Assert.True(FederationTransformer.TryTransformReply(input, s_hop, out var result, out var error), error?.ToString());
         Assert.Equal("mcollective.reply.client.example.net.a2f0ca717c694f2086cfa81b6c494648", result.ReplySubject);
         Assert.Null(result.Message.Headers.Federation);
         Assert.DoesNotContain("federation", result.Message.ToJson(), StringComparison.Ordinal);
         Assert.Equal(4, result.Message.Headers.SeenBy!.Count);
         Assert.Equal(input.Data, result.Message.Data);
 
-        Assert.False(FederationTransformer.TryTransformReply(Load("v1_transport_reply.json"), _hop, out _, out error));
+        Assert.False(FederationTransformer.TryTransformReply(Load("v1_transport_reply.json"), s_hop, out _, out error));
         Assert.Equal(ProtocolErrorReason.MissingField, error.Reason);
     }
 

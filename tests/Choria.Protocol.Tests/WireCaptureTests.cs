@@ -10,7 +10,7 @@ namespace Choria.Protocol.Tests;
 /// <summary>Real Ruby (mcollective-choria) captures: every layer must decode and match its .decoded.json.</summary>
 public partial class WireCaptureTests
 {
-    private static readonly JsonSerializerOptions _relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions s_relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static TheoryData<string> Captures()
     {
@@ -149,7 +149,7 @@ public partial class WireCaptureTests
         }
         else if (JsonPrefixPattern().Match(description) is { Success: true } prefix)
         {
-            Assert.StartsWith(prefix.Groups[1].Value, JsonSerializer.Serialize(actual, _relaxed), StringComparison.Ordinal);
+            Assert.StartsWith(prefix.Groups[1].Value, JsonSerializer.Serialize(actual, s_relaxed), StringComparison.Ordinal);
         }
         else if (TruncatedPattern().Match(description) is { Success: true } truncated)
         {

@@ -9,7 +9,7 @@ namespace Choria.Security.Tests;
 /// </summary>
 public sealed class SslDirDiscoveryTests : IDisposable
 {
-    private static readonly FakeEnvironment Root = new() { IsRoot = true, HomeDirectory = "/home/bob" };
+    private static readonly FakeEnvironment s_root = new() { IsRoot = true, HomeDirectory = "/home/bob" };
 
     private readonly TempDir _dir = new();
 
@@ -38,7 +38,7 @@ public sealed class SslDirDiscoveryTests : IDisposable
     public async Task A_caller_that_cancels_does_not_fail_later_callers()
     {
         var printer = new GatedPrinter();
-        var locator = new PuppetSslDirLocator(printer, Root, TimeSpan.FromMinutes(5));
+        var locator = new PuppetSslDirLocator(printer, s_root, TimeSpan.FromMinutes(5));
 
         using var impatient = new CancellationTokenSource();
         var first = locator.LocateAsync(null, impatient.Token);
@@ -58,7 +58,7 @@ public sealed class SslDirDiscoveryTests : IDisposable
     public async Task Puppet_that_never_answers_times_out_with_an_error_naming_the_fix()
     {
         var printer = new GatedPrinter();
-        var locator = new PuppetSslDirLocator(printer, Root, TimeSpan.FromMilliseconds(200));
+        var locator = new PuppetSslDirLocator(printer, s_root, TimeSpan.FromMilliseconds(200));
 
         var ex = await Assert.ThrowsAsync<SecurityConfigurationException>(() => locator.LocateAsync(null, CancellationToken.None));
         Assert.Contains("did not answer within 0.2s", ex.Message, StringComparison.Ordinal);
@@ -86,7 +86,7 @@ public sealed class SslDirDiscoveryTests : IDisposable
         Assert.Equal("/fake/puppet/ssl", await printer.SslDirAsync(CancellationToken.None));
         Assert.Equal("apply --environment production --configprint ssldir", File.ReadAllText(Path.Combine(bin, "args")).Trim());
 
-        var locator = new PuppetSslDirLocator(printer, Root);
+        var locator = new PuppetSslDirLocator(printer, s_root);
         Assert.Equal("/fake/puppet/ssl", await locator.LocateAsync(null, CancellationToken.None));
     }
 
@@ -114,10 +114,10 @@ public sealed class SslDirDiscoveryTests : IDisposable
 
         var expected = Path.Combine("/home/bob", ".puppetlabs", "etc", "puppet", "ssl");
         var failing = FakePuppet("failing", "echo /ignored\nexit 3\n");
-        var broken = new PuppetSslDirLocator(new PuppetConfigPrinter(_dir.Combine("no-aio"), failing), Root);
+        var broken = new PuppetSslDirLocator(new PuppetConfigPrinter(_dir.Combine("no-aio"), failing), s_root);
         Assert.Equal(expected, await broken.LocateAsync(null, CancellationToken.None));
 
-        var missing = new PuppetSslDirLocator(new PuppetConfigPrinter(_dir.Combine("no-aio"), _dir.Combine("empty")), Root);
+        var missing = new PuppetSslDirLocator(new PuppetConfigPrinter(_dir.Combine("no-aio"), _dir.Combine("empty")), s_root);
         Assert.Equal(expected, await missing.LocateAsync(null, CancellationToken.None));
     }
 
@@ -130,7 +130,7 @@ public sealed class SslDirDiscoveryTests : IDisposable
         }
 
         var bin = FakePuppet("hang", "echo $$ > \"$(dirname \"$0\")/pid\"\nexec sleep 300\n");
-        var locator = new PuppetSslDirLocator(new PuppetConfigPrinter(_dir.Combine("no-aio"), bin), Root, TimeSpan.FromSeconds(1));
+        var locator = new PuppetSslDirLocator(new PuppetConfigPrinter(_dir.Combine("no-aio"), bin), s_root, TimeSpan.FromSeconds(1));
 
         var started = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<SecurityConfigurationException>(() => locator.LocateAsync(null, CancellationToken.None));
@@ -150,7 +150,7 @@ public sealed class SslDirDiscoveryTests : IDisposable
         }
 
         var bin = FakePuppet("slow", "sleep 2\necho /slow/ssl\n");
-        var locator = new PuppetSslDirLocator(new PuppetConfigPrinter(_dir.Combine("no-aio"), bin), Root, TimeSpan.FromSeconds(60));
+        var locator = new PuppetSslDirLocator(new PuppetConfigPrinter(_dir.Combine("no-aio"), bin), s_root, TimeSpan.FromSeconds(60));
 
         using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => locator.LocateAsync(null, impatient.Token));

@@ -6,7 +6,7 @@ namespace Choria.Testing;
 /// </summary>
 public static class TestPaths
 {
-    private static readonly Lazy<string> _root = new(() =>
+    private static readonly Lazy<string> s_root = new(() =>
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -20,7 +20,7 @@ public static class TestPaths
     });
 
     /// <summary>The repository root (the folder holding <c>Choria.slnx</c>).</summary>
-    public static string RepoRoot => _root.Value;
+    public static string RepoRoot => s_root.Value;
 
     /// <summary>The repository's test fixtures folder, <c>tests/fixtures</c>.</summary>
     public static string FixturesRoot => Path.Combine(RepoRoot, "tests", "fixtures");

@@ -6,8 +6,8 @@ namespace Choria.Broker.Adapters;
 /// <summary>The <c>choria_adapter_*</c> collectors of docs/adapters.md.</summary>
 internal sealed class AdapterMetrics
 {
-    private static readonly string[] WorkerLabels = ["name", "role", "identity"];
-    private static readonly string[] QueueLabels = ["name", "identity"];
+    private static readonly string[] s_workerLabels = ["name", "role", "identity"];
+    private static readonly string[] s_queueLabels = ["name", "identity"];
 
     private readonly Counter _received;
     private readonly Counter _published;
@@ -18,15 +18,15 @@ internal sealed class AdapterMetrics
     public AdapterMetrics(CollectorRegistry registry, string adapter, string identity)
     {
         var factory = Metrics.WithCustomRegistry(registry);
-        _received = factory.CreateCounter("choria_adapter_received_msgs", "Messages received by an adapter input, or published by an adapter output", new CounterConfiguration { LabelNames = WorkerLabels });
-        _published = factory.CreateCounter("choria_adapter_published_msgs", "Registered for compatibility; successful outputs count in choria_adapter_received_msgs", new CounterConfiguration { LabelNames = WorkerLabels });
-        _errors = factory.CreateCounter("choria_adapter_errors", "Messages an adapter worker failed to process", new CounterConfiguration { LabelNames = WorkerLabels });
-        _bytes = factory.CreateCounter("choria_adapter_bytes", "Payload bytes handled by an adapter worker", new CounterConfiguration { LabelNames = WorkerLabels });
+        _received = factory.CreateCounter("choria_adapter_received_msgs", "Messages received by an adapter input, or published by an adapter output", new CounterConfiguration { LabelNames = s_workerLabels });
+        _published = factory.CreateCounter("choria_adapter_published_msgs", "Registered for compatibility; successful outputs count in choria_adapter_received_msgs", new CounterConfiguration { LabelNames = s_workerLabels });
+        _errors = factory.CreateCounter("choria_adapter_errors", "Messages an adapter worker failed to process", new CounterConfiguration { LabelNames = s_workerLabels });
+        _bytes = factory.CreateCounter("choria_adapter_bytes", "Payload bytes handled by an adapter worker", new CounterConfiguration { LabelNames = s_workerLabels });
         // Only _sum and _count are exported, as in Go; one age bucket instead of five keeps prometheus-net from
         // sorting every observation into five quantile streams nobody reads (~5% of a busy broker's CPU).
-        _time = factory.CreateSummary("choria_adapter_time", "Seconds an adapter worker spent per message", new SummaryConfiguration { LabelNames = WorkerLabels, AgeBuckets = 1 });
-        QueueLength = factory.CreateGauge("choria_adapter_queue_length", "Messages waiting in the adapter work queue", new GaugeConfiguration { LabelNames = QueueLabels }).WithLabels(adapter, identity);
-        QueueCapacity = factory.CreateGauge("choria_adapter_queue_capacity", "Capacity of the adapter work queue", new GaugeConfiguration { LabelNames = QueueLabels }).WithLabels(adapter, identity);
+        _time = factory.CreateSummary("choria_adapter_time", "Seconds an adapter worker spent per message", new SummaryConfiguration { LabelNames = s_workerLabels, AgeBuckets = 1 });
+        QueueLength = factory.CreateGauge("choria_adapter_queue_length", "Messages waiting in the adapter work queue", new GaugeConfiguration { LabelNames = s_queueLabels }).WithLabels(adapter, identity);
+        QueueCapacity = factory.CreateGauge("choria_adapter_queue_capacity", "Capacity of the adapter work queue", new GaugeConfiguration { LabelNames = s_queueLabels }).WithLabels(adapter, identity);
     }
 
     public Gauge.Child QueueLength { get; }

@@ -56,7 +56,7 @@ public sealed record AdapterOutput
             (message, sender, requestId, time) = (reply.Reply.Message, reply.Reply.Envelope.SenderId, reply.Reply.Envelope.RequestId, reply.Reply.Envelope.Time);
         }
 
-        if (time < UnixMin || time > UnixMax)
+        if (time < s_unixMin || time > s_unixMax)
         {
             error = new ProtocolError(ProtocolErrorReason.ConstraintViolation, $"envelope time {time} is out of range");
             return false;
@@ -73,8 +73,8 @@ public sealed record AdapterOutput
         return true;
     }
 
-    private static readonly long UnixMin = DateTimeOffset.MinValue.ToUnixTimeSeconds();
-    private static readonly long UnixMax = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+    private static readonly long s_unixMin = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly long s_unixMax = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 }
 
 [JsonSourceGenerationOptions(WriteIndented = false)]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Choria.Broker.Federation;
 using Choria.Connector;
+using Choria.Framework.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.JetStream;
 using Prometheus;
@@ -12,7 +13,7 @@ namespace Choria.Broker.Adapters;
 /// Copies Choria traffic from a collective subject into a JetStream stream (docs/adapters.md): ingest
 /// workers decode and enqueue without ever blocking, output workers publish with acknowledgement.
 /// </summary>
-public sealed partial class ProtocolAdapter : Hosting.IBrokerComponent, IAsyncDisposable
+public sealed partial class ProtocolAdapter : IChoriaComponent, IAsyncDisposable
 {
     private readonly AdapterOptions _options;
     private readonly BrokerResolver _resolver;

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Choria.Connector;
+using Choria.Framework.Hosting;
 using Choria.Protocol.Subjects;
 using Microsoft.Extensions.Logging;
 using Prometheus;
@@ -10,7 +11,7 @@ namespace Choria.Broker.Federation;
 /// Bridges one member collective and the federation network (docs/federation.md). Stateless: any number of
 /// instances share the work through the NATS queue groups.
 /// </summary>
-public sealed partial class FederationBroker : Hosting.IBrokerComponent, IAsyncDisposable
+public sealed partial class FederationBroker : IChoriaComponent, IAsyncDisposable
 {
     private readonly FederationBrokerOptions _options;
     private readonly BrokerResolver _resolver;

@@ -1,4 +1,5 @@
 using Choria.Broker.Network;
+using Choria.Framework.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Choria.Broker.Hosting;
@@ -9,16 +10,16 @@ namespace Choria.Broker.Hosting;
 /// </summary>
 public sealed partial class ChoriaBrokerHost
 {
-    private readonly IReadOnlyList<IBrokerComponent> _features;
-    private readonly IBrokerComponent? _stats;
+    private readonly IReadOnlyList<IChoriaComponent> _features;
+    private readonly IChoriaComponent? _stats;
     private readonly TimeSpan _softShutdownTimeout;
     private readonly ILogger _logger;
-    private readonly List<IBrokerComponent> _started = [];
+    private readonly List<IChoriaComponent> _started = [];
 
     /// <param name="features">Enabled features in start order; at least one is required.</param>
     /// <param name="stats">The statistics server, started last, or null when <c>stats_port</c> is 0.</param>
     /// <param name="softShutdownTimeout"><c>plugin.choria.network.soft_shutdown_timeout</c>.</param>
-    public ChoriaBrokerHost(IReadOnlyList<IBrokerComponent> features, IBrokerComponent? stats, TimeSpan softShutdownTimeout, ILogger<ChoriaBrokerHost> logger)
+    public ChoriaBrokerHost(IReadOnlyList<IChoriaComponent> features, IChoriaComponent? stats, TimeSpan softShutdownTimeout, ILogger<ChoriaBrokerHost> logger)
     {
         ArgumentNullException.ThrowIfNull(features);
         _features = features;

@@ -1,9 +1,10 @@
 using Choria.Broker.Network;
+using Choria.Framework.Hosting;
 
 namespace Choria.Broker.Hosting;
 
 /// <summary>The network broker part of <c>choria broker run</c>: a supervised nats-server.</summary>
-public sealed class NetworkBrokerComponent(NatsServerSupervisor supervisor) : IBrokerComponent
+public sealed class NetworkBrokerComponent(NatsServerSupervisor supervisor) : IChoriaComponent
 {
     public string Name => "network";
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Choria.Broker.Hosting;
 using Choria.Broker.Network;
 using Choria.Config.Build;
+using Choria.Framework.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 
@@ -13,7 +13,7 @@ namespace Choria.Broker.Stats;
 /// Choria's public statistics port (docs/broker.md): <c>/choria/</c>, <c>/choria/prometheus</c>,
 /// and, when the network broker runs, a reverse proxy to nats-server's loopback monitor.
 /// </summary>
-public sealed partial class ChoriaStatsServer : IBrokerComponent, IDisposable
+public sealed partial class ChoriaStatsServer : IChoriaComponent, IDisposable
 {
     private static readonly HashSet<string> s_natsPaths = new(StringComparer.Ordinal)
     {
@@ -229,7 +229,7 @@ public sealed partial class ChoriaStatsServer : IBrokerComponent, IDisposable
     {
         var build = BuildSettings.Current;
         using var self = Process.GetCurrentProcess();
-        var wall = DateTime.Now - self.StartTime;
+        var wall = TimeProvider.System.GetLocalNow().DateTime - self.StartTime;
         var cpu = wall.TotalMilliseconds > 0
             ? self.TotalProcessorTime.TotalMilliseconds / wall.TotalMilliseconds / Environment.ProcessorCount * 100
             : 0;

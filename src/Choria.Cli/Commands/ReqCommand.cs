@@ -4,7 +4,6 @@ using Choria.Cli.Commands.Shared;
 using Choria.Cli.Hosting;
 using Choria.Cli.Rendering;
 using Choria.Client;
-using Choria.Ddl;
 using Choria.Ddl.Ruby;
 using Spectre.Console;
 
@@ -53,97 +52,71 @@ public static class ReqCommand
                 throw new ChoriaClientException(error);
             }
 
-            if (parse.GetValue(limit) is { } l && !NodeSelection.TryParseLimit(l, out _, out _, out var limitError))
-            {
-                throw new ChoriaClientException(limitError);
-            }
-
-            var explicitNodes = filters.NodesValue(parse);
-            AgentDdl? ddl = null;
-            System.Text.Json.Nodes.JsonObject? data = null;
-            ActionDdl? actionDdl = null;
-
-            // Everything the user can get wrong is checked before connecting (B.5 steps 1-2).
-            void Validate(Framework.ChoriaFramework fw)
-            {
-                if (!DdlResolver.TryLoad(agentName, fw.Config.LibDirs, new RubyDdlConverter(RubyDdlConverterOptions.FromConfig(fw.Config)), out ddl, out var ddlError))
-                {
-                    throw new ChoriaClientException(ddlError);
-                }
-
-                actionDdl = ddl.FindAction(actionName) ?? throw new ChoriaClientException($"invalid action {actionName} for agent {agentName}, valid actions are: {string.Join(", ", ddl.ActionNames())}");
-                if (!DdlResolver.TryBuildInputs(actionDdl, parse.GetValue(inputs) ?? [], out data, out var inputError))
-                {
-                    throw new ChoriaClientException(inputError);
-                }
-            }
-
             var jsonOut = parse.GetValue(json);
             await using var fileWriter = parse.GetValue(outputFile) is { } f ? new StreamWriter(f.FullName) : null;
             var output = fileWriter ?? parse.InvocationConfiguration.Output;
             var tty = fileWriter is null && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+            var received = 0;
+            var targets = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            PreparedRpc? prepared = null;
 
-            await using var session = await ClientSession.OpenAsync(parse, filters.DiscoveryTimeoutValue(parse), filters.FederationsValue(parse), ct2, Validate, parse.GetValue(workers));
-            var client = session.Client;
-
-            var nodes = explicitNodes;
-            var discoveryTime = TimeSpan.Zero;
-            if (nodes is null)
+            // Everything the user can get wrong is checked before connecting: DDL, action, inputs, limit.
+            void Prepare(Framework.ChoriaFramework fw)
             {
-                if (!jsonOut)
+                if (!DdlResolver.TryLoad(agentName, fw.Config.LibDirs, new RubyDdlConverter(RubyDdlConverterOptions.FromConfig(fw.Config)), out var ddl, out var ddlError))
                 {
-                    output.Write("Discovering nodes .... ");
-                    output.Flush();
+                    throw new ChoriaClientException(ddlError);
                 }
 
-                var discovered = await client.DiscoverAsync(
-                    new DiscoveryOptions
-                    {
-                        Collective = filters.Collective(parse),
-                        Filter = ChoriaClient.WithAgentFilter(filter, agentName),
-                        Timeout = filters.DiscoveryTimeoutValue(parse),
-                        Window = filters.DiscoveryWindowValue(parse),
-                    },
-                    ct2);
-                nodes = discovered.Nodes;
-                discoveryTime = discovered.Elapsed;
-                if (!jsonOut)
+                var actionDdl = ddl.FindAction(actionName) ?? throw new ChoriaClientException($"invalid action {actionName} for agent {agentName}, valid actions are: {string.Join(", ", ddl.ActionNames())}");
+                if (!DdlResolver.TryBuildInputs(actionDdl, parse.GetValue(inputs) ?? [], out var data, out var inputError))
                 {
-                    output.WriteLine(nodes.Count.ToString(CultureInfo.InvariantCulture));
-                    output.WriteLine();
+                    throw new ChoriaClientException(inputError);
                 }
+
+                prepared = ChoriaClient.Prepare(new RpcOptions
+                {
+                    Agent = agentName,
+                    Action = actionName,
+                    Data = data,
+                    Ddl = ddl,
+                    Filter = filter,
+                    Collective = filters.Collective(parse),
+                    Nodes = filters.NodesValue(parse),
+                    BatchSize = parse.GetValue(batch),
+                    BatchSleep = TimeSpan.FromSeconds(parse.GetValue(batchSleep)),
+                    Limit = parse.GetValue(limit),
+                    LimitSeed = parse.GetValue(limitSeed),
+                    DiscoveryTimeout = filters.DiscoveryTimeoutValue(parse),
+                    DiscoveryWindow = filters.DiscoveryWindowValue(parse),
+                    OnDiscovering = jsonOut ? null : () =>
+                    {
+                        output.Write("Discovering nodes .... ");
+                        output.Flush();
+                    },
+                    OnDiscovered = jsonOut ? null : (count, _) =>
+                    {
+                        output.WriteLine(count.ToString(CultureInfo.InvariantCulture));
+                        output.WriteLine();
+                    },
+                    OnTargets = count => targets.TrySetResult(count),
+                    OnReply = _ => Interlocked.Increment(ref received),
+                });
             }
 
-            var received = 0;
-            var rpc = new RpcOptions
-            {
-                Agent = agentName,
-                Action = actionName,
-                Data = data,
-                Ddl = ddl,
-                Filter = filter,
-                Collective = filters.Collective(parse),
-                Nodes = nodes,
-                NodesFromDiscovery = explicitNodes is null,
-                DiscoveryTime = discoveryTime,
-                BatchSize = parse.GetValue(batch),
-                BatchSleep = TimeSpan.FromSeconds(parse.GetValue(batchSleep)),
-                Limit = parse.GetValue(limit),
-                LimitSeed = parse.GetValue(limitSeed),
-                DiscoveryTimeout = filters.DiscoveryTimeoutValue(parse),
-                OnReply = _ => Interlocked.Increment(ref received),
-            };
-
+            await using var session = await ClientSession.OpenAsync(parse, filters.DiscoveryTimeoutValue(parse), filters.FederationsValue(parse), ct2, Prepare, parse.GetValue(workers));
+            var request = session.Client.RequestAsync(prepared!, ct2);
             RpcResult result;
-            if (tty && !jsonOut && !parse.GetValue(noProgress) && nodes.Count > 0)
+            if (tty && !jsonOut && !parse.GetValue(noProgress) && await Task.WhenAny(targets.Task, request) == targets.Task)
             {
-                result = await WithProgressAsync(client.RequestAsync(rpc, ct2), () => Volatile.Read(ref received), nodes.Count);
+                result = await WithProgressAsync(request, () => Volatile.Read(ref received), await targets.Task);
             }
             else
             {
-                result = await client.RequestAsync(rpc, ct2);
+                result = await request;
             }
 
+            var actionDdl = prepared!.Action;
             if (parse.GetValue(senders))
             {
                 var ok = result.Replies.Where(r => r.Ok).Select(r => r.Sender).Order(StringComparer.Ordinal).ToList();
@@ -175,7 +148,7 @@ public static class ReqCommand
     {
         await AnsiConsole.Progress()
             .AutoClear(true)
-            // B.5 step 6: red while replies are outstanding, green once all expected replies arrived.
+            // As go-choria: red while replies are outstanding, green once all expected replies arrived.
             .Columns(new ProgressBarColumn { CompletedStyle = new Style(Color.Red), FinishedStyle = new Style(Color.Green) }, new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {

@@ -3,7 +3,7 @@ using Choria.Ddl;
 
 namespace Choria.Cli.Rendering;
 
-/// <summary>Which replies the text output shows (<c>--display</c>, B.5).</summary>
+/// <summary>Which replies the text output shows (<c>--display</c>).</summary>
 internal enum DisplayMode
 {
     Ok,

@@ -39,7 +39,7 @@ internal static class PingRenderer
         return buckets;
     }
 
-    /// <summary>B.4 <c>--graph</c>: a line chart of replies per 50 ms bin (height 15, width 60, offset 5).</summary>
+    /// <summary><c>--graph</c>: a line chart of replies per 50 ms bin (height 15, width 60, offset 5).</summary>
     public static string Graph(IReadOnlyList<PingReply> replies) =>
         LineChart.Plot([.. Buckets(replies).Select(b => (double)b)], height: 15, width: 60, offset: 5, caption: "Responses per 50ms");
 }

@@ -4,7 +4,7 @@ using Choria.Client;
 
 namespace Choria.Cli.Rendering;
 
-/// <summary><c>choria req --json</c>: the 2020 shape of B.5, indented with 3 spaces.</summary>
+/// <summary><c>choria req --json</c>: the go-choria 2020 shape, indented with 3 spaces.</summary>
 internal static class RpcJsonRenderer
 {
     private static readonly JsonWriterOptions s_options = new() { Indented = true, IndentSize = 3, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

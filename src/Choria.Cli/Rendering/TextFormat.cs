@@ -45,7 +45,7 @@ internal static class TextFormat
         return sb.ToString();
     }
 
-    /// <summary>Identities in three tab separated columns (B.5 no-responses block).</summary>
+    /// <summary>Identities in three tab separated columns (the no-responses block).</summary>
     public static void Columns(TextWriter w, IReadOnlyList<string> names, int columns = 3)
     {
         for (var i = 0; i < names.Count; i += columns)

@@ -30,15 +30,15 @@ public sealed record SettingDefinition(string Key, SettingType Type, string? Def
 
     /// <summary>
     /// The default the specification documents, for keys whose <see cref="Default"/> must stay <c>null</c>:
-    /// an environment binding applies only while a value is assigned (A.6), and provisioning asks whether a
-    /// file set the key (A.10). Assigning it as a real default would change both, so it is only shown.
+    /// an environment binding applies only while a value is assigned, and provisioning asks whether a
+    /// file set the key. Assigning it as a real default would change both, so it is only shown.
     /// </summary>
     public string? DocumentedDefault { get; init; }
 
     /// <summary>The default to show in docs and <c>choria tool config</c>.</summary>
     public string? ShownDefault => Default ?? DocumentedDefault;
 
-    /// <summary>Environment variable that replaces the value whenever the key is assigned (A.6).</summary>
+    /// <summary>Environment variable that replaces the value whenever the key is assigned.</summary>
     public string? EnvironmentVariable { get; init; }
 
     /// <summary>Parsed for MCollective / older Choria compatibility but has no effect.</summary>

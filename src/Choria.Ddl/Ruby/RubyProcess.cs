@@ -42,7 +42,7 @@ public static class RubyProcess
 {
     private const int StderrTailLines = 20;
 
-    private static readonly TimeSpan ReaderGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_readerGrace = TimeSpan.FromSeconds(2);
 
     public static async Task<RubyProcessResult> RunAsync(RubyProcessStart start, CancellationToken cancellationToken)
     {
@@ -123,7 +123,7 @@ public static class RubyProcess
         // A daemon the agent started may hold the pipes open for ever; what was written before the exit is
         // already in them, so the readers get a short grace and are then abandoned (disposing the process
         // closes our ends).
-        await Task.WhenAny(Task.WhenAll(stdout, stdin, stderr), Task.Delay(ReaderGrace, CancellationToken.None));
+        await Task.WhenAny(Task.WhenAll(stdout, stdin, stderr), Task.Delay(s_readerGrace, CancellationToken.None));
 
         string stderrTail;
         lock (tail)

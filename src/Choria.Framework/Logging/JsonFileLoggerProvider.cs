@@ -61,7 +61,7 @@ public sealed class JsonFileLoggerProvider : ILoggerProvider
             json.WriteStartObject();
             json.WriteString("level", LevelName(level));
             json.WriteString("msg", exception is null ? message : $"{message}: {exception.Message}");
-            json.WriteString("time", DateTimeOffset.Now.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteString("time", TimeProvider.System.GetLocalNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture));
             json.WriteString("component", component);
             json.WriteEndObject();
         }

@@ -10,7 +10,7 @@ namespace Choria.Protocol.Filters;
 /// </summary>
 internal static class Re2Translator
 {
-    private static readonly Dictionary<string, string> _posix = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> s_posix = new(StringComparer.Ordinal)
     {
         ["alnum"] = "0-9A-Za-z",
         ["alpha"] = "A-Za-z",
@@ -73,7 +73,7 @@ internal static class Re2Translator
                 if (c == '[' && i + 1 < pattern.Length && pattern[i + 1] == ':')
                 {
                     var end = pattern.IndexOf(":]", i + 2, StringComparison.Ordinal);
-                    if (end > 0 && _posix.TryGetValue(pattern[(i + 2)..end], out var range))
+                    if (end > 0 && s_posix.TryGetValue(pattern[(i + 2)..end], out var range))
                     {
                         sb.Append(range);
                         i = end + 1;

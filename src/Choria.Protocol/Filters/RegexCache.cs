@@ -11,12 +11,12 @@ namespace Choria.Protocol.Filters;
 internal static class RegexCache
 {
     private const int MaxEntries = 1024;
-    private static readonly TimeSpan _timeout = TimeSpan.FromMilliseconds(250);
-    private static readonly ConcurrentDictionary<string, Regex?> _cache = new(StringComparer.Ordinal);
+    private static readonly TimeSpan s_timeout = TimeSpan.FromMilliseconds(250);
+    private static readonly ConcurrentDictionary<string, Regex?> s_cache = new(StringComparer.Ordinal);
 
     public static Regex? Get(string pattern)
     {
-        if (_cache.TryGetValue(pattern, out var cached))
+        if (s_cache.TryGetValue(pattern, out var cached))
         {
             return cached;
         }
@@ -26,7 +26,7 @@ internal static class RegexCache
         {
             // NonBacktracking gives RE2's guarantees: linear time, and the constructs RE2 rejects
             // (lookaround, backreferences) fail to compile here too, so they never match.
-            regex = new Regex(Re2Translator.Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, _timeout);
+            regex = new Regex(Re2Translator.Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, s_timeout);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
@@ -34,12 +34,12 @@ internal static class RegexCache
         }
 
         // Crude but safe bound: hostile or very varied needles cannot grow the cache without limit.
-        if (_cache.Count >= MaxEntries)
+        if (s_cache.Count >= MaxEntries)
         {
-            _cache.Clear();
+            s_cache.Clear();
         }
 
-        _cache.TryAdd(pattern, regex);
+        s_cache.TryAdd(pattern, regex);
         return regex;
     }
 

@@ -14,17 +14,17 @@ internal static class PooledJsonWriter
     internal static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static ArrayBufferWriter<byte>? s_threadBuffer;
 
     [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static Utf8JsonWriter? s_threadWriter;
 
     /// <summary>Rents the thread's writer, cleared; pair with <see cref="Finish"/> on the same thread.</summary>
     public static Utf8JsonWriter Rent()
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var buffer = s_threadBuffer ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, Options);
+        var writer = s_threadWriter ??= new Utf8JsonWriter(buffer, Options);
         writer.Reset(buffer);
         return writer;
     }
@@ -33,7 +33,7 @@ internal static class PooledJsonWriter
     public static byte[] Finish(Utf8JsonWriter writer)
     {
         writer.Flush();
-        var bytes = t_buffer!.WrittenSpan.ToArray();
+        var bytes = s_threadBuffer!.WrittenSpan.ToArray();
         TrimHuge();
         return bytes;
     }
@@ -41,10 +41,10 @@ internal static class PooledJsonWriter
     // One huge message must not pin megabytes per thread for ever.
     private static void TrimHuge()
     {
-        if (t_buffer!.Capacity > 256 * 1024)
+        if (s_threadBuffer!.Capacity > 256 * 1024)
         {
-            t_buffer = null;
-            t_writer = null;
+            s_threadBuffer = null;
+            s_threadWriter = null;
         }
     }
 

@@ -7,7 +7,7 @@ namespace Choria.Protocol.Messages;
 /// <summary>Reads <c>envelope.filter</c> with the schema's constraints; unknown keys are ignored (docs/protocol.md).</summary>
 internal static class FilterReader
 {
-    private static readonly HashSet<string> _operators = ["==", "!=", "<", ">", "<=", ">=", "=~"];
+    private static readonly HashSet<string> s_operators = ["==", "!=", "<", ">", "<=", ">=", "=~"];
 
     public static Filter Read(JsonElement element, FieldReader parent)
     {
@@ -51,7 +51,7 @@ internal static class FilterReader
                 Operator = fr.RequiredString("operator"),
                 Value = fr.RequiredString("value", minLength: 1),
             };
-            if (!fr.Failed && !_operators.Contains(fact.Operator))
+            if (!fr.Failed && !s_operators.Contains(fact.Operator))
             {
                 fr.Fail(ProtocolErrorReason.ConstraintViolation, $"operator '{fact.Operator}' is not one of == != < > <= >= =~");
             }

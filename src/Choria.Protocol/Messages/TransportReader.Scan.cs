@@ -14,7 +14,7 @@ namespace Choria.Protocol.Messages;
 /// </summary>
 public static partial class TransportReader
 {
-    private static readonly JsonReaderOptions ScanOptions = new() { MaxDepth = ProtocolJson.MaxDepth };
+    private static readonly JsonReaderOptions s_scanOptions = new() { MaxDepth = ProtocolJson.MaxDepth };
 
     /// <summary>
     /// True with the full path's result, <paramref name="data"/> being the range of the <c>data</c> token (quotes
@@ -31,7 +31,7 @@ public static partial class TransportReader
 
         try
         {
-            var reader = new Utf8JsonReader(payload, ScanOptions);
+            var reader = new Utf8JsonReader(payload, s_scanOptions);
             if (!Scan(ref reader, out var scanned, out var dataStart, out var dataLength))
             {
                 return false;

@@ -13,8 +13,8 @@ public sealed record IssuedCertificate(string Certname, string CertificatePath, 
 /// </summary>
 public sealed class DevCertificateAuthority : IDisposable
 {
-    private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
-    private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
+    private static readonly Oid s_serverAuth = new("1.3.6.1.5.5.7.3.1");
+    private static readonly Oid s_clientAuth = new("1.3.6.1.5.5.7.3.2");
 
     private readonly RSA _key;
 
@@ -39,7 +39,7 @@ public sealed class DevCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
 
         var caPath = Path.Combine(dir, "ca.pem");
@@ -58,7 +58,7 @@ public sealed class DevCertificateAuthority : IDisposable
         var request = new CertificateRequest($"CN={certname}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(clientAuth ? [ServerAuth, ClientAuth] : [ServerAuth], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(clientAuth ? [s_serverAuth, s_clientAuth] : [s_serverAuth], false));
         var san = new SubjectAlternativeNameBuilder();
         foreach (var name in new[] { certname }.Concat(dnsNames).Distinct(StringComparer.Ordinal))
         {
@@ -68,7 +68,7 @@ public sealed class DevCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
 
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
         using var certificate = request.Create(Certificate, now.AddDays(-1), notAfter ?? now.AddYears(5), serial);

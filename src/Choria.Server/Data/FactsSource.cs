@@ -27,9 +27,9 @@ public sealed partial class FactsSource(FactsOptions options, ILogger<FactsSourc
     private readonly Lock _lock = new();
     private readonly string[] _files = options.FactsFiles.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
     private (long Size, DateTime Mtime)[]? _stamps;
-    private JsonElement _facts = ActionEmpty;
+    private JsonElement _facts = s_actionEmpty;
 
-    private static readonly JsonElement ActionEmpty = JsonDocument.Parse("{}").RootElement.Clone();
+    private static readonly JsonElement s_actionEmpty = JsonDocument.Parse("{}").RootElement.Clone();
 
     /// <summary>The merged facts object (<c>{}</c> when no file could be read).</summary>
     public JsonElement Facts()

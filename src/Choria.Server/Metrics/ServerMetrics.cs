@@ -47,7 +47,8 @@ public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
     private readonly CollectorRegistry _registry;
     private readonly BuildSettings _build;
     private readonly ILogger _logger;
-    private readonly DateTime _started = DateTime.UtcNow;
+    private readonly TimeProvider _clock;
+    private readonly DateTimeOffset _started;
     private readonly (Counter.Child Metric, Func<ServerCounters, long> Value)[] _serverCounters;
     private readonly Counter _dropped;
     private readonly Counter _initialAttempts;
@@ -57,8 +58,10 @@ public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
     private PrometheusHttpEndpoint? _endpoint;
 
     /// <param name="connection">The current broker connection, or null before the first connect.</param>
-    public ServerMetrics(ServerMetricsOptions options, ServerCounters counters, Func<ChoriaConnection?> connection, CollectorRegistry registry, BuildSettings build, ILogger logger)
+    public ServerMetrics(ServerMetricsOptions options, ServerCounters counters, Func<ChoriaConnection?> connection, CollectorRegistry registry, BuildSettings build, ILogger logger, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
+        _started = _clock.GetUtcNow();
         _options = options;
         _counters = counters;
         _connection = connection;
@@ -132,7 +135,7 @@ public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
     public byte[] StatusJson()
     {
         using var process = Process.GetCurrentProcess();
-        var elapsed = (DateTime.UtcNow - _started).TotalSeconds;
+        var elapsed = (_clock.GetUtcNow() - _started).TotalSeconds;
         var cpu = elapsed > 0 ? process.TotalProcessorTime.TotalSeconds / elapsed / Environment.ProcessorCount * 100 : 0;
         var doc = new StatsDocument
         {

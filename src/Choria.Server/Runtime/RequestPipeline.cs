@@ -9,9 +9,6 @@ namespace Choria.Server.Runtime;
 /// <summary>Why a message stopped in the pipeline, with the human reason that gets logged.</summary>
 public sealed record PipelineDrop(DropReason Reason, string Message);
 
-/// <summary>A request that passed the steps up to its security check (docs/server.md steps 2-4).</summary>
-public sealed record ReceivedRequest(TransportHeaders Headers, SecureRequest Secure, Request Request);
-
 /// <summary>
 /// The steps of docs/server.md / docs/protocol.md, each a pure function returning a <see cref="PipelineDrop"/>
 /// on rejection so the processor can count and log it in one place.
@@ -19,7 +16,7 @@ public sealed record ReceivedRequest(TransportHeaders Headers, SecureRequest Sec
 public static class RequestPipeline
 {
     /// <summary>Steps 2-4: transport, secure request, then the (not yet trusted) inner request for its callerid.</summary>
-    public static bool TryDecode(ReadOnlySpan<byte> payload, out ReceivedRequest? received, out PipelineDrop? drop)
+    public static bool TryDecode(ReadOnlySpan<byte> payload, out DecodedRequest? received, out PipelineDrop? drop)
     {
         received = null;
         if (!ProtocolDecoder.TryDecodeRequest(payload, out var decoded, out var error, out var failed))
@@ -33,13 +30,13 @@ public static class RequestPipeline
             return false;
         }
 
-        received = new ReceivedRequest(decoded!.Headers, decoded.Secure, decoded.Request);
+        received = decoded;
         drop = null;
         return true;
     }
 
     /// <summary>Step 3: signature, certificate chain and certname rules (docs/security.md).</summary>
-    public static PipelineDrop? Verify(ReceivedRequest received, ISecurityProvider security, bool insecure)
+    public static PipelineDrop? Verify(DecodedRequest received, ISecurityProvider security, bool insecure)
     {
         if (insecure)
         {

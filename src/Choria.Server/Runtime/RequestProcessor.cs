@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Choria.Protocol.Filters;
+using Choria.Protocol.Messages;
 using Choria.Security;
 using Choria.Server.Agents;
 using Microsoft.Extensions.Logging;
@@ -206,7 +207,7 @@ public sealed partial class RequestProcessor
         return new ProcessResult(null, request.Envelope.RequestId, published);
     }
 
-    private ProcessResult Reject(PipelineDrop drop, ReceivedRequest? received, Exception? exception = null)
+    private ProcessResult Reject(PipelineDrop drop, DecodedRequest? received, Exception? exception = null)
     {
         var counters = _deps.Counters;
         switch (drop.Reason)

@@ -1,5 +1,6 @@
 using Choria.Config;
 using Choria.Connector;
+using Choria.Framework.Hosting;
 using Choria.Framework;
 using Choria.Server.Lifecycle;
 using Choria.Server.Metrics;
@@ -34,7 +35,7 @@ public static class ServerComponents
         }
 
         var metricsOptions = ServerMetricsOptions.FromConfig(config);
-        var metrics = new ServerMetrics(metricsOptions, instance.Counters, () => instance.Connection, Prometheus.Metrics.DefaultRegistry, config.Build, loggers.CreateLogger<ServerMetrics>());
+        var metrics = new ServerMetrics(metricsOptions, instance.Counters, () => instance.Connection, Prometheus.Metrics.DefaultRegistry, config.Build, loggers.CreateLogger<ServerMetrics>(), instance.Clock);
         instance.ActionObserver = metrics;
         instance.Components.Add(new ServerComponent("metrics", metrics.StartAsync, metrics.StopAsync));
 
@@ -61,13 +62,13 @@ public static class ServerComponents
     private static StatusSnapshot Snapshot(ServerInstance instance) => new()
     {
         Identity = instance.Info.Identity,
-        Uptime = (long)(DateTimeOffset.UtcNow - instance.Info.StartTime).TotalSeconds,
+        Uptime = (long)(instance.Clock.GetUtcNow() - instance.Info.StartTime).TotalSeconds,
         ConnectedServer = instance.ConnectedServer,
         LastMessage = instance.Counters.LastMessageUnix,
         Stats = instance.Counters.Snapshot(),
     };
 
-    private sealed class ServerComponent(string name, Func<CancellationToken, Task> start, Func<CancellationToken, Task> stop) : IServerComponent
+    private sealed class ServerComponent(string name, Func<CancellationToken, Task> start, Func<CancellationToken, Task> stop) : IChoriaComponent
     {
         public string Name => name;
 

@@ -1,13 +1,14 @@
 using Choria.Connector;
+using Choria.Framework.Hosting;
 using Choria.Framework;
 using Choria.Protocol.Filters;
-using Choria.Server.Agents;
 using Choria.Server.Agents.Builtin;
 using Choria.Server.Agents.Providers;
+using Choria.Server.Agents;
 using Choria.Server.Audit;
 using Choria.Server.Authorization;
-using Choria.Server.Data;
 using Choria.Server.Data.Plugins;
+using Choria.Server.Data;
 using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Runtime;
@@ -58,6 +59,9 @@ public sealed partial class ServerInstance : IReplyPublisher
 
     public ServerCounters Counters { get; } = new();
 
+    /// <summary>The clock every part of this server reads.</summary>
+    public TimeProvider Clock => _clock;
+
     public AgentRegistry Agents { get; }
 
     public FactsSource Facts { get; }
@@ -70,10 +74,10 @@ public sealed partial class ServerInstance : IReplyPublisher
     /// HOOK POINT for registration, status file, lifecycle events and metrics: add before <see cref="RunAsync"/>.
     /// Started in order after the subscriptions exist; stopped in reverse before disconnecting.
     /// </summary>
-    public IList<IServerComponent> Components { get; } = [];
+    public IList<IChoriaComponent> Components { get; } = [];
 
     /// <summary>Components that publish, built once the broker connection exists and started after <see cref="Components"/>.</summary>
-    public IList<Func<ChoriaConnection, IServerComponent>> ConnectedComponents { get; } = [];
+    public IList<Func<ChoriaConnection, IChoriaComponent>> ConnectedComponents { get; } = [];
 
     /// <summary>
     /// Sources of agents beyond the built-ins (docs/agents.md), started in order after the built-ins are registered
@@ -108,7 +112,7 @@ public sealed partial class ServerInstance : IReplyPublisher
             var pumps = subscriptions.Select(s => PumpAsync(s, processor, workCts.Token)).ToList();
             var workers = processor.RunAsync(workCts.Token);
 
-            var started = new List<IServerComponent>();
+            var started = new List<IChoriaComponent>();
             try
             {
                 foreach (var component in Components.Concat(ConnectedComponents.Select(create => create(_connection))))
@@ -146,7 +150,7 @@ public sealed partial class ServerInstance : IReplyPublisher
         _ => options,
     };
 
-    private async Task ShutdownAsync(List<IServerComponent> started, ServerAgentSink sink, List<ChoriaSubscription> subscriptions, RequestProcessor processor, List<Task> pumps, Task workers, CancellationTokenSource workCts)
+    private async Task ShutdownAsync(List<IChoriaComponent> started, ServerAgentSink sink, List<ChoriaSubscription> subscriptions, RequestProcessor processor, List<Task> pumps, Task workers, CancellationTokenSource workCts)
     {
         using var deadline = new CancellationTokenSource(_options.SoftShutdownTimeout);
         var shutdown = Task.Run(async () =>

@@ -6,12 +6,12 @@ namespace Choria.Broker.Tests.Adapters;
 
 public sealed class AdapterOutputTests
 {
-    private static readonly TestClock Clock = new(DateTimeOffset.Parse("2020-01-05T10:11:12Z", System.Globalization.CultureInfo.InvariantCulture));
+    private static readonly TestClock s_clock = new(DateTimeOffset.Parse("2020-01-05T10:11:12Z", System.Globalization.CultureInfo.InvariantCulture));
 
     [Fact]
     public void Request_output_is_exactly_the_spec_document()
     {
-        var request = Request.Create(new RequestSpec { Agent = "registration", Collective = "mcollective", CallerId = "choria=n1", SenderId = "n1.example.net", Message = "{\"identity\":\"n1.example.net\",\"x\":\"<&>\"}", RequestId = "a2f0ca717c694f2086cfa81b6c494648" }, Clock);
+        var request = Request.Create(new RequestSpec { Agent = "registration", Collective = "mcollective", CallerId = "choria=n1", SenderId = "n1.example.net", Message = "{\"identity\":\"n1.example.net\",\"x\":\"<&>\"}", RequestId = "a2f0ca717c694f2086cfa81b6c494648" }, s_clock);
         var secure = SecureRequest.Create(request.ToJson(), SecureRequest.Insecure, SecureRequest.Insecure);
         var payload = TransportMessage.Create(secure.ToJson(), new TransportHeaders { ReplyTo = "dev.null", McSender = "n1.example.net" }).ToUtf8Bytes();
 
@@ -25,7 +25,7 @@ public sealed class AdapterOutputTests
     [Fact]
     public void Reply_output_keeps_the_message_verbatim()
     {
-        var reply = Reply.Create("a2f0ca717c694f2086cfa81b6c494648", "discovery", "n2.example.net", "pong", Clock);
+        var reply = Reply.Create("a2f0ca717c694f2086cfa81b6c494648", "discovery", "n2.example.net", "pong", s_clock);
         var payload = TransportMessage.Create(SecureReply.Create(reply.ToJson()).ToJson(), new TransportHeaders { McSender = "n2.example.net" }).ToUtf8Bytes();
 
         Assert.True(AdapterOutput.TryCreate(payload, AdapterIngestProtocol.Reply, "choria_streams", out var output, out _));

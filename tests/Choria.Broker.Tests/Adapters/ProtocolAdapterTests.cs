@@ -14,7 +14,7 @@ namespace Choria.Broker.Tests.Adapters;
 public sealed class ProtocolAdapterTests : IAsyncLifetime
 {
     private const string StreamName = "REGISTRATION";
-    private static readonly string IngestSubject = ChoriaSubjects.Registration("mcollective");
+    private static readonly string s_ingestSubject = ChoriaSubjects.Registration("mcollective");
     private readonly List<IAsyncDisposable> _cleanup = [];
     private NatsServerProcess _collective = null!;
     private NatsServerProcess _stream = null!;
@@ -93,8 +93,8 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
     {
         var adapter = await StartAdapterAsync();
         var publisher = await Track(FederationTestSupport.ConnectAsync(_collective, "bad"));
-        await publisher.PublishAsync(IngestSubject, Encoding.UTF8.GetBytes("not json"));
-        await publisher.PublishAsync(IngestSubject, Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"e30=\",\"headers\":{}}"));
+        await publisher.PublishAsync(s_ingestSubject, Encoding.UTF8.GetBytes("not json"));
+        await publisher.PublishAsync(s_ingestSubject, Encoding.UTF8.GetBytes("{\"protocol\":\"choria:transport:1\",\"data\":\"e30=\",\"headers\":{}}"));
         await FederationTestSupport.WaitUntilAsync(() => adapter.Dropped(AdapterDropReason.Malformed) == 2);
 
         await PublishRegistrationsAsync("n1.example.net", 5);
@@ -139,7 +139,7 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
         Name = "reg",
         Identity = "broker.example.net",
         StreamTopic = "choria.registration.%s",
-        IngestTopic = IngestSubject,
+        IngestTopic = s_ingestSubject,
         IngestProtocol = AdapterIngestProtocol.Request,
         StreamWorkers = 3,
         IngestWorkers = 3,
@@ -164,7 +164,7 @@ public sealed class ProtocolAdapterTests : IAsyncLifetime
             var request = Request.Create(new RequestSpec { Agent = "registration", Collective = "mcollective", CallerId = $"choria={sender}", SenderId = sender, Message = $"{{\"identity\":\"{sender}\",\"n\":{i}}}" }, TimeProvider.System);
             var secure = SecureRequest.Create(request.ToJson(), SecureRequest.Insecure, SecureRequest.Insecure);
             var transport = TransportMessage.Create(secure.ToJson(), new TransportHeaders { ReplyTo = ChoriaSubjects.DevNull, McSender = sender });
-            await connection.PublishAsync(IngestSubject, transport.ToUtf8Bytes());
+            await connection.PublishAsync(s_ingestSubject, transport.ToUtf8Bytes());
         }
 
         await connection.FlushAsync();

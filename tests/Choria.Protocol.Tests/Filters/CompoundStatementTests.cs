@@ -7,7 +7,7 @@ namespace Choria.Protocol.Tests.Filters;
 
 public sealed class CompoundStatementTests
 {
-    private static readonly NodeData _node = TestFacts.DiscoveryNode();
+    private static readonly NodeData s_node = TestFacts.DiscoveryNode();
 
     private static List<JsonElement> WireCompound(string capture)
     {
@@ -20,7 +20,7 @@ public sealed class CompoundStatementTests
     private static Filter WithCompound(params List<JsonElement>[] stacks) => new() { Agent = ["rpcutil"], Compound = [.. stacks] };
 
     private static NodeData NodeWithFacts(string json) =>
-        _node with { Facts = JsonDocument.Parse(json).RootElement.Clone() };
+        s_node with { Facts = JsonDocument.Parse(json).RootElement.Clone() };
 
     [Theory]
     [InlineData("16-discovery-request-compound-filter.decoded.json")]
@@ -30,7 +30,7 @@ public sealed class CompoundStatementTests
         var stack = WireCompound(capture);
 
         // discovery_facts.yaml has neither role nor hostname: role=web fails, so the AND fails.
-        var result = FilterMatcher.Matches(WithCompound(stack), _node);
+        var result = FilterMatcher.Matches(WithCompound(stack), s_node);
         Assert.False(result.Matched);
         Assert.Equal(FilterGroup.Compound, result.FailedGroup);
 
@@ -63,9 +63,9 @@ public sealed class CompoundStatementTests
         var filter = FilterVectorTests.ReadFilter(doc.RootElement);
 
         // country=uk and role::webserver: no country fact, no such class.
-        Assert.False(FilterMatcher.Matches(filter, _node).Matched);
+        Assert.False(FilterMatcher.Matches(filter, s_node).Matched);
 
-        var uk = _node with
+        var uk = s_node with
         {
             Classes = ["role::webserver"],
             Facts = JsonDocument.Parse("""{"country":"uk"}""").RootElement.Clone(),
@@ -102,7 +102,7 @@ public sealed class CompoundStatementTests
     public void Cli_compound_is_evaluated_with_precedence(string input, bool expected)
     {
         Assert.True(CompoundParser.TryParse(input, out var stack, out var error), error);
-        var result = FilterMatcher.Matches(WithCompound(stack), _node);
+        var result = FilterMatcher.Matches(WithCompound(stack), s_node);
         Assert.Equal(expected, result.Matched);
     }
 
@@ -136,7 +136,7 @@ public sealed class CompoundStatementTests
         Assert.True(JsonElement.DeepEquals(expected, stack[2]), stack[2].GetRawText());
         Assert.Equal(["r_compare", "operator", "value", "name", "params"], stack[2].GetProperty("fstatement").EnumerateObject().Select(p => p.Name));
 
-        var result = FilterMatcher.Matches(WithCompound(stack), _node);
+        var result = FilterMatcher.Matches(WithCompound(stack), s_node);
         Assert.False(result.Matched);
         Assert.Equal(FilterGroup.Compound, result.FailedGroup);
         Assert.Contains("no data plugins", result.Reason, StringComparison.Ordinal);
@@ -156,7 +156,7 @@ public sealed class CompoundStatementTests
     {
         var provider = new FakeDataProvider(new() { ["fstat//etc/hosts"] = """{"size":200,"type":"file","present":true}""" });
         Assert.True(CompoundParser.TryParse(input, out var stack, out var error), error);
-        var result = FilterMatcher.Matches(WithCompound(stack), _node, new FilterContext { DataFunctions = provider });
+        var result = FilterMatcher.Matches(WithCompound(stack), s_node, new FilterContext { DataFunctions = provider });
         Assert.Equal(expected, result.Matched);
         Assert.Equal(("fstat", "/etc/hosts"), Assert.Single(provider.Calls));
     }
@@ -166,7 +166,7 @@ public sealed class CompoundStatementTests
     {
         var provider = new FakeDataProvider([]);
         Assert.True(CompoundParser.TryParse("nope or fstat('/x').size=1", out var stack, out _));
-        var result = FilterMatcher.Matches(WithCompound(stack), _node, new FilterContext { DataFunctions = provider });
+        var result = FilterMatcher.Matches(WithCompound(stack), s_node, new FilterContext { DataFunctions = provider });
         Assert.False(result.Matched);
         Assert.Contains("fstat", result.Reason, StringComparison.Ordinal);
     }
@@ -176,8 +176,8 @@ public sealed class CompoundStatementTests
     {
         Assert.True(CompoundParser.TryParse("apache", out var yes, out _));
         Assert.True(CompoundParser.TryParse("nginx", out var no, out _));
-        Assert.True(FilterMatcher.Matches(WithCompound(yes, yes), _node).Matched);
-        Assert.False(FilterMatcher.Matches(WithCompound(yes, no), _node).Matched);
+        Assert.True(FilterMatcher.Matches(WithCompound(yes, yes), s_node).Matched);
+        Assert.False(FilterMatcher.Matches(WithCompound(yes, no), s_node).Matched);
     }
 
     [Theory]
@@ -200,7 +200,7 @@ public sealed class CompoundStatementTests
     {
         var compound = JsonDocument.Parse(json).RootElement.EnumerateArray()
             .Select(s => s.EnumerateArray().Select(e => e.Clone()).ToList()).ToList();
-        var result = FilterMatcher.Matches(new Filter { Compound = compound }, _node);
+        var result = FilterMatcher.Matches(new Filter { Compound = compound }, s_node);
         Assert.False(result.Matched);
         Assert.Equal(FilterGroup.Compound, result.FailedGroup);
         Assert.NotNull(result.Reason);

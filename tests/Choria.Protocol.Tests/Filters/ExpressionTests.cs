@@ -7,7 +7,7 @@ namespace Choria.Protocol.Tests.Filters;
 
 public sealed class ExpressionTests
 {
-    private static readonly NodeData _node = TestFacts.DiscoveryNode();
+    private static readonly NodeData s_node = TestFacts.DiscoveryNode();
 
     private static List<JsonElement> Expr(string expression) =>
         [JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["expr"] = expression })];
@@ -19,13 +19,13 @@ public sealed class ExpressionTests
         var filter = FilterVectorTests.ReadFilter(doc.RootElement);
 
         // with('apache') is a class of the node and nested.inumber is 2.
-        Assert.Equal(FilterResult.Match, FilterMatcher.Matches(filter, _node));
+        Assert.Equal(FilterResult.Match, FilterMatcher.Matches(filter, s_node));
 
-        var noApache = _node with { Classes = ["role::testing"] };
+        var noApache = s_node with { Classes = ["role::testing"] };
         var result = FilterMatcher.Matches(filter, noApache);
         Assert.Equal(FilterGroup.Compound, result.FailedGroup);
 
-        var noRpcutil = _node with { Agents = ["discovery"] };
+        var noRpcutil = s_node with { Agents = ["discovery"] };
         Assert.Equal(FilterGroup.Agent, FilterMatcher.Matches(filter, noRpcutil).FailedGroup);
     }
 
@@ -99,12 +99,12 @@ public sealed class ExpressionTests
     [InlineData("#", null)]
     public void Expression_evaluates(string expression, bool? expected)
     {
-        var result = ExpressionFilter.Evaluate(expression, _node, null, out var error);
+        var result = ExpressionFilter.Evaluate(expression, s_node, null, out var error);
         Assert.Equal(expected, result);
         Assert.Equal(expected is null, error is not null);
 
         // Through the matcher: false and errors both mean no match.
-        Assert.Equal(expected == true, FilterMatcher.Matches(new Filter { Compound = [Expr(expression)] }, _node).Matched);
+        Assert.Equal(expected == true, FilterMatcher.Matches(new Filter { Compound = [Expr(expression)] }, s_node).Matched);
     }
 
     [Fact]
@@ -112,8 +112,8 @@ public sealed class ExpressionTests
     {
         var provider = new FakeDataProvider(new() { ["scout/check"] = """{"status":"OK","checks":["a","b"]}""" });
         var ctx = new FilterContext { DataFunctions = provider };
-        Assert.True(ExpressionFilter.Evaluate("scout('check').status == 'OK' && 'b' in scout('check').checks", _node, ctx, out _));
-        Assert.Null(ExpressionFilter.Evaluate("scout('other').status == 'OK'", _node, ctx, out var error));
+        Assert.True(ExpressionFilter.Evaluate("scout('check').status == 'OK' && 'b' in scout('check').checks", s_node, ctx, out _));
+        Assert.Null(ExpressionFilter.Evaluate("scout('other').status == 'OK'", s_node, ctx, out var error));
         Assert.Contains("scout", error, StringComparison.Ordinal);
     }
 
@@ -122,13 +122,13 @@ public sealed class ExpressionTests
     {
         Filter F(params string[] exprs) => new() { Compound = [.. exprs.Select(Expr)] };
 
-        Assert.True(FilterMatcher.Matches(F("true", "true"), _node).Matched);
-        Assert.False(FilterMatcher.Matches(F("true", "false"), _node).Matched);
-        Assert.False(FilterMatcher.Matches(F("false"), _node).Matched);
+        Assert.True(FilterMatcher.Matches(F("true", "true"), s_node).Matched);
+        Assert.False(FilterMatcher.Matches(F("true", "false"), s_node).Matched);
+        Assert.False(FilterMatcher.Matches(F("false"), s_node).Matched);
 
         // Modern quirk: +1 +1 -1 = 1 > 0, so one false expression among more true ones still matches.
-        Assert.True(FilterMatcher.Matches(F("true", "true", "false"), _node).Matched);
-        Assert.False(FilterMatcher.Matches(F("true", "true", "1 +"), _node).Matched);
+        Assert.True(FilterMatcher.Matches(F("true", "true", "false"), s_node).Matched);
+        Assert.False(FilterMatcher.Matches(F("true", "true", "1 +"), s_node).Matched);
     }
 
     [Fact]
@@ -142,8 +142,8 @@ public sealed class ExpressionTests
         // Same answer on repeated evaluation of the cached form, for different nodes.
         for (var i = 0; i < 3; i++)
         {
-            Assert.True(ExpressionFilter.Evaluate("with('apache')", _node, null, out _));
-            Assert.False(ExpressionFilter.Evaluate("with('apache')", _node with { Classes = [] }, null, out _));
+            Assert.True(ExpressionFilter.Evaluate("with('apache')", s_node, null, out _));
+            Assert.False(ExpressionFilter.Evaluate("with('apache')", s_node with { Classes = [] }, null, out _));
         }
     }
 }

@@ -5,7 +5,7 @@ namespace Choria.Protocol.Tests.Filters;
 
 public sealed class FilterBuilderAndPathTests
 {
-    private static readonly JsonElement _facts = JsonDocument.Parse("""
+    private static readonly JsonElement s_facts = JsonDocument.Parse("""
         {"a":{"b.c":1,"list":[10,{"x":"y"}]},"os":{"family":"RedHat"},"net":{"eth0":{"ip":"10.0.0.1"},"lo":{"ip":"127.0.0.1"}}}
         """).RootElement.Clone();
 
@@ -24,7 +24,7 @@ public sealed class FilterBuilderAndPathTests
     [InlineData("", null)]
     public void Gjson_paths(string path, string? expected)
     {
-        var found = FactPath.TryGet(_facts, path, out var value);
+        var found = FactPath.TryGet(s_facts, path, out var value);
         Assert.Equal(expected is not null, found);
         if (expected is not null)
         {
@@ -73,7 +73,7 @@ public sealed class FilterBuilderAndPathTests
     [Fact]
     public void Groups_fail_in_2020_order()
     {
-        var node = new NodeData("node1.example.net", ["apache"], ["rpcutil"], _facts);
+        var node = new NodeData("node1.example.net", ["apache"], ["rpcutil"], s_facts);
         var all = new Filter
         {
             CfClass = ["nginx"],
@@ -96,7 +96,7 @@ public sealed class FilterBuilderAndPathTests
     {
         var filter = JsonSerializer.Deserialize<Filter>(
             """{"fact":[null,{"fact":null,"operator":null,"value":null}],"cf_class":[null],"agent":null,"identity":[null],"compound":null}""")!;
-        var node = new NodeData("n", ["apache"], ["rpcutil"], _facts);
+        var node = new NodeData("n", ["apache"], ["rpcutil"], s_facts);
         Assert.False(FilterMatcher.Matches(filter, node).Matched);
         Assert.False(FilterMatcher.Matches(filter with { CfClass = [] }, node).Matched);
         Assert.False(FilterMatcher.Matches(new Filter { Fact = [new FactFilter { Fact = null!, Operator = null!, Value = null! }] }, node).Matched);
@@ -105,7 +105,7 @@ public sealed class FilterBuilderAndPathTests
     [Fact]
     public void Invalid_regex_needles_never_match()
     {
-        var node = new NodeData("node1", ["apache"], ["rpcutil"], _facts);
+        var node = new NodeData("node1", ["apache"], ["rpcutil"], s_facts);
         Assert.False(FilterMatcher.Matches(new Filter { CfClass = ["/(/"] }, node).Matched);
         Assert.False(FilterMatcher.Matches(new Filter { Identity = ["/[/"] }, node).Matched);
         Assert.True(FilterMatcher.Matches(new Filter { Identity = ["/"] }, node).Matched, "'/' is the empty regex, as in Go");
@@ -115,7 +115,7 @@ public sealed class FilterBuilderAndPathTests
     [Fact]
     public void Concurrent_matching_shares_caches_safely()
     {
-        var node = new NodeData("web7.example.net", ["apache"], ["rpcutil"], _facts);
+        var node = new NodeData("web7.example.net", ["apache"], ["rpcutil"], s_facts);
         var failures = 0;
         Parallel.For(0, 4000, i =>
         {

@@ -9,9 +9,9 @@ namespace Choria.Protocol.Tests.Filters;
 /// <summary>Hostile input never escapes as an exception; it is a failure or a no match.</summary>
 public sealed class FilterPropertyTests
 {
-    private static readonly NodeData _node = TestFacts.DiscoveryNode();
+    private static readonly NodeData s_node = TestFacts.DiscoveryNode();
 
-    private static readonly string[] _exprWords =
+    private static readonly string[] s_exprWords =
     [
         "facts", "fact(", "with(", "include(", "semver(", "agents", "classes", ".", "?.", "[", "]", "(", ")", ",",
         "'apache'", "\"x\"", "1", "2.5", "-", "+", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||", "!", "not",
@@ -19,7 +19,7 @@ public sealed class FilterPropertyTests
         "nested", "inumber", "'1.2.3'", "'^1.0'", "scout(", "`raw`",
     ];
 
-    private static readonly string[] _stackEntries =
+    private static readonly string[] s_stackEntries =
     [
         """{"statement":"apache"}""", """{"statement":"inumber=1"}""", """{"statement":"/(/"}""", """{"and":"and"}""",
         """{"or":"or"}""", """{"not":"not"}""", """{"(":"("}""", """{")":")"}""", """{"fstatement":{"name":"f","params":"x","operator":"==","r_compare":"1"}}""",
@@ -32,7 +32,7 @@ public sealed class FilterPropertyTests
     {
         Gen.String.Sample(s =>
         {
-            var result = ExpressionFilter.Evaluate(s, _node, null, out var error);
+            var result = ExpressionFilter.Evaluate(s, s_node, null, out var error);
             return result is not null || error is not null;
         }, iter: 2000);
     }
@@ -40,9 +40,9 @@ public sealed class FilterPropertyTests
     [Fact]
     public void Random_token_soup_into_the_expression_parser()
     {
-        Gen.OneOfConst(_exprWords).Array[0, 25].Sample(words =>
+        Gen.OneOfConst(s_exprWords).Array[0, 25].Sample(words =>
         {
-            var result = ExpressionFilter.Evaluate(string.Join(' ', words), _node, null, out var error);
+            var result = ExpressionFilter.Evaluate(string.Join(' ', words), s_node, null, out var error);
             return result is not null || error is not null;
         }, iter: 3000);
     }
@@ -50,13 +50,13 @@ public sealed class FilterPropertyTests
     [Fact]
     public void Random_json_into_compound_evaluation()
     {
-        var gen = Gen.OneOfConst(_stackEntries).Array[0, 12].Array[0, 3];
+        var gen = Gen.OneOfConst(s_stackEntries).Array[0, 12].Array[0, 3];
         gen.Sample(stacks =>
         {
             var json = "[" + string.Join(',', stacks.Select(s => "[" + string.Join(',', s) + "]")) + "]";
             var compound = JsonDocument.Parse(json).RootElement.EnumerateArray()
                 .Select(s => s.EnumerateArray().Select(e => e.Clone()).ToList()).ToList();
-            var result = FilterMatcher.Matches(new Filter { Compound = compound }, _node);
+            var result = FilterMatcher.Matches(new Filter { Compound = compound }, s_node);
             return result.Matched || result.FailedGroup == FilterGroup.Compound;
         }, iter: 3000);
     }
@@ -73,7 +73,7 @@ public sealed class FilterPropertyTests
             }
 
             // Whatever the client accepts, the server evaluates without an exception.
-            var result = FilterMatcher.Matches(new Filter { Compound = [stack] }, _node);
+            var result = FilterMatcher.Matches(new Filter { Compound = [stack] }, s_node);
             return result.Matched || result.FailedGroup == FilterGroup.Compound;
         }, iter: 2000);
     }
@@ -85,7 +85,7 @@ public sealed class FilterPropertyTests
         {
             if (FactFilterParser.TryParse(s, out var fact, out var error))
             {
-                FactComparer.Matches(_node.Facts, fact, out _);
+                FactComparer.Matches(s_node.Facts, fact, out _);
                 return fact.Fact.Length > 0;
             }
 

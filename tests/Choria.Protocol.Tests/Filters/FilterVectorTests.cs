@@ -7,16 +7,16 @@ namespace Choria.Protocol.Tests.Filters;
 /// <summary>Every row of vectors_filters.json (docs/protocol.md item 16).</summary>
 public sealed class FilterVectorTests
 {
-    private static readonly Lazy<JsonElement> _vectors = new(() =>
+    private static readonly Lazy<JsonElement> s_vectors = new(() =>
         JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("protocol", "vectors_filters.json"))).RootElement.Clone());
 
-    private static readonly Lazy<JsonElement> _facts = new(() =>
-        TestFacts.Load(TestPaths.Fixture("protocol", _vectors.Value.GetProperty("facts_source").GetString()!)));
+    private static readonly Lazy<JsonElement> s_facts = new(() =>
+        TestFacts.Load(TestPaths.Fixture("protocol", s_vectors.Value.GetProperty("facts_source").GetString()!)));
 
-    private static readonly Lazy<IReadOnlyList<string>> _classes = new(() =>
-        TestFacts.Lines(TestPaths.Fixture("protocol", _vectors.Value.GetProperty("classes_source").GetString()!)));
+    private static readonly Lazy<IReadOnlyList<string>> s_classes = new(() =>
+        TestFacts.Lines(TestPaths.Fixture("protocol", s_vectors.Value.GetProperty("classes_source").GetString()!)));
 
-    private static JsonElement.ArrayEnumerator Rows(string name) => _vectors.Value.GetProperty(name).EnumerateArray();
+    private static JsonElement.ArrayEnumerator Rows(string name) => s_vectors.Value.GetProperty(name).EnumerateArray();
 
     public static TheoryData<string, string, string, bool> FactCases()
     {
@@ -34,10 +34,10 @@ public sealed class FilterVectorTests
     public void Fact_case(string fact, string op, string value, bool expected)
     {
         var filter = new FactFilter { Fact = fact, Operator = op, Value = value };
-        Assert.Equal(expected, FactComparer.Matches(_facts.Value, filter, out _));
+        Assert.Equal(expected, FactComparer.Matches(s_facts.Value, filter, out _));
 
         // The same row through the full matcher: only the fact group is evaluated.
-        var result = FilterMatcher.Matches(new Filter { Fact = [filter] }, new NodeData("n", [], [], _facts.Value));
+        var result = FilterMatcher.Matches(new Filter { Fact = [filter] }, new NodeData("n", [], [], s_facts.Value));
         Assert.Equal(expected, result.Matched);
         Assert.Equal(expected ? FilterGroup.None : FilterGroup.Fact, result.FailedGroup);
     }
@@ -64,7 +64,7 @@ public sealed class FilterVectorTests
     [MemberData(nameof(NeedleCases), "class_cases")]
     public void Class_case(string[] needles, bool expected)
     {
-        var node = new NodeData("n", _classes.Value, [], default);
+        var node = new NodeData("n", s_classes.Value, [], default);
         var result = FilterMatcher.Matches(new Filter { CfClass = [.. needles] }, node);
         Assert.Equal(expected, result.Matched);
         Assert.Equal(expected ? FilterGroup.None : FilterGroup.Class, result.FailedGroup);
@@ -74,7 +74,7 @@ public sealed class FilterVectorTests
     [MemberData(nameof(NeedleCases), "agent_cases")]
     public void Agent_case(string[] needles, bool expected)
     {
-        var agents = _vectors.Value.GetProperty("agent_cases_known_agents").EnumerateArray().Select(e => e.GetString()!).ToList();
+        var agents = s_vectors.Value.GetProperty("agent_cases_known_agents").EnumerateArray().Select(e => e.GetString()!).ToList();
         var result = FilterMatcher.Matches(new Filter { Agent = [.. needles] }, new NodeData("n", [], agents, default));
         Assert.Equal(expected, result.Matched);
         Assert.Equal(expected ? FilterGroup.None : FilterGroup.Agent, result.FailedGroup);
@@ -84,7 +84,7 @@ public sealed class FilterVectorTests
     [MemberData(nameof(NeedleCases), "identity_cases")]
     public void Identity_case(string[] needles, bool expected)
     {
-        var identity = _vectors.Value.GetProperty("identity_cases_node_identity").GetString()!;
+        var identity = s_vectors.Value.GetProperty("identity_cases_node_identity").GetString()!;
         var result = FilterMatcher.Matches(new Filter { Identity = [.. needles] }, new NodeData(identity, [], [], default));
         Assert.Equal(expected, result.Matched);
         Assert.Equal(expected ? FilterGroup.None : FilterGroup.Identity, result.FailedGroup);
@@ -93,7 +93,7 @@ public sealed class FilterVectorTests
     [Fact]
     public void Match_request_cases_with_2020_compound_rejection()
     {
-        var node = new NodeData("node1.example.net", _classes.Value, ["rpcutil"], _facts.Value);
+        var node = new NodeData("node1.example.net", s_classes.Value, ["rpcutil"], s_facts.Value);
         var ctx = new FilterContext { Compound = CompoundMode.Reject };
         foreach (var row in Rows("match_request_cases"))
         {
@@ -136,7 +136,7 @@ public sealed class FilterVectorTests
     [Fact]
     public void Two_file_merge_later_file_wins()
     {
-        var merge = _vectors.Value.GetProperty("fact_merge_case");
+        var merge = s_vectors.Value.GetProperty("fact_merge_case");
         var files = merge.GetProperty("files").EnumerateArray().Select(f => TestPaths.Fixture("protocol", f.GetString()!)).ToArray();
         var facts = TestFacts.Load(files);
         var path = merge.GetProperty("path").GetString()!;

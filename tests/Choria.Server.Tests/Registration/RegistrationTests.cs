@@ -13,7 +13,7 @@ namespace Choria.Server.Tests.Registration;
 [Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class RegistrationTests : IDisposable
 {
-    private static readonly DateTime Mtime = DateTime.UnixEpoch.AddSeconds(1578175200);
+    private static readonly DateTime s_mtime = DateTime.UnixEpoch.AddSeconds(1578175200);
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("choria-reg-");
 
     public void Dispose() => _dir.Delete(recursive: true);
@@ -58,10 +58,10 @@ public sealed class RegistrationTests : IDisposable
 
         Assert.False(Updated(registration));
         Assert.False(Updated(registration));
-        File.SetLastWriteTimeUtc(file, Mtime.AddSeconds(10));
+        File.SetLastWriteTimeUtc(file, s_mtime.AddSeconds(10));
         Assert.True(Updated(registration));
         Assert.False(Updated(registration));
-        File.SetLastWriteTimeUtc(file, Mtime.AddSeconds(5));
+        File.SetLastWriteTimeUtc(file, s_mtime.AddSeconds(5));
         Assert.False(Updated(registration));
     }
 
@@ -224,7 +224,7 @@ public sealed class RegistrationTests : IDisposable
     {
         var path = Path.Combine(_dir.FullName, $"reg-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, content);
-        File.SetLastWriteTimeUtc(path, Mtime);
+        File.SetLastWriteTimeUtc(path, s_mtime);
         return path;
     }
 }

@@ -46,7 +46,7 @@ public static class ToolEventCommand
                 {
                     await foreach (var message in subscription.ReadAllAsync(token))
                     {
-                        if (LifecycleEventFormatter.Render(message.Data.Span, filter, mode, DateTimeOffset.Now) is { } line)
+                        if (LifecycleEventFormatter.Render(message.Data.Span, filter, mode, TimeProvider.System.GetLocalNow()) is { } line)
                         {
                             await output.WriteLineAsync(line);
                             await output.FlushAsync(token);

@@ -43,7 +43,7 @@ public static class ToolStatusCommand
             var stderr = parse.InvocationConfiguration.Error;
             if (!File.Exists(path) && !Directory.Exists(path))
             {
-                // B.1 parse-error format: existing-file flags fail like any other parse error.
+                // The CLI parse-error format: existing-file flags fail like any other parse error.
                 stderr.WriteLine($"choria: error: path '{path}' does not exist, try --help");
                 return 1;
             }
@@ -61,7 +61,7 @@ public static class ToolStatusCommand
                 MessageSince = since,
                 MaxAge = age,
             };
-            var failure = check.Evaluate(DateTimeOffset.UtcNow, TimeZoneInfo.Local);
+            var failure = check.Evaluate(TimeProvider.System.GetUtcNow(), TimeZoneInfo.Local);
             parse.InvocationConfiguration.Output.WriteLine(failure is null ? $"{path} OK" : $"{path} {failure}");
             return failure is null ? 0 : 1;
         });

@@ -84,7 +84,7 @@ public static class ToolSubCommand
         {
             await foreach (var msg in subscription.ReadAllAsync(cancellationToken))
             {
-                await output.WriteAsync(Render(msg, topic, mode, DateTimeOffset.Now));
+                await output.WriteAsync(Render(msg, topic, mode, TimeProvider.System.GetLocalNow()));
                 await output.FlushAsync(cancellationToken);
                 if (limit > 0 && ++received >= limit)
                 {

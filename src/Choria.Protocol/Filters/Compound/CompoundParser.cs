@@ -11,7 +11,7 @@ namespace Choria.Protocol.Filters.Compound;
 /// </summary>
 public static class CompoundParser
 {
-    private static readonly string[] _functionOperators = ["!=", ">=", "<=", "==", "=", "<", ">"];
+    private static readonly string[] s_functionOperators = ["!=", ">=", "<=", "==", "=", "<", ">"];
 
     /// <summary>Parses and validates <paramref name="input"/> into one call stack.</summary>
     public static bool TryParse(string input, [NotNullWhen(true)] out List<JsonElement>? callStack, [NotNullWhen(false)] out string? error)
@@ -77,7 +77,7 @@ public static class CompoundParser
         rest = rest.Trim();
         if (rest.Length > 0)
         {
-            op = Array.Find(_functionOperators, o => rest.StartsWith(o, StringComparison.Ordinal));
+            op = Array.Find(s_functionOperators, o => rest.StartsWith(o, StringComparison.Ordinal));
             if (op is null)
             {
                 return false;

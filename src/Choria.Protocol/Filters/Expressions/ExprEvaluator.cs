@@ -11,7 +11,7 @@ namespace Choria.Protocol.Filters.Expressions;
 internal sealed class ExprEvaluator(NodeData node, FilterContext ctx)
 {
     // A node without facts behaves as if it had an empty facts document (docs/server.md).
-    private static readonly JsonElement _emptyFacts = JsonDocument.Parse("{}").RootElement.Clone();
+    private static readonly JsonElement s_emptyFacts = JsonDocument.Parse("{}").RootElement.Clone();
 
     public object? Evaluate(ExprNode expr) => expr switch
     {
@@ -30,7 +30,7 @@ internal sealed class ExprEvaluator(NodeData node, FilterContext ctx)
     {
         "agents" => node.Agents,
         "classes" => node.Classes,
-        "facts" => node.Facts.ValueKind == JsonValueKind.Object ? node.Facts : _emptyFacts,
+        "facts" => node.Facts.ValueKind == JsonValueKind.Object ? node.Facts : s_emptyFacts,
 
         // Undefined variables are allowed and evaluate to nil.
         _ => null,

@@ -17,7 +17,7 @@ internal readonly record struct ExprToken(ExprTokenKind Kind, string Text, objec
 /// <summary>Tokenizer for the expr-lang subset used by compound filters.</summary>
 internal static class ExprLexer
 {
-    private static readonly string[] _operators =
+    private static readonly string[] s_operators =
         ["?.", "&&", "||", "==", "!=", "<=", ">=", "<", ">", "!", "(", ")", "[", "]", ",", ".", "+", "-", "*", "/", "%"];
 
     public static List<ExprToken> Tokenize(string source)
@@ -51,7 +51,7 @@ internal static class ExprLexer
             }
             else
             {
-                var op = Array.Find(_operators, o => string.CompareOrdinal(source, i, o, 0, o.Length) == 0)
+                var op = Array.Find(s_operators, o => string.CompareOrdinal(source, i, o, 0, o.Length) == 0)
                     ?? throw new ExprException($"unexpected character '{c}' at {i}");
                 tokens.Add(new ExprToken(ExprTokenKind.Operator, op, null, i));
                 i += op.Length;

@@ -14,7 +14,7 @@ internal sealed class ExprParser
     // a hostile "a||a||a||..." from overflowing the evaluator's stack.
     private const int MaxNodes = 1000;
 
-    private static readonly HashSet<string> _comparisons =
+    private static readonly HashSet<string> s_comparisons =
         new(StringComparer.Ordinal) { "==", "!=", "<", ">", "<=", ">=", "in", "matches", "contains", "startsWith", "endsWith" };
 
     private readonly List<ExprToken> _tokens;
@@ -74,7 +74,7 @@ internal sealed class ExprParser
         while (true)
         {
             var negate = false;
-            if (IsOp("not") && _comparisons.Contains(_tokens[Math.Min(_pos + 1, _tokens.Count - 1)].Text)
+            if (IsOp("not") && s_comparisons.Contains(_tokens[Math.Min(_pos + 1, _tokens.Count - 1)].Text)
                 && _tokens[_pos + 1].Kind == ExprTokenKind.Identifier)
             {
                 negate = true;
@@ -82,7 +82,7 @@ internal sealed class ExprParser
             }
 
             var t = Current;
-            if (t.Kind is not (ExprTokenKind.Operator or ExprTokenKind.Identifier) || !_comparisons.Contains(t.Text))
+            if (t.Kind is not (ExprTokenKind.Operator or ExprTokenKind.Identifier) || !s_comparisons.Contains(t.Text))
             {
                 return left;
             }

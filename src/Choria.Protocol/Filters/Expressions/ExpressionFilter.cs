@@ -10,7 +10,7 @@ namespace Choria.Protocol.Filters.Expressions;
 public static class ExpressionFilter
 {
     private const int MaxCacheEntries = 512;
-    private static readonly ConcurrentDictionary<string, Compiled> _cache = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Compiled> s_cache = new(StringComparer.Ordinal);
 
     /// <summary>True/false, or null with <paramref name="error"/> for compile/run errors and non-boolean results.</summary>
     public static bool? Evaluate(string expression, NodeData node, FilterContext? ctx, out string? error)
@@ -54,7 +54,7 @@ public static class ExpressionFilter
 
     private static Compiled Compile(string expression)
     {
-        if (_cache.TryGetValue(expression, out var cached))
+        if (s_cache.TryGetValue(expression, out var cached))
         {
             return cached;
         }
@@ -69,12 +69,12 @@ public static class ExpressionFilter
             compiled = new Compiled(null, e.Message);
         }
 
-        if (_cache.Count >= MaxCacheEntries)
+        if (s_cache.Count >= MaxCacheEntries)
         {
-            _cache.Clear();
+            s_cache.Clear();
         }
 
-        _cache.TryAdd(expression, compiled);
+        s_cache.TryAdd(expression, compiled);
         return compiled;
     }
 

@@ -18,8 +18,8 @@ internal static class BuiltinMetadata
 
     // The embedded DDLs never change and are only read: parse each once per process rather than once per
     // server instance (the fleet emulator runs thousands of instances in one process).
-    private static readonly ConcurrentDictionary<string, Lazy<AgentDdl>> Parsed = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Lazy<AgentDdl>> s_parsed = new(StringComparer.Ordinal);
 
-    public static AgentDdl Ddl(string name) => Parsed.GetOrAdd(name, n => new Lazy<AgentDdl>(() =>
+    public static AgentDdl Ddl(string name) => s_parsed.GetOrAdd(name, n => new Lazy<AgentDdl>(() =>
         DdlLoader.LoadBuiltin(n).Ddl ?? throw new InvalidOperationException($"built-in DDL {n} is missing or invalid"))).Value;
 }

@@ -154,7 +154,7 @@ public sealed partial class ExternalAgentProvider(ExternalAgentOptions options, 
     {
         var found = new Dictionary<string, Candidate>(StringComparer.Ordinal);
         var unsettled = new HashSet<string>(StringComparer.Ordinal);
-        var now = DateTime.UtcNow;
+        var now = TimeProvider.System.GetUtcNow().UtcDateTime;
         foreach (var dir in options.AgentDirectories)
         {
             foreach (var (stem, ddlPath, agentDir) in DdlFiles(dir))

@@ -108,6 +108,6 @@ public sealed class FstatDataPlugin : IDataPlugin
         var seconds = new DateTimeOffset(utc).ToUnixTimeSeconds();
         result[name] = utc.ToString("yyyy-MM-dd HH:mm:ss +0000", CultureInfo.InvariantCulture);
         result[name + "_seconds"] = seconds;
-        result[name + "_age"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - seconds;
+        result[name + "_age"] = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() - seconds;
     }
 }
