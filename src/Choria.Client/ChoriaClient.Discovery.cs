@@ -17,8 +17,9 @@ public sealed partial class ChoriaClient
         var rejected = 0;
         var started = _clock.GetTimestamp();
 
-        await using var subscription = await SubscribeAsync(request.ReplySubject, cancellationToken);
-        await PublishAsync(request, "discovery", collective, null, cancellationToken);
+        var subscription = await SubscribeAsync(request.ReplySubject, cancellationToken).ConfigureAwait(false);
+        await using var unsubscribe = subscription.ConfigureAwait(false);
+        await PublishAsync(request, "discovery", collective, null, cancellationToken).ConfigureAwait(false);
 
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         overall.CancelAfter(timeout);
@@ -29,13 +30,13 @@ public sealed partial class ChoriaClient
                 var wait = subscription.WaitToReadAsync(overall.Token).AsTask();
                 if (options.Window is { } window && nodes.Count > 0)
                 {
-                    if (await Task.WhenAny(wait, Task.Delay(window, _clock, overall.Token)) != wait)
+                    if (await Task.WhenAny(wait, Task.Delay(window, _clock, overall.Token)).ConfigureAwait(false) != wait)
                     {
                         break;
                     }
                 }
 
-                if (!await wait)
+                if (!await wait.ConfigureAwait(false))
                 {
                     break;
                 }
@@ -75,14 +76,15 @@ public sealed partial class ChoriaClient
         var started = _clock.GetTimestamp();
         var request = Requests.Build("discovery", RequestFactory.PingPayload, collective, filter, _connection.ConnectedServerUrl);
         var replies = new List<PingReply>();
-        await using var subscription = await SubscribeAsync(request.ReplySubject, cancellationToken);
-        await PublishAsync(request, "discovery", collective, null, cancellationToken);
+        var subscription = await SubscribeAsync(request.ReplySubject, cancellationToken).ConfigureAwait(false);
+        await using var unsubscribe = subscription.ConfigureAwait(false);
+        await PublishAsync(request, "discovery", collective, null, cancellationToken).ConfigureAwait(false);
 
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         overall.CancelAfter(timeout);
         try
         {
-            while (await subscription.WaitToReadAsync(overall.Token))
+            while (await subscription.WaitToReadAsync(overall.Token).ConfigureAwait(false))
             {
                 while (subscription.TryRead(out var message))
                 {

@@ -72,7 +72,7 @@ public sealed partial class ChoriaClient
             options.OnDiscovering?.Invoke();
             var discovered = await DiscoverAsync(
                 new DiscoveryOptions { Collective = collective, Filter = filter, Timeout = options.DiscoveryTimeout, Window = options.DiscoveryWindow },
-                cancellationToken);
+                cancellationToken).ConfigureAwait(false);
             nodes = discovered.Nodes;
             discoveryTime = discovered.Elapsed;
             options.OnDiscovered?.Invoke(nodes.Count, discoveryTime);
@@ -105,7 +105,8 @@ public sealed partial class ChoriaClient
 
         var requestStarted = _clock.GetTimestamp();
         var publishTime = TimeSpan.Zero;
-        await using (var subscription = await SubscribeAsync(request.ReplySubject, cancellationToken))
+        var subscription = await SubscribeAsync(request.ReplySubject, cancellationToken).ConfigureAwait(false);
+        await using (subscription.ConfigureAwait(false))
         {
             using var receiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var loop = Task.Run(() => collector.RunAsync(subscription, receiving.Token), CancellationToken.None);
@@ -114,19 +115,19 @@ public sealed partial class ChoriaClient
             {
                 if (i > 0 && options.BatchSleep > TimeSpan.Zero)
                 {
-                    await Task.Delay(options.BatchSleep, _clock, cancellationToken);
+                    await Task.Delay(options.BatchSleep, _clock, cancellationToken).ConfigureAwait(false);
                 }
 
                 var batch = batches[i];
                 var publishStarted = _clock.GetTimestamp();
-                await PublishAsync(request, options.Agent, collective, direct ? batch : null, cancellationToken);
+                await PublishAsync(request, options.Agent, collective, direct ? batch : null, cancellationToken).ConfigureAwait(false);
                 publishTime += _clock.GetElapsedTime(publishStarted);
                 target += batch.Count;
-                await collector.WaitForAsync(target, timeout, cancellationToken);
+                await collector.WaitForAsync(target, timeout, cancellationToken).ConfigureAwait(false);
             }
 
-            await receiving.CancelAsync();
-            await loop;
+            await receiving.CancelAsync().ConfigureAwait(false);
+            await loop.ConfigureAwait(false);
         }
 
         var requestTime = _clock.GetElapsedTime(requestStarted);

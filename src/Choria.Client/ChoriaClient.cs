@@ -91,13 +91,13 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         var attempts = names.Select(n => framework.ConnectAsync(n, allowFederation: options.Federations.Count > 0, timeout.Token)).ToArray();
         try
         {
-            await Task.WhenAll(attempts);
+            await Task.WhenAll(attempts).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             foreach (var attempt in attempts.Where(a => a.IsCompletedSuccessfully))
             {
-                await attempt.Result.DisposeAsync();
+                await attempt.Result.DisposeAsync().ConfigureAwait(false);
             }
 
             if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -120,7 +120,7 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         {
             foreach (var connection in _receivers.Prepend(_connection).Distinct())
             {
-                await connection.DisposeAsync();
+                await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
@@ -132,7 +132,7 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         {
             foreach (var receiver in _receivers)
             {
-                subscriptions.Add(await receiver.SubscribeAsync(subject, _queueGroup, Options.ReplyBufferCapacity, BoundedChannelFullMode.Wait, cancellationToken));
+                subscriptions.Add(await receiver.SubscribeAsync(subject, _queueGroup, Options.ReplyBufferCapacity, BoundedChannelFullMode.Wait, cancellationToken).ConfigureAwait(false));
             }
 
             // The publisher's broker must know of every receiver's interest before the request leaves.
@@ -140,7 +140,7 @@ public sealed partial class ChoriaClient : IAsyncDisposable
             {
                 foreach (var receiver in _receivers)
                 {
-                    await receiver.FlushAsync(cancellationToken);
+                    await receiver.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -148,7 +148,7 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         {
             foreach (var subscription in subscriptions)
             {
-                await subscription.DisposeAsync();
+                await subscription.DisposeAsync().ConfigureAwait(false);
             }
 
             throw;
@@ -167,29 +167,29 @@ public sealed partial class ChoriaClient : IAsyncDisposable
                 : FederationPublisher.Direct(request.Transport, request.RequestId, collective, nodes, Options.Federations);
             foreach (var publication in publications)
             {
-                await Publish(publication.Subject, publication.Message.ToUtf8Bytes(), cancellationToken);
+                await Publish(publication.Subject, publication.Message.ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
             }
         }
         else if (nodes is null)
         {
-            await Publish(ChoriaSubjects.BroadcastAgent(collective, agent), request.Bytes, cancellationToken);
+            await Publish(ChoriaSubjects.BroadcastAgent(collective, agent), request.Bytes, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             foreach (var node in nodes)
             {
-                await Publish(ChoriaSubjects.Node(collective, node), request.Bytes, cancellationToken);
+                await Publish(ChoriaSubjects.Node(collective, node), request.Bytes, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        await _connection.FlushAsync(cancellationToken);
+        await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task Publish(string subject, byte[] bytes, CancellationToken cancellationToken)
     {
         // No NATS-level reply subject (as Go 2020): servers use headers.reply-to, and with a NATS reply the
         // broker answers "503 no responders" on our reply subject whenever nobody subscribes to the target.
-        var result = await _connection.PublishAsync(subject, bytes, replyTo: null, cancellationToken);
+        var result = await _connection.PublishAsync(subject, bytes, replyTo: null, cancellationToken).ConfigureAwait(false);
         if (result != PublishResult.Published)
         {
             throw new ChoriaClientException($"could not publish to {subject}: {result}");

@@ -59,7 +59,7 @@ internal sealed class ReplyCollector
     {
         try
         {
-            while (await subscription.WaitToReadAsync(cancellationToken))
+            while (await subscription.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (subscription.TryRead(out var message))
                 {
@@ -148,7 +148,7 @@ internal sealed class ReplyCollector
 
         try
         {
-            await waiter.Task.WaitAsync(timeout, _clock, cancellationToken);
+            await waiter.Task.WaitAsync(timeout, _clock, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -48,17 +48,17 @@ internal sealed class ReplyInbox : IAsyncDisposable
     {
         if (_stop is not null)
         {
-            await _stop.CancelAsync();
+            await _stop.CancelAsync().ConfigureAwait(false);
         }
 
         foreach (var subscription in _subscriptions)
         {
-            await subscription.DisposeAsync();
+            await subscription.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_pumps is not null)
         {
-            await _pumps;
+            await _pumps.ConfigureAwait(false);
         }
 
         _stop?.Dispose();
@@ -68,7 +68,7 @@ internal sealed class ReplyInbox : IAsyncDisposable
     {
         try
         {
-            await Task.WhenAll(_subscriptions.Select(s => Task.Run(() => PumpAsync(s, writer, cancellationToken), CancellationToken.None)));
+            await Task.WhenAll(_subscriptions.Select(s => Task.Run(() => PumpAsync(s, writer, cancellationToken), CancellationToken.None))).ConfigureAwait(false);
         }
         finally
         {
@@ -80,11 +80,11 @@ internal sealed class ReplyInbox : IAsyncDisposable
     {
         try
         {
-            while (await subscription.WaitToReadAsync(cancellationToken))
+            while (await subscription.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (subscription.TryRead(out var message))
                 {
-                    await writer.WriteAsync(message, cancellationToken);
+                    await writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

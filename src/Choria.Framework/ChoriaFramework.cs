@@ -36,7 +36,7 @@ public sealed class ChoriaFramework : IDisposable
     /// <param name="verifySecurityFiles">Client commands fail early when cert, key or CA are missing; the server does not (docs/security.md).</param>
     public static async Task<ChoriaFramework> CreateAsync(ChoriaConfig config, ILoggerFactory loggers, bool verifySecurityFiles, string? certnameOverride = null, CancellationToken cancellationToken = default)
     {
-        var security = await SecurityProviderFactory.CreateAsync(config, loggers, certnameOverride, cancellationToken);
+        var security = await SecurityProviderFactory.CreateAsync(config, loggers, certnameOverride, cancellationToken).ConfigureAwait(false);
         if (verifySecurityFiles && !config.InsecureMode)
         {
             var problems = security.ValidateFiles();
@@ -62,8 +62,8 @@ public sealed class ChoriaFramework : IDisposable
     /// <summary>Resolves brokers and connects, retrying until connected or cancelled.</summary>
     public async Task<ChoriaConnection> ConnectAsync(string connectionName, bool allowFederation, CancellationToken cancellationToken)
     {
-        var brokers = await ResolveBrokersAsync(allowFederation, cancellationToken);
-        return await ChoriaConnection.ConnectAsync(ConnectorOptions(brokers, connectionName), Loggers.CreateLogger("Choria.Connector"), cancellationToken);
+        var brokers = await ResolveBrokersAsync(allowFederation, cancellationToken).ConfigureAwait(false);
+        return await ChoriaConnection.ConnectAsync(ConnectorOptions(brokers, connectionName), Loggers.CreateLogger("Choria.Connector"), cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => Loggers.Dispose();

@@ -25,7 +25,7 @@ public static class ConnectorOptionsFactory
                 SrvDomain = string.IsNullOrEmpty(config.SrvDomain) ? null : config.SrvDomain,
                 Role = federated ? BrokerRole.Federation : BrokerRole.Middleware,
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         if (!resolution.Success)
         {
             throw new FrameworkException($"could not determine the Choria brokers: {resolution.Error}");

@@ -33,7 +33,7 @@ public static class PuppetCaEnrollment
         }
 
         var lookup = new ConnectorSrvLookup(srv ?? new DnsSrvResolver(loggers.CreateLogger<DnsSrvResolver>()));
-        var endpoint = await PuppetCaEndpointSelector.SelectAsync(LocationFrom(config), lookup, cancellationToken);
+        var endpoint = await PuppetCaEndpointSelector.SelectAsync(LocationFrom(config), lookup, cancellationToken).ConfigureAwait(false);
         return new PuppetCaEnroller(puppet, new PuppetCaEnrollerOptions { Endpoint = endpoint }, loggers.CreateLogger<PuppetCaEnroller>());
     }
 
@@ -42,7 +42,7 @@ public static class PuppetCaEnrollment
         public async ValueTask<PuppetCaEndpoint?> FirstAsync(string name, CancellationToken cancellationToken)
         {
             // The resolver already orders by priority and weight.
-            var answers = await resolver.ResolveAsync(name, cancellationToken);
+            var answers = await resolver.ResolveAsync(name, cancellationToken).ConfigureAwait(false);
             return answers.Count == 0 ? null : new PuppetCaEndpoint(answers[0].Target.TrimEnd('.'), answers[0].Port);
         }
     }

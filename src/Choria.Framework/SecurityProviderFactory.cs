@@ -45,7 +45,7 @@ public static class SecurityProviderFactory
                     },
                     environment: new ConfigSecurityEnvironment(config, certnameOverride),
                     logger: loggers.CreateLogger<PuppetSecurityProvider>(),
-                    cancellationToken: cancellationToken);
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
             default:
                 throw new FrameworkException($"security provider '{config.SecurityProvider}' is not supported, use 'file' or 'puppet' (plugin.security.provider)");
         }

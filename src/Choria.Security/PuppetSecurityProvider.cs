@@ -34,7 +34,7 @@ public sealed class PuppetSecurityProvider : X509SecurityProvider
     {
         environment ??= SystemSecurityEnvironment.Instance;
         locator ??= new PuppetSslDirLocator(null, environment);
-        var sslDir = await locator.LocateAsync(options.SslDir, cancellationToken);
+        var sslDir = await locator.LocateAsync(options.SslDir, cancellationToken).ConfigureAwait(false);
         var identity = CertnameRules.Resolve(options.CertnameOverride, options.Identity, environment);
         return new PuppetSecurityProvider(sslDir, identity, options.Policy, time, logger);
     }

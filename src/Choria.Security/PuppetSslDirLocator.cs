@@ -59,7 +59,7 @@ public sealed class PuppetConfigPrinter : IPuppetConfigPrinter
             var errors = process.StandardError.ReadToEndAsync(cancellationToken);
             try
             {
-                await process.WaitForExitAsync(cancellationToken);
+                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -68,8 +68,8 @@ public sealed class PuppetConfigPrinter : IPuppetConfigPrinter
                 throw;
             }
 
-            var text = (await output).TrimEnd('\r', '\n');
-            await errors;
+            var text = (await output.ConfigureAwait(false)).TrimEnd('\r', '\n');
+            await errors.ConfigureAwait(false);
             return process.ExitCode == 0 && text.Length > 0 ? text : null;
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
@@ -150,7 +150,7 @@ public sealed class PuppetSslDirLocator
                 answer = _puppetAnswer ??= Task.Run(AskPuppetAsync, CancellationToken.None);
             }
 
-            var ssldir = await answer.WaitAsync(cancellationToken);
+            var ssldir = await answer.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (!string.IsNullOrEmpty(ssldir))
             {
                 return ssldir;

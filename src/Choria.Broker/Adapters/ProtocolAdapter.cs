@@ -68,24 +68,24 @@ public sealed partial class ProtocolAdapter : IChoriaComponent, IAsyncDisposable
             throw new InvalidOperationException($"{Name} is already running");
         }
 
-        var stream = await ResolveAsync(_options.StreamBrokers, "stream", cancellationToken).ConfigureAwait(false);
-        var collective = await ResolveAsync(_options.CollectiveBrokers, "collective", cancellationToken).ConfigureAwait(false);
+        var stream = await ResolveAsync(_options.StreamBrokers, "stream", cancellationToken);
+        var collective = await ResolveAsync(_options.CollectiveBrokers, "collective", cancellationToken);
         var logger = _loggerFactory.CreateLogger<ChoriaConnection>();
         try
         {
             var outputs = new List<ChoriaConnection>();
             for (var i = 0; i < _options.StreamWorkers; i++)
             {
-                outputs.Add(await ConnectAsync(_connectionOptions(stream, $"{_options.Name}_{i}-{Guid.NewGuid():N}"), logger, cancellationToken).ConfigureAwait(false));
+                outputs.Add(await ConnectAsync(_connectionOptions(stream, $"{_options.Name}_{i}-{Guid.NewGuid():N}"), logger, cancellationToken));
             }
 
             var inputs = new List<(ChoriaConnection, ChoriaSubscription)>();
             for (var i = 0; i < _options.IngestWorkers; i++)
             {
-                var connection = await ConnectAsync(_connectionOptions(collective, $"choria adapter {_options.Name}.{i}"), logger, cancellationToken).ConfigureAwait(false);
-                var subscription = await connection.SubscribeAsync(_options.IngestTopic, $"nats_ingest_{_options.Name}", _options.SubscriptionCapacity, BoundedChannelFullMode.DropNewest, cancellationToken).ConfigureAwait(false);
+                var connection = await ConnectAsync(_connectionOptions(collective, $"choria adapter {_options.Name}.{i}"), logger, cancellationToken);
+                var subscription = await connection.SubscribeAsync(_options.IngestTopic, $"nats_ingest_{_options.Name}", _options.SubscriptionCapacity, BoundedChannelFullMode.DropNewest, cancellationToken);
                 _subscriptions.Add(subscription);
-                await connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await connection.FlushAsync(cancellationToken);
                 inputs.Add((connection, subscription));
             }
 
@@ -100,7 +100,7 @@ public sealed partial class ProtocolAdapter : IChoriaComponent, IAsyncDisposable
         }
         catch
         {
-            await CloseAsync().ConfigureAwait(false);
+            await CloseAsync();
             throw;
         }
     }
@@ -109,19 +109,19 @@ public sealed partial class ProtocolAdapter : IChoriaComponent, IAsyncDisposable
     {
         if (_running is { } running)
         {
-            await running.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(_workers).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await running.CancelAsync();
+            await Task.WhenAll(_workers).WaitAsync(cancellationToken);
         }
 
-        await CloseAsync().ConfigureAwait(false);
+        await CloseAsync();
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
     private async Task IngestAsync(int worker, ChoriaSubscription subscription, CancellationToken cancellationToken)
     {
         var metrics = _metrics.For(_options.Name, worker, "input", _options.Identity);
-        await foreach (var message in subscription.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var message in subscription.ReadAllAsync(cancellationToken))
         {
             var start = Stopwatch.GetTimestamp();
             metrics.Received.Inc();
@@ -174,7 +174,7 @@ public sealed partial class ProtocolAdapter : IChoriaComponent, IAsyncDisposable
                 inFlight.Enqueue(new PendingPublish(PublishAsync(js, subject, payload, cancellationToken), subject, payload.Length, start));
                 if (inFlight.Count >= window)
                 {
-                    await CompleteAsync(inFlight.Dequeue(), metrics).ConfigureAwait(false);
+                    await CompleteAsync(inFlight.Dequeue(), metrics);
                 }
 
                 continue;
@@ -183,11 +183,11 @@ public sealed partial class ProtocolAdapter : IChoriaComponent, IAsyncDisposable
             // Nothing queued right now: settle outstanding acks before sleeping on the queue.
             if (inFlight.Count > 0)
             {
-                await CompleteAsync(inFlight.Dequeue(), metrics).ConfigureAwait(false);
+                await CompleteAsync(inFlight.Dequeue(), metrics);
                 continue;
             }
 
-            if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            if (!await reader.WaitToReadAsync(cancellationToken))
             {
                 return;
             }
@@ -196,7 +196,7 @@ public sealed partial class ProtocolAdapter : IChoriaComponent, IAsyncDisposable
 
     private async Task CompleteAsync(PendingPublish pending, AdapterWorkerMetrics metrics)
     {
-        if (await pending.Ack.ConfigureAwait(false) is { } failure)
+        if (await pending.Ack is { } failure)
         {
             metrics.Errors.Inc();
             _drops.Drop((int)AdapterDropReason.PublishFailed, $"publishing to {pending.Subject} failed: {failure}");
@@ -216,7 +216,7 @@ public sealed partial class ProtocolAdapter : IChoriaComponent, IAsyncDisposable
         timeout.CancelAfter(_options.PublishTimeout);
         try
         {
-            var ack = await js.PublishAsync(subject, payload, cancellationToken: timeout.Token).ConfigureAwait(false);
+            var ack = await js.PublishAsync(subject, payload, cancellationToken: timeout.Token);
             return ack.Error is { } e ? $"{e.Code} {e.Description}" : null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -231,14 +231,14 @@ public sealed partial class ProtocolAdapter : IChoriaComponent, IAsyncDisposable
 
     private async Task<ChoriaConnection> ConnectAsync(ConnectorOptions options, ILogger logger, CancellationToken cancellationToken)
     {
-        var connection = await ChoriaConnection.ConnectAsync(options, logger, cancellationToken).ConfigureAwait(false);
+        var connection = await ChoriaConnection.ConnectAsync(options, logger, cancellationToken);
         _connections.Add(connection);
         return connection;
     }
 
     private async Task<IReadOnlyList<BrokerHost>> ResolveAsync(BrokerResolutionOptions options, string side, CancellationToken cancellationToken)
     {
-        var resolution = await _resolver.ResolveAsync(options, cancellationToken).ConfigureAwait(false);
+        var resolution = await _resolver.ResolveAsync(options, cancellationToken);
         if (!resolution.Success || resolution.Hosts.Count == 0)
         {
             throw new InvalidOperationException($"{Name}: cannot determine the {side} brokers: {resolution.Error ?? "none found"}");
@@ -251,13 +251,13 @@ public sealed partial class ProtocolAdapter : IChoriaComponent, IAsyncDisposable
     {
         foreach (var subscription in _subscriptions)
         {
-            await subscription.DisposeAsync().ConfigureAwait(false);
+            await subscription.DisposeAsync();
         }
 
         _subscriptions.Clear();
         foreach (var connection in _connections)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync();
         }
 
         _connections.Clear();
@@ -271,7 +271,7 @@ public sealed partial class ProtocolAdapter : IChoriaComponent, IAsyncDisposable
     {
         try
         {
-            await Task.Run(loop, cancellationToken).ConfigureAwait(false);
+            await Task.Run(loop, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -54,32 +54,32 @@ public sealed partial class FederationBroker : IChoriaComponent, IAsyncDisposabl
             throw new InvalidOperationException($"{Name} is already running");
         }
 
-        var federation = await ResolveAsync(_options.FederationBrokers, "federation", cancellationToken).ConfigureAwait(false);
-        var collective = await ResolveAsync(_options.CollectiveBrokers, "collective", cancellationToken).ConfigureAwait(false);
+        var federation = await ResolveAsync(_options.FederationBrokers, "federation", cancellationToken);
+        var collective = await ResolveAsync(_options.CollectiveBrokers, "collective", cancellationToken);
         try
         {
             var requestsIn = ConnectWorkersAsync(federation, "choria_nats_ingest", _options.IngestWorkers, cancellationToken);
             var requestsOut = ConnectWorkersAsync(collective, "choria_nats_egest", _options.EgestWorkers, cancellationToken);
             var repliesIn = ConnectWorkersAsync(collective, "choria_nats_ingest", _options.IngestWorkers, cancellationToken);
             var repliesOut = ConnectWorkersAsync(federation, "choria_nats_egest", _options.EgestWorkers, cancellationToken);
-            await Task.WhenAll(requestsIn, requestsOut, repliesIn, repliesOut).ConfigureAwait(false);
+            await Task.WhenAll(requestsIn, requestsOut, repliesIn, repliesOut);
 
-            var requestSubs = await SubscribeAsync(await requestsIn.ConfigureAwait(false), ChoriaSubjects.FederationRequests(_options.Cluster), ChoriaSubjects.FederationRequestsQueueGroup(_options.Cluster), cancellationToken).ConfigureAwait(false);
-            var replySubs = await SubscribeAsync(await repliesIn.ConfigureAwait(false), ChoriaSubjects.FederationReplies(_options.Cluster), ChoriaSubjects.FederationRepliesQueueGroup(_options.Cluster), cancellationToken).ConfigureAwait(false);
+            var requestSubs = await SubscribeAsync(await requestsIn, ChoriaSubjects.FederationRequests(_options.Cluster), ChoriaSubjects.FederationRequestsQueueGroup(_options.Cluster), cancellationToken);
+            var replySubs = await SubscribeAsync(await repliesIn, ChoriaSubjects.FederationReplies(_options.Cluster), ChoriaSubjects.FederationRepliesQueueGroup(_options.Cluster), cancellationToken);
 
             _running = new CancellationTokenSource();
             var logger = _loggerFactory.CreateLogger<FederationChain>();
             var requests = new FederationChain(FederationDirection.Requests, _options, _metrics, _drops, logger);
             var replies = new FederationChain(FederationDirection.Replies, _options, _metrics, _drops, logger);
             _workers = [
-                .. requests.Start(requestSubs, await requestsOut.ConfigureAwait(false), _running.Token),
-                .. replies.Start(replySubs, await repliesOut.ConfigureAwait(false), _running.Token),
+                .. requests.Start(requestSubs, await requestsOut, _running.Token),
+                .. replies.Start(replySubs, await repliesOut, _running.Token),
             ];
             LogStarted(_logger, _options.Cluster, string.Join(", ", federation.Select(h => h.Url)), string.Join(", ", collective.Select(h => h.Url)));
         }
         catch
         {
-            await CloseAsync().ConfigureAwait(false);
+            await CloseAsync();
             throw;
         }
     }
@@ -89,18 +89,18 @@ public sealed partial class FederationBroker : IChoriaComponent, IAsyncDisposabl
     {
         if (_running is { } running)
         {
-            await running.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(_workers).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await running.CancelAsync();
+            await Task.WhenAll(_workers).WaitAsync(cancellationToken);
         }
 
-        await CloseAsync().ConfigureAwait(false);
+        await CloseAsync();
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
     private async Task<IReadOnlyList<BrokerHost>> ResolveAsync(BrokerResolutionOptions options, string side, CancellationToken cancellationToken)
     {
-        var resolution = await _resolver.ResolveAsync(options, cancellationToken).ConfigureAwait(false);
+        var resolution = await _resolver.ResolveAsync(options, cancellationToken);
         if (!resolution.Success || resolution.Hosts.Count == 0)
         {
             throw new InvalidOperationException($"{Name}: cannot determine the {side} side brokers: {resolution.Error ?? "none found"}");
@@ -115,7 +115,7 @@ public sealed partial class FederationBroker : IChoriaComponent, IAsyncDisposabl
         var logger = _loggerFactory.CreateLogger<ChoriaConnection>();
         var connections = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
         {
-            var connection = await ChoriaConnection.ConnectAsync(options, logger, cancellationToken).ConfigureAwait(false);
+            var connection = await ChoriaConnection.ConnectAsync(options, logger, cancellationToken);
             // Tracked at once so a later failure or cancellation still closes it.
             lock (_connections)
             {
@@ -123,7 +123,7 @@ public sealed partial class FederationBroker : IChoriaComponent, IAsyncDisposabl
             }
 
             return connection;
-        })).ConfigureAwait(false);
+        }));
         return [.. connections];
     }
 
@@ -132,10 +132,10 @@ public sealed partial class FederationBroker : IChoriaComponent, IAsyncDisposabl
         var result = new List<(ChoriaConnection, ChoriaSubscription)>(connections.Count);
         foreach (var connection in connections)
         {
-            var subscription = await connection.SubscribeAsync(subject, queueGroup, _options.SubscriptionCapacity, BoundedChannelFullMode.DropNewest, cancellationToken).ConfigureAwait(false);
+            var subscription = await connection.SubscribeAsync(subject, queueGroup, _options.SubscriptionCapacity, BoundedChannelFullMode.DropNewest, cancellationToken);
             _subscriptions.Add(subscription);
             // The round trip makes the subscription effective before StartAsync returns.
-            await connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await connection.FlushAsync(cancellationToken);
             result.Add((connection, subscription));
         }
 
@@ -146,7 +146,7 @@ public sealed partial class FederationBroker : IChoriaComponent, IAsyncDisposabl
     {
         foreach (var subscription in _subscriptions)
         {
-            await subscription.DisposeAsync().ConfigureAwait(false);
+            await subscription.DisposeAsync();
         }
 
         _subscriptions.Clear();
@@ -159,7 +159,7 @@ public sealed partial class FederationBroker : IChoriaComponent, IAsyncDisposabl
 
         foreach (var connection in connections)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync();
         }
 
         _running?.Dispose();

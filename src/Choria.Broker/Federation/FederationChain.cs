@@ -115,7 +115,7 @@ internal sealed partial class FederationChain
     {
         var metrics = _metrics.For("nats_ingest", worker, IngestSide, _options.Cluster, _options.Identity);
         var batchSize = _batchSize;
-        while (await subscription.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await subscription.WaitToReadAsync(cancellationToken))
         {
             var start = Stopwatch.GetTimestamp();
             var batch = new List<FederationItem>(batchSize);
@@ -141,7 +141,7 @@ internal sealed partial class FederationChain
             metrics.Received.Inc(read);
             if (batch.Count > 0)
             {
-                await _toTransformer.Writer.WriteAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                await _toTransformer.Writer.WriteAsync(batch, CancellationToken.None);
             }
 
             ObserveEach(metrics, start, read);
@@ -151,7 +151,7 @@ internal sealed partial class FederationChain
     private async Task TransformAsync(int worker, CancellationToken cancellationToken)
     {
         var metrics = _metrics.For(TransformerName, worker, "unconnected", _options.Cluster, _options.Identity);
-        await foreach (var batch in _toTransformer.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        await foreach (var batch in _toTransformer.Reader.ReadAllAsync(CancellationToken.None))
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -176,7 +176,7 @@ internal sealed partial class FederationChain
             batch.RemoveRange(kept, received - kept);
             if (kept > 0)
             {
-                await _toEgest.Writer.WriteAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                await _toEgest.Writer.WriteAsync(batch, CancellationToken.None);
             }
 
             ObserveEach(metrics, start, received);
@@ -222,7 +222,7 @@ internal sealed partial class FederationChain
 
         // NATS.Net copies a payload before PublishAsync returns, so one buffer per worker serves every message.
         using var relay = new TransportRelayWriter();
-        await foreach (var batch in _toEgest.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        await foreach (var batch in _toEgest.Reader.ReadAllAsync(CancellationToken.None))
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -244,7 +244,7 @@ internal sealed partial class FederationChain
                 var payload = relay.Write(item.RawData.Span, item.Headers, new SeenByHop(item.IngestServer, processor, connection.ConnectedServerUrl));
                 foreach (var target in item.Targets)
                 {
-                    await PublishAsync(connection, target, payload, metrics, cancellationToken).ConfigureAwait(false);
+                    await PublishAsync(connection, target, payload, metrics, cancellationToken);
                 }
             }
 
@@ -257,7 +257,7 @@ internal sealed partial class FederationChain
         string failure;
         try
         {
-            var result = await connection.PublishAsync(target, payload, null, cancellationToken).ConfigureAwait(false);
+            var result = await connection.PublishAsync(target, payload, null, cancellationToken);
             if (result == PublishResult.Published)
             {
                 metrics.Published.Inc();
@@ -304,7 +304,7 @@ internal sealed partial class FederationChain
     {
         try
         {
-            await Task.Run(loop, cancellationToken).ConfigureAwait(false);
+            await Task.Run(loop, cancellationToken);
         }
         catch (Exception ex) when ((ex is OperationCanceledException or ChannelClosedException) && cancellationToken.IsCancellationRequested)
         {

@@ -73,7 +73,7 @@ public sealed partial class ChoriaBroker : IAsyncDisposable
         NatsServerSupervisor? supervisor = null;
         if (run.Network)
         {
-            var network = await NetworkOptionsAsync(framework, config, flags, srv, logger, cancellationToken).ConfigureAwait(false);
+            var network = await NetworkOptionsAsync(framework, config, flags, srv, logger, cancellationToken);
             supervisor = new NatsServerSupervisor(network, loggers.CreateLogger<NatsServerSupervisor>());
             features.Add(new NetworkBrokerComponent(supervisor));
             disposables.Add(supervisor);
@@ -115,7 +115,7 @@ public sealed partial class ChoriaBroker : IAsyncDisposable
         LogReloadRequested(_logger, _framework.Config.ConfigFile ?? "");
         try
         {
-            await _reloading.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _reloading.WaitAsync(cancellationToken);
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {
@@ -132,7 +132,7 @@ public sealed partial class ChoriaBroker : IAsyncDisposable
             }
 
             var fresh = _reloadConfig();
-            _supervisor.Reload(await NetworkOptionsAsync(_framework, fresh, _flags, _srv, _logger, cancellationToken).ConfigureAwait(false));
+            _supervisor.Reload(await NetworkOptionsAsync(_framework, fresh, _flags, _srv, _logger, cancellationToken));
         }
         catch (Exception e) when (e is ConfigException or BrokerConfigException or IOException or InvalidOperationException)
         {
@@ -151,7 +151,7 @@ public sealed partial class ChoriaBroker : IAsyncDisposable
     {
         foreach (var disposable in _disposables)
         {
-            await disposable.DisposeAsync().ConfigureAwait(false);
+            await disposable.DisposeAsync();
         }
 
         _stats?.Dispose();

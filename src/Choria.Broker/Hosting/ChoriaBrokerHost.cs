@@ -43,12 +43,12 @@ public sealed partial class ChoriaBrokerHost
             LogStarting(_logger, component.Name);
             try
             {
-                await component.StartAsync(cancellationToken).ConfigureAwait(false);
+                await component.StartAsync(cancellationToken);
             }
             catch (Exception ex)
             {
                 LogStartFailed(_logger, component.Name, ex.Message);
-                await StopAsync(CancellationToken.None).ConfigureAwait(false);
+                await StopAsync(CancellationToken.None);
                 throw;
             }
 
@@ -67,7 +67,7 @@ public sealed partial class ChoriaBrokerHost
             var component = _started[i];
             try
             {
-                await component.StopAsync(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+                await component.StopAsync(deadline.Token).WaitAsync(deadline.Token);
                 LogStopped(_logger, component.Name);
             }
             catch (OperationCanceledException)
@@ -84,17 +84,17 @@ public sealed partial class ChoriaBrokerHost
     /// <summary>Starts, runs until <paramref name="stoppingToken"/> fires (SIGINT/SIGTERM), then stops.</summary>
     public async Task<bool> RunAsync(CancellationToken stoppingToken)
     {
-        await StartAsync(stoppingToken).ConfigureAwait(false);
+        await StartAsync(stoppingToken);
         try
         {
-            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, stoppingToken);
         }
         catch (OperationCanceledException)
         {
             LogShuttingDown(_logger);
         }
 
-        return await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return await StopAsync(CancellationToken.None);
     }
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Starting broker component {Name}")]

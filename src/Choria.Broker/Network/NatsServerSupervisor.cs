@@ -84,8 +84,8 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
                 PortsFileDirectory = _runtimeDir.Path,
             };
             RenderAndWrite();
-            await ValidateAsync(cancellationToken).ConfigureAwait(false);
-            await LaunchAsync(cancellationToken).ConfigureAwait(false);
+            await ValidateAsync(cancellationToken);
+            await LaunchAsync(cancellationToken);
         }
         catch
         {
@@ -133,15 +133,15 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync();
         if (_watch is not null)
         {
-            await _watch.ConfigureAwait(false);
+            await _watch;
         }
 
         if (_process is { } p)
         {
-            await TerminateAsync(p, cancellationToken).ConfigureAwait(false);
+            await TerminateAsync(p, cancellationToken);
             p.Dispose();
             _process = null;
         }
@@ -151,7 +151,7 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopAsync(CancellationToken.None);
         _stopping.Dispose();
         _http.Dispose();
     }
@@ -188,7 +188,7 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
 
     private async Task ValidateAsync(CancellationToken cancellationToken)
     {
-        var (versionCode, versionText) = await RunToolAsync(["--version"], cancellationToken).ConfigureAwait(false);
+        var (versionCode, versionText) = await RunToolAsync(["--version"], cancellationToken);
         if (versionCode != 0 || !NatsVersion.TryParse(versionText, out var version))
         {
             throw new BrokerStartException($"could not determine the version of {_binary}: {FirstLine(versionText)}");
@@ -199,7 +199,7 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
             throw new BrokerStartException($"{_binary} is nats-server {version}; {NatsVersion.Minimum} or newer is required");
         }
 
-        var (code, text) = await RunToolAsync(["-t", "-c", _configPath!], cancellationToken).ConfigureAwait(false);
+        var (code, text) = await RunToolAsync(["-t", "-c", _configPath!], cancellationToken);
         if (code != 0)
         {
             throw new BrokerConfigException($"nats-server rejected the rendered configuration: {FirstLine(text)}");
@@ -219,8 +219,8 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        return (process.ExitCode, (await stderr.ConfigureAwait(false) + "\n" + await stdout.ConfigureAwait(false)).Trim());
+        await process.WaitForExitAsync(cancellationToken);
+        return (process.ExitCode, (await stderr + "\n" + await stdout).Trim());
     }
 
     private static string FirstLine(string text) =>
@@ -252,7 +252,7 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
             info.ArgumentList.Add(a);
         }
 
-        var process = await _launcher!.StartAsync(info).ConfigureAwait(false);
+        var process = await _launcher!.StartAsync(info);
         process.StandardInput.Close();
         process.OutputDataReceived += OnOutput;
         process.ErrorDataReceived += OnOutput;
@@ -263,11 +263,11 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
 
         try
         {
-            await WaitReadyAsync(process, cancellationToken).ConfigureAwait(false);
+            await WaitReadyAsync(process, cancellationToken);
         }
         catch
         {
-            await TerminateAsync(process, CancellationToken.None).ConfigureAwait(false);
+            await TerminateAsync(process, CancellationToken.None);
             throw;
         }
 
@@ -283,11 +283,11 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             if (process.HasExited)
             {
-                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                await process.WaitForExitAsync(CancellationToken.None);
                 throw new BrokerStartException($"nats-server exited during startup with code {process.ExitCode}: {LastProblem()}");
             }
 
-            if (await HealthyAsync(cancellationToken).ConfigureAwait(false))
+            if (await HealthyAsync(cancellationToken))
             {
                 return;
             }
@@ -297,7 +297,7 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
                 throw new BrokerStartException($"nats-server did not accept connections within {_options.ReadinessTimeout.TotalSeconds:0}s: {LastProblem()}");
             }
 
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(50, cancellationToken);
         }
     }
 
@@ -307,7 +307,7 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
         {
             // nats-server 2.9 answers /healthz with 200 only once every listener accepts connections; a TCP
             // probe of the client port would add nothing but a "TLS handshake error" line to its log.
-            using var response = await _http.GetAsync(new Uri(MonitorUri, "healthz"), cancellationToken).ConfigureAwait(false);
+            using var response = await _http.GetAsync(new Uri(MonitorUri, "healthz"), cancellationToken);
             return response.StatusCode == HttpStatusCode.OK;
         }
         catch (Exception ex) when (ex is HttpRequestException or SocketException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -325,7 +325,7 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
             var started = Stopwatch.StartNew();
             try
             {
-                await process.WaitForExitAsync(stopping).ConfigureAwait(false);
+                await process.WaitForExitAsync(stopping);
             }
             catch (OperationCanceledException)
             {
@@ -350,10 +350,10 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
                 LogRestarting(_logger, delay.TotalMilliseconds, attempt);
                 try
                 {
-                    await Task.Delay(delay, stopping).ConfigureAwait(false);
+                    await Task.Delay(delay, stopping);
                     Interlocked.Increment(ref _restarts);
                     RenderAndWrite();
-                    await LaunchAsync(stopping).ConfigureAwait(false);
+                    await LaunchAsync(stopping);
                     break;
                 }
                 catch (OperationCanceledException)
@@ -378,13 +378,13 @@ public sealed partial class NatsServerSupervisor : IAsyncDisposable
             grace.CancelAfter(_options.SoftShutdownTimeout);
             try
             {
-                await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+                await process.WaitForExitAsync(grace.Token);
             }
             catch (OperationCanceledException)
             {
                 LogKilling(_logger, process.Id, _options.SoftShutdownTimeout.TotalSeconds);
                 process.Kill();
-                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                await process.WaitForExitAsync(CancellationToken.None);
             }
         }
 

@@ -89,9 +89,9 @@ public sealed partial class ChoriaStatsServer : IChoriaComponent, IDisposable
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync();
         _listener.Stop();
-        await Task.WhenAll(_loops).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(_loops).WaitAsync(cancellationToken);
     }
 
     public void Dispose()
@@ -132,7 +132,7 @@ public sealed partial class ChoriaStatsServer : IChoriaComponent, IDisposable
             {
                 if (_network!.IsReady)
                 {
-                    await PollOnceAsync(stopping).ConfigureAwait(false);
+                    await PollOnceAsync(stopping);
                 }
             }
             catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidDataException or TaskCanceledException && !stopping.IsCancellationRequested)
@@ -140,14 +140,14 @@ public sealed partial class ChoriaStatsServer : IChoriaComponent, IDisposable
                 LogPollFailed(_logger, ex.Message);
             }
         }
-        while (await WaitTick(timer, stopping).ConfigureAwait(false));
+        while (await WaitTick(timer, stopping));
     }
 
     private static async Task<bool> WaitTick(PeriodicTimer timer, CancellationToken stopping)
     {
         try
         {
-            return await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false);
+            return await timer.WaitForNextTickAsync(stopping);
         }
         catch (OperationCanceledException)
         {
@@ -162,7 +162,7 @@ public sealed partial class ChoriaStatsServer : IChoriaComponent, IDisposable
             HttpListenerContext context;
             try
             {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
+                context = await _listener.GetContextAsync();
             }
             catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
@@ -182,16 +182,16 @@ public sealed partial class ChoriaStatsServer : IChoriaComponent, IDisposable
             if (path is "/choria/prometheus" or "/choria/metrics")
             {
                 response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-                await Registry.CollectAndExportAsTextAsync(response.OutputStream, stopping).ConfigureAwait(false);
+                await Registry.CollectAndExportAsTextAsync(response.OutputStream, stopping);
             }
             else if (path is "/choria/" or "/choria")
             {
                 response.ContentType = "application/json";
-                await JsonSerializer.SerializeAsync(response.OutputStream, Status(), StatsJsonContext.Default.ChoriaStatus, stopping).ConfigureAwait(false);
+                await JsonSerializer.SerializeAsync(response.OutputStream, Status(), StatsJsonContext.Default.ChoriaStatus, stopping);
             }
             else if (_network is not null && s_natsPaths.Contains(path))
             {
-                await ProxyAsync(context, path, stopping).ConfigureAwait(false);
+                await ProxyAsync(context, path, stopping);
             }
             else
             {
@@ -219,10 +219,10 @@ public sealed partial class ChoriaStatsServer : IChoriaComponent, IDisposable
     private async Task ProxyAsync(HttpListenerContext context, string path, CancellationToken stopping)
     {
         var target = new Uri(_network!.MonitorUri, path.TrimStart('/') + context.Request.Url?.Query);
-        using var upstream = await _http.GetAsync(target, HttpCompletionOption.ResponseHeadersRead, stopping).ConfigureAwait(false);
+        using var upstream = await _http.GetAsync(target, HttpCompletionOption.ResponseHeadersRead, stopping);
         context.Response.StatusCode = (int)upstream.StatusCode;
         context.Response.ContentType = upstream.Content.Headers.ContentType?.ToString();
-        await upstream.Content.CopyToAsync(context.Response.OutputStream, stopping).ConfigureAwait(false);
+        await upstream.Content.CopyToAsync(context.Response.OutputStream, stopping);
     }
 
     private ChoriaStatus Status()

@@ -37,7 +37,7 @@ internal sealed class NetworkMetrics
 
     public async Task PollAsync(HttpClient http, Uri monitor, CancellationToken cancellationToken)
     {
-        var varz = await http.GetFromJsonAsync(new Uri(monitor, "varz"), StatsJsonContext.Default.Varz, cancellationToken).ConfigureAwait(false)
+        var varz = await http.GetFromJsonAsync(new Uri(monitor, "varz"), StatsJsonContext.Default.Varz, cancellationToken)
             ?? throw new InvalidDataException("nats-server returned an empty /varz");
         Update(varz);
     }

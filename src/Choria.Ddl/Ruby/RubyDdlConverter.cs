@@ -89,7 +89,7 @@ public sealed partial class RubyDdlConverter
         byte[] source;
         try
         {
-            source = await File.ReadAllBytesAsync(ddlPath, cancellationToken);
+            source = await File.ReadAllBytesAsync(ddlPath, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -102,7 +102,7 @@ public sealed partial class RubyDdlConverter
         {
             try
             {
-                var bytes = await File.ReadAllBytesAsync(cached, cancellationToken);
+                var bytes = await File.ReadAllBytesAsync(cached, cancellationToken).ConfigureAwait(false);
                 var fromCache = DdlLoader.Parse(bytes, ddlPath);
                 if (fromCache.Success)
                 {
@@ -122,7 +122,7 @@ public sealed partial class RubyDdlConverter
             Stdin = Script,
             Timeout = _options.Timeout,
             MaxStdoutBytes = 4 * 1024 * 1024,
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
 
         if (run.StartError is not null)
         {

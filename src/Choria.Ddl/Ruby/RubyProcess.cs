@@ -82,7 +82,7 @@ public static class RubyProcess
         var tail = new Queue<string>();
         var stderr = Task.Run(async () =>
         {
-            while (await process.StandardError.ReadLineAsync(CancellationToken.None) is { } line)
+            while (await process.StandardError.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
             {
                 start.OnStderrLine?.Invoke(line);
                 lock (tail)
@@ -100,7 +100,7 @@ public static class RubyProcess
         {
             try
             {
-                await process.StandardInput.BaseStream.WriteAsync(start.Stdin, CancellationToken.None);
+                await process.StandardInput.BaseStream.WriteAsync(start.Stdin, CancellationToken.None).ConfigureAwait(false);
                 process.StandardInput.Close();
             }
             catch (IOException)
@@ -112,18 +112,18 @@ public static class RubyProcess
         var output = new BoundedBuffer(start.MaxStdoutBytes);
         var stdout = Task.Run(async () =>
         {
-            if (!await output.FillAsync(process.StandardOutput.BaseStream))
+            if (!await output.FillAsync(process.StandardOutput.BaseStream).ConfigureAwait(false))
             {
                 Kill(process);
             }
         }, CancellationToken.None);
 
-        await process.WaitForExitAsync(CancellationToken.None);
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
 
         // A daemon the agent started may hold the pipes open for ever; what was written before the exit is
         // already in them, so the readers get a short grace and are then abandoned (disposing the process
         // closes our ends).
-        await Task.WhenAny(Task.WhenAll(stdout, stdin, stderr), Task.Delay(s_readerGrace, CancellationToken.None));
+        await Task.WhenAny(Task.WhenAll(stdout, stdin, stderr), Task.Delay(s_readerGrace, CancellationToken.None)).ConfigureAwait(false);
 
         string stderrTail;
         lock (tail)
@@ -160,7 +160,7 @@ public static class RubyProcess
         {
             var chunk = new byte[16 * 1024];
             int read;
-            while ((read = await stream.ReadAsync(chunk, CancellationToken.None)) > 0)
+            while ((read = await stream.ReadAsync(chunk, CancellationToken.None).ConfigureAwait(false)) > 0)
             {
                 lock (_buffer)
                 {

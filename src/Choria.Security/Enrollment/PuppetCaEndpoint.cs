@@ -47,7 +47,7 @@ public static class PuppetCaEndpointSelector
             var domain = options.SrvDomain.Trim().TrimEnd('.');
             foreach (var record in SrvRecords)
             {
-                var answer = await srv.FirstAsync($"{record}.{domain}", cancellationToken);
+                var answer = await srv.FirstAsync($"{record}.{domain}", cancellationToken).ConfigureAwait(false);
                 if (answer is not null)
                 {
                     return answer;

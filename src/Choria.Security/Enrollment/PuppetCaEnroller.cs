@@ -63,7 +63,7 @@ public sealed partial class PuppetCaEnroller
         limit.CancelAfter(_options.WaitLimit);
         try
         {
-            await RunStepsAsync(onAttempt, limit.Token);
+            await RunStepsAsync(onAttempt, limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -82,7 +82,7 @@ public sealed partial class PuppetCaEnroller
 
         if (!File.Exists(_provider.CaPath))
         {
-            await FetchCaAsync(cancellationToken);
+            await FetchCaAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var csrCreated = false;
@@ -98,8 +98,8 @@ public sealed partial class PuppetCaEnroller
         }
 
         using var client = CreateVerifiedClient(LoadCa());
-        await SubmitCsrAsync(client, csrCreated, cancellationToken);
-        await PollCertificateAsync(client, onAttempt, cancellationToken);
+        await SubmitCsrAsync(client, csrCreated, cancellationToken).ConfigureAwait(false);
+        await PollCertificateAsync(client, onAttempt, cancellationToken).ConfigureAwait(false);
     }
 
     private RSA LoadOrCreateKey()
@@ -145,8 +145,8 @@ public sealed partial class PuppetCaEnroller
         using var request = new HttpRequestMessage(HttpMethod.Get, Url("certificate/ca"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
         LogFetchingCa(_logger, request.RequestUri!);
-        using var response = await client.SendAsync(request, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new EnrollmentException($"could not fetch the CA certificate: {(int)response.StatusCode}: {body.Trim()}");
@@ -175,17 +175,17 @@ public sealed partial class PuppetCaEnroller
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, Url("certificate_request/" + Uri.EscapeDataString(_provider.Identity)))
         {
-            Content = new ByteArrayContent(await File.ReadAllBytesAsync(_provider.CsrPath, cancellationToken)),
+            Content = new ByteArrayContent(await File.ReadAllBytesAsync(_provider.CsrPath, cancellationToken).ConfigureAwait(false)),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-        using var response = await client.SendAsync(request, cancellationToken);
+        using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.OK)
         {
             LogCsrSubmitted(_logger, _provider.Identity);
             return;
         }
 
-        var body = (await response.Content.ReadAsStringAsync(cancellationToken)).Trim();
+        var body = (await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim();
 
         // A re-run after an earlier submission gets "already has a requested certificate"; polling still works then.
         if (csrCreated)
@@ -204,8 +204,8 @@ public sealed partial class PuppetCaEnroller
             onAttempt?.Invoke(attempt);
             using (var request = new HttpRequestMessage(HttpMethod.Get, url))
             {
-                using var response = await client.SendAsync(request, cancellationToken);
-                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     if (ParseCertificates(body).Count == 0)
@@ -220,7 +220,7 @@ public sealed partial class PuppetCaEnroller
                 LogNotSigned(_logger, _provider.Identity, (int)response.StatusCode);
             }
 
-            await Task.Delay(_options.PollInterval, cancellationToken);
+            await Task.Delay(_options.PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 

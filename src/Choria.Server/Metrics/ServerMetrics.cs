@@ -5,7 +5,6 @@ using System.Text.Json.Serialization;
 using Choria.Config;
 using Choria.Config.Build;
 using Choria.Connector;
-using Choria.Framework.Metrics;
 using Choria.Server.Runtime;
 using Microsoft.Extensions.Logging;
 using Prometheus;

@@ -1,6 +1,7 @@
 using Choria.Connector;
-using Choria.Server.Agents;
+using Choria.Protocol.Subjects;
 using Choria.Server.Agents.Providers;
+using Choria.Server.Agents;
 using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Runtime;
@@ -139,7 +140,7 @@ internal sealed partial class ServerAgentSink(
         _subscriptions[name] = list;
         foreach (var collective in collectives)
         {
-            var subject = $"{collective}.broadcast.agent.{name}";
+            var subject = ChoriaSubjects.BroadcastAgent(collective, name);
             var subscription = await _connection!.SubscribeAsync(subject, cancellationToken: cancellationToken);
             var stop = CancellationTokenSource.CreateLinkedTokenSource(_lifetime);
             list.Add(new AgentSubscription(subscription, stop, _pump!(subscription, stop.Token)));

@@ -2,6 +2,7 @@ using Choria.Connector;
 using Choria.Framework.Hosting;
 using Choria.Framework;
 using Choria.Protocol.Filters;
+using Choria.Protocol.Subjects;
 using Choria.Server.Agents.Builtin;
 using Choria.Server.Agents.Providers;
 using Choria.Server.Agents;
@@ -42,6 +43,7 @@ public sealed partial class ServerInstance : IReplyPublisher
     private readonly DataPluginRegistry _dataPlugins = DataPluginRegistry.CreateDefault();
     private ChoriaConnection? _connection;
     private IReadOnlyList<BrokerHost> _brokers = [];
+    private ConnectorOptions _connectorOptions = new();
 
     public ServerInstance(ChoriaFramework framework, ServerOptions options, TimeProvider? clock = null)
     {
@@ -98,8 +100,8 @@ public sealed partial class ServerInstance : IReplyPublisher
     {
         _brokers = await _framework.ResolveBrokersAsync(allowFederation: false, cancellationToken);
         LogBrokers(string.Join(", ", _brokers.Select(b => b.ToString())));
-        var connectorOptions = ConnectorOptionsFor(_framework.ConnectorOptions(_brokers, _framework.Certname));
-        _connection = await ChoriaConnection.ConnectAsync(connectorOptions, _framework.Loggers.CreateLogger("Choria.Connector"), cancellationToken);
+        _connectorOptions = ConnectorOptionsFor(_framework.ConnectorOptions(_brokers, _framework.Certname));
+        _connection = await ChoriaConnection.ConnectAsync(_connectorOptions, _framework.Loggers.CreateLogger("Choria.Connector"), cancellationToken);
         using var providersCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
@@ -276,7 +278,7 @@ public sealed partial class ServerInstance : IReplyPublisher
     /// <summary>The node subject in every collective (the agents' subjects belong to the <see cref="ServerAgentSink"/>).</summary>
     private async Task<List<ChoriaSubscription>> SubscribeNodeAsync(ChoriaConnection connection, CancellationToken cancellationToken)
     {
-        var subjects = _options.Collectives.Select(collective => $"{collective}.node.{_options.Identity}").ToList();
+        var subjects = _options.Collectives.Select(collective => ChoriaSubjects.Node(collective, _options.Identity)).ToList();
 
         var subscriptions = new List<ChoriaSubscription>(subjects.Count);
         foreach (var subject in subjects)
@@ -315,21 +317,21 @@ public sealed partial class ServerInstance : IReplyPublisher
             // nats.go lists URLs as client options but choria_util's middleware_servers as host:port (docs/agents.md).
             Servers = [.. _brokers.Select(b => b.Url)],
             MiddlewareServers = [.. _brokers.Select(b => b.HostPort)],
-            DontRandomizeServers = !_framework.Config.RandomizeMiddlewareHosts,
-            Name = _framework.Certname,
-            Secure = !_options.DisableTls,
-            ConnectorTls = !_options.DisableTls,
+            DontRandomizeServers = !_connectorOptions.Randomize,
+            Name = _connectorOptions.Name,
+            Secure = _connectorOptions.Tls is not null,
+            ConnectorTls = _connectorOptions.Tls is not null,
             SecureProtocol = !_options.Insecure,
             InMsgs = traffic?.InMsgs ?? 0,
             OutMsgs = traffic?.OutMsgs ?? 0,
             InBytes = traffic?.InBytes ?? 0,
             OutBytes = traffic?.OutBytes ?? 0,
             Reconnects = _connection?.Reconnects ?? 0,
-            MaxReconnectAttempts = -1,
-            ReconnectTimeWaitSeconds = 2,
-            ConnectTimeoutSeconds = 2,
-            PingIntervalSeconds = 120,
-            MaxOutstandingPings = 2,
+            MaxReconnectAttempts = _connectorOptions.MaxReconnects,
+            ReconnectTimeWaitSeconds = _connectorOptions.ReconnectWait.TotalSeconds,
+            ConnectTimeoutSeconds = _connectorOptions.ConnectTimeout.TotalSeconds,
+            PingIntervalSeconds = _connectorOptions.PingInterval.TotalSeconds,
+            MaxOutstandingPings = _connectorOptions.MaxPingsOutstanding,
             FacterCommand = s_facterCommand.Value,
             SrvDomain = _framework.Config.SrvDomain,
             UsingSrv = _framework.Config.UseSrv,

@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Choria.Ddl;
 
-namespace Choria.Server.Tests;
+namespace Choria.Ddl.Tests;
 
 public class DdlTests
 {

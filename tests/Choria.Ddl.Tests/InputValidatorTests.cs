@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Choria.Ddl;
 
-namespace Choria.Server.Tests;
+namespace Choria.Ddl.Tests;
 
 public class InputValidatorTests
 {

@@ -3,7 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 
-namespace Choria.Framework.Metrics;
+namespace Choria.Server.Metrics;
 
 /// <summary>Where <see cref="PrometheusHttpEndpoint"/> listens.</summary>
 public sealed record PrometheusEndpointOptions
@@ -15,7 +15,7 @@ public sealed record PrometheusEndpointOptions
 }
 
 /// <summary>
-/// The stats HTTP listener shared by server and broker (docs/server.md): <c>GET /choria/prometheus</c> (and the
+/// The server's stats HTTP listener (docs/server.md): <c>GET /choria/prometheus</c> (and the
 /// modern alias <c>/choria/metrics</c>) expose <see cref="CollectorRegistry"/> in Prometheus text format,
 /// <c>GET /choria/</c> the JSON document from the supplied callback; everything else is 404.
 /// </summary>

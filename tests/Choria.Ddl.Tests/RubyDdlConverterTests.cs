@@ -1,14 +1,15 @@
 using System.Text.Json;
-using Choria.Ddl;
 using Choria.Ddl.Ruby;
 
-namespace Choria.Server.Tests.RubyAgents;
+namespace Choria.Ddl.Tests;
 
 /// <summary>Ruby <c>.ddl</c> to JSON DDL with real ruby and MCollective 2.12's own DDL classes.</summary>
 [Trait("Requires", "ruby")]
 public sealed class RubyDdlConverterTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("choria-ddl-convert-").FullName;
+
+    private static string AgentDir => TestPaths.Fixture("agents", "ruby", "mcollective", "agent");
 
     private string Cache => Path.Combine(_root, "cache");
 
@@ -22,7 +23,7 @@ public sealed class RubyDdlConverterTests : IDisposable
     [Fact]
     public async Task A_ruby_ddl_converts_field_by_field()
     {
-        var result = await Converter().LoadAsync(Path.Combine(RubyAgentFixture.AgentDir, "ddlonly.ddl"), CancellationToken.None);
+        var result = await Converter().LoadAsync(Path.Combine(AgentDir, "ddlonly.ddl"), CancellationToken.None);
         Assert.True(result.Success, result.Error);
         var ddl = result.Ddl!;
 
@@ -87,7 +88,7 @@ public sealed class RubyDdlConverterTests : IDisposable
     public async Task Conversions_are_cached_outside_the_libdir_and_redone_when_the_ddl_changes()
     {
         var path = Path.Combine(_root, "ddlonly.ddl");
-        File.Copy(Path.Combine(RubyAgentFixture.AgentDir, "ddlonly.ddl"), path);
+        File.Copy(Path.Combine(AgentDir, "ddlonly.ddl"), path);
         Assert.True((await Converter().LoadAsync(path, CancellationToken.None)).Success);
         var cached = Assert.Single(Directory.GetFiles(Cache));
         Assert.Matches("/ddlonly-[0-9a-f]{16}\\.json$", cached);
@@ -111,7 +112,7 @@ public sealed class RubyDdlConverterTests : IDisposable
     [Fact]
     public async Task A_ddl_that_does_not_load_is_an_error_naming_the_file()
     {
-        var broken = Path.Combine(RubyAgentFixture.AgentDir, "broken.ddl");
+        var broken = Path.Combine(AgentDir, "broken.ddl");
         var result = await Converter().LoadAsync(broken, CancellationToken.None);
         Assert.False(result.Success);
         Assert.Equal($"could not convert {broken} to JSON: {broken}: RuntimeError: Input needs a :optional property", result.Error);
