@@ -99,7 +99,7 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
         var loggers = new CapturingLoggerFactory();
         var agent = fixture.Agent("failing", loggers: loggers);
 
-        var aborted = await AgentCall.RunAsync(agent, "abort");
+        var aborted = await AgentCall.RunAsync(agent, "refuse");
         Assert.Equal("1 Could not do the thing", Status(aborted));
         Assert.Equal("before the failure", Data(aborted).GetProperty("partial").GetString());
 
