@@ -148,10 +148,11 @@ public sealed class McollectivedComparisonFixture : IAsyncLifetime
         await _mcollectived.WaitForOutputAsync("Waiting for a message from RabbitMQ", TimeSpan.FromMinutes(2));
 
         await Network.StartBrokerAsync();
+        // choria req also bounds its broker connection by the discovery timeout; mco and Ruby load the machine.
         foreach (var lax in new[] { false, true })
         {
             _choriaConfigs[lax] = Network.WriteClientConfig(lax ? "lax.mcollective" : "rip.mcollective",
-                $"discovery_timeout = 2\nlibdir = {Path.Combine(root, lax ? "client-lax" : "client-strict")}\n" +
+                $"discovery_timeout = 5\nlibdir = {Path.Combine(root, lax ? "client-lax" : "client-strict")}\n" +
                 $"plugin.choria.agent_provider.mcorpc.ddl_cache = {Path.Combine(root, lax ? "ddl-cache-lax" : "ddl-cache-strict")}\n");
         }
 
