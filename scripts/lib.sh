@@ -25,6 +25,12 @@ ensure_packages() {
   if [[ " ${missing[*]} " == *" nats-server "* ]] && command -v systemctl >/dev/null 2>&1; then
     $sudo systemctl disable --now nats-server >/dev/null 2>&1 || true
   fi
+  # Likewise the tests start their own RabbitMQ and mcollectived on free ports, never the system services.
+  for service in rabbitmq-server mcollective; do
+    if [[ " ${missing[*]} " == *" $service "* ]] && command -v systemctl >/dev/null 2>&1; then
+      $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true
+    fi
+  done
 }
 
 # apt-get that waits for another apt or dpkg process (a fresh machine often runs unattended upgrades at

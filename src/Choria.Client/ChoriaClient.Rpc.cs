@@ -92,7 +92,8 @@ public sealed partial class ChoriaClient
 
         options.OnTargets?.Invoke(nodes.Count);
         var agentTimeout = TimeSpan.FromSeconds(options.Ddl?.Metadata.Timeout is > 0 and var t ? t : 10);
-        var timeout = options.Timeout ?? (options.DiscoveryTimeout ?? Options.DiscoveryTimeout) + agentTimeout;
+        // Plus the time the server may still answer after the agent's timeout (an external agent killed then).
+        var timeout = options.Timeout ?? (options.DiscoveryTimeout ?? Options.DiscoveryTimeout) + agentTimeout + (options.Ddl?.Metadata.ReplyGrace ?? TimeSpan.Zero);
         var payload = Requests.RpcPayload(options.Agent, options.Action, options.Data);
         var batches = NodeSelection.Batches(nodes, options.BatchSize);
         var direct = UseDirectAddressing(Options, nodes.Count, options.BatchSize, targetsAreWholeDiscovery);

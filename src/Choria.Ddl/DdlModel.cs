@@ -65,6 +65,17 @@ public sealed record DdlMetadata
     [JsonPropertyName("service")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Service { get; init; }
+
+    /// <summary>How long past <see cref="Timeout"/> an external agent runs before the server kills it (docs/agents.md).</summary>
+    public static readonly TimeSpan ExternalKillGrace = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>
+    /// How long past <see cref="Timeout"/> a server may still reply for this agent, so a client waits that much
+    /// longer: an external agent's "did not finish ... and was killed" reply comes after <see cref="ExternalKillGrace"/>
+    /// and the dispatcher's half second more; other agents answer (or not) within the timeout.
+    /// </summary>
+    [JsonIgnore]
+    public TimeSpan ReplyGrace => Provider == "external" ? ExternalKillGrace + TimeSpan.FromMilliseconds(500) : TimeSpan.Zero;
 }
 
 public sealed record ActionDdl

@@ -10,4 +10,13 @@ public static class TestCategory
     public const string Name = "Category";
 
     public const string Process = "Process";
+
+    /// <summary>
+    /// Trait name of the slow groups <c>test.sh</c> runs as background jobs beside the rest
+    /// (<c>--filter "Group!=mcollectived"</c> for the main run).
+    /// </summary>
+    public const string Group = "Group";
+
+    /// <summary>The comparison with the real Ruby <c>mcollectived</c> and <c>mco</c> over RabbitMQ (minutes).</summary>
+    public const string Mcollectived = "mcollectived";
 }

@@ -40,6 +40,12 @@ public sealed record McorpcAgentOptions
 
     /// <summary>Added to <c>metadata.timeout</c> for the dispatcher, for agents whose handlers end themselves on that timeout.</summary>
     public TimeSpan DispatchGrace { get; init; }
+
+    /// <summary>
+    /// The reply to an action the agent does not have, given the agent and action names; null for the Go
+    /// server's status 2 <c>Unknown action X for agent Y</c>.
+    /// </summary>
+    public Func<string, string, ActionReply>? UnknownAction { get; init; }
 }
 
 /// <summary>Receives one call per handled mcorpc action.</summary>
@@ -131,7 +137,7 @@ public sealed partial class McorpcAgent : IAgent
 
         if (!_actions.TryGetValue(req.Action, out var handler))
         {
-            return (ActionReply.Fail(RpcStatus.UnknownAction, $"Unknown action {req.Action} for agent {Metadata.Name}"), req.Action);
+            return (_options.UnknownAction?.Invoke(Metadata.Name, req.Action) ?? ActionReply.Fail(RpcStatus.UnknownAction, $"Unknown action {req.Action} for agent {Metadata.Name}"), req.Action);
         }
 
         if (_options.Authorizer is { } authorizer && !authorizer.IsAuthorized(req))

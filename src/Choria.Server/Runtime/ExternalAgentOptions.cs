@@ -23,7 +23,7 @@ public sealed record ExternalAgentOptions
     public TimeSpan ActivationTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Added to the DDL timeout before the process is killed, as modern Choria does.</summary>
-    public TimeSpan TimeoutGrace { get; init; } = TimeSpan.FromMilliseconds(1500);
+    public TimeSpan TimeoutGrace { get; init; } = Ddl.DdlMetadata.ExternalKillGrace;
 
     public long MaxReplyBytes { get; init; } = DefaultMaxReplyBytes;
 

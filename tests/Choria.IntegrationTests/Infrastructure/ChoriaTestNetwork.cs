@@ -202,9 +202,9 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     /// <summary>
     /// Writes facts (JSON), classes and a server config for <paramref name="identity"/> and starts
     /// <c>choria server run</c> (or <paramref name="command"/>, e.g. <c>["server"]</c>), returning once it logged
-    /// that its subscriptions are ready.
+    /// that its subscriptions are ready (within <paramref name="readyTimeout"/>, default 30 s).
     /// </summary>
-    public async Task<ChoriaServerNode> StartServerAsync(string identity, string factsJson = "{}", IEnumerable<string>? classes = null, string extraConfig = "", IReadOnlyList<string>? command = null, string? middlewareHosts = null, bool interruptIgnored = false)
+    public async Task<ChoriaServerNode> StartServerAsync(string identity, string factsJson = "{}", IEnumerable<string>? classes = null, string extraConfig = "", IReadOnlyList<string>? command = null, string? middlewareHosts = null, bool interruptIgnored = false, TimeSpan? readyTimeout = null)
     {
         var dir = Path.Combine(Root, "server-" + identity);
         Directory.CreateDirectory(dir);
@@ -220,7 +220,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             """ + "\n" + extraConfig);
 
         var process = Track(ManagedProcess.Start(ChoriaBinary.Path, [.. command ?? ["server", "run"], "--config", config, "--pid", Path.Combine(dir, "server.pid")], interruptIgnored: interruptIgnored));
-        await process.WaitForOutputAsync("ready", TimeSpan.FromSeconds(30));
+        await process.WaitForOutputAsync("ready", readyTimeout ?? TimeSpan.FromSeconds(30));
         return new ChoriaServerNode(identity, config, dir, process);
     }
 

@@ -56,7 +56,7 @@ public sealed class RubyAgentEndToEndTests : IAsyncLifetime
         Assert.Equal(0, ping.GetProperty("statuscode").GetInt32());
         Assert.Equal("pong", ping.GetProperty("data").GetProperty("pong").GetString());
 
-        var failed = await ReqAsync("failing", "abort");
+        var failed = await ReqAsync("failing", "refuse");
         Assert.Equal(1, failed.GetProperty("statuscode").GetInt32());
         Assert.Equal("Could not do the thing", failed.GetProperty("statusmsg").GetString());
 

@@ -130,7 +130,10 @@ public sealed partial class RubyAgentProvider(RubyAgentProviderOptions options) 
         var shim = new RubyShim(options, loggers.CreateLogger<RubyShim>());
         // MCollective's own handlemsg checks the inputs against the DDL inside the shim, as under mcollectived (and
         // as Go leaves it): checking here first would answer with other texts than the ones Ruby clients know.
-        var agent = new McorpcAgent(AgentMetadata.FromDdl(spec.Ddl.Metadata), spec.Ddl, mcorpc with { ValidateInputs = false }, loggers.CreateLogger<McorpcAgent>());
+        // An action the DDL does not declare is refused as MCollective's DDL check refuses it under mcollectived
+        // (status 4, its text), without starting Ruby. One the DDL declares but the .rb lacks reaches the shim,
+        // whose handlemsg answers 2 "Unknown action 'x' for agent 'y'", also as under mcollectived.
+        var agent = new McorpcAgent(AgentMetadata.FromDdl(spec.Ddl.Metadata), spec.Ddl, mcorpc with { ValidateInputs = false, UnknownAction = UndeclaredAction }, loggers.CreateLogger<McorpcAgent>());
         foreach (var action in spec.Ddl.Actions)
         {
             agent.RegisterAction(action.Action, (request, ct) => new ValueTask<ActionReply>(shim.InvokeAsync(spec, request, ct)));
@@ -138,6 +141,10 @@ public sealed partial class RubyAgentProvider(RubyAgentProviderOptions options) 
 
         return agent;
     }
+
+    /// <summary>MCollective 2.12's <c>DDL::AgentDDL#validate_rpc_request</c> answer to an action its DDL lacks.</summary>
+    public static ActionReply UndeclaredAction(string agent, string action) =>
+        ActionReply.Fail(RpcStatus.InvalidData, $"Attempted to call action {action} for {agent} but it's not declared in the DDL");
 
     private static async Task<AgentDdl?> LoadDdlAsync(string rb, string name, bool topLevel, RubyDdlConverter converter, ILogger logger, CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Choria.Ddl;
@@ -25,8 +24,8 @@ internal sealed partial class RubyShim(RubyAgentProviderOptions options, ILogger
             return ActionReply.Fail(RpcStatus.Aborted, prefix + problem);
         }
 
-        // The dispatcher gives up at exactly the DDL timeout; the shim is killed a little earlier so the
-        // caller hears why instead of getting no reply at all.
+        // The dispatcher gives up at exactly the DDL timeout; the shim (and whatever it started) is killed a
+        // little earlier, so nothing of it outlives the request.
         var timeout = TimeSpan.FromSeconds(Math.Max(1, agent.Ddl.Metadata.Timeout));
         timeout -= TimeSpan.FromMilliseconds(Math.Min(500, timeout.TotalMilliseconds / 10));
 
@@ -40,8 +39,10 @@ internal sealed partial class RubyShim(RubyAgentProviderOptions options, ILogger
 
         if (run.TimedOut)
         {
+            // No reply, as under mcollectived (its Timeout::timeout drops the action's reply) and the Go server:
+            // the caller counts the node among those that did not respond.
             LogKilled(agent.Name, request.Action, timeout.TotalSeconds);
-            return ActionReply.Fail(RpcStatus.Aborted, prefix + string.Create(CultureInfo.InvariantCulture, $"the action did not finish within {timeout.TotalSeconds:0.#} seconds and was killed"));
+            return ActionReply.NoResponse();
         }
 
         if (!TryDecode(run, out var reply, out var error))
@@ -240,7 +241,7 @@ internal sealed partial class RubyShim(RubyAgentProviderOptions options, ILogger
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ruby agent {Agent}#{Action}: {Line}")]
     private partial void LogStderrDebug(string agent, string action, string line);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ruby action {Agent}#{Action} did not finish within {Seconds} seconds, the shim was killed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ruby action {Agent}#{Action} did not finish within {Seconds} seconds, the shim was killed and no reply is sent")]
     private partial void LogKilled(string agent, string action, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ruby action {Agent}#{Action} produced no usable reply (exit status {ExitCode}): {Error}")]
