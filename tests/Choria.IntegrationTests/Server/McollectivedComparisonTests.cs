@@ -47,7 +47,6 @@ public sealed class McollectivedComparisonTests(McollectivedComparisonFixture fi
         ["failing: output on stdout"] = (false, "failing", "noisy", []),
         ["configured: pluginconf"] = (false, "configured", "setting", []),
         ["inactive: activate_when false"] = (false, "inactive", "run", []),
-        ["sleeper: timeout"] = (false, "sleeper", "nap", []),
     };
 
     public static TheoryData<string> Cases => [.. s_cases.Keys];
@@ -64,6 +63,19 @@ public sealed class McollectivedComparisonTests(McollectivedComparisonFixture fi
         var (mco, choria) = (await theirs, await ours);
 
         Assert.Equal(mco, choria);
+    }
+
+    /// <summary>The one deliberate difference (docs/agents.md): mcollectived drops a timed-out action's reply, we say why.</summary>
+    [Fact]
+    public async Task A_timed_out_action_gets_no_reply_from_mcollectived_and_status_1_from_choria()
+    {
+        var theirs = fixture.McoAsync(false, "sleeper", "nap", []);
+        var ours = fixture.ChoriaReqAsync(false, "sleeper", "nap", []);
+        var (mco, choria) = (await theirs, await ours);
+
+        Assert.Equal("[]", mco);
+        Assert.Contains("\"statuscode\": 1", choria, StringComparison.Ordinal);
+        Assert.Contains("the action did not finish within 2.7 seconds and was killed", choria, StringComparison.Ordinal);
     }
 }
 

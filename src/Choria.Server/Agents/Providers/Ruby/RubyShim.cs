@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Choria.Ddl;
@@ -25,7 +26,7 @@ internal sealed partial class RubyShim(RubyAgentProviderOptions options, ILogger
         }
 
         // The dispatcher gives up at exactly the DDL timeout; the shim (and whatever it started) is killed a
-        // little earlier, so nothing of it outlives the request.
+        // little earlier, so nothing of it outlives the request and the caller hears why.
         var timeout = TimeSpan.FromSeconds(Math.Max(1, agent.Ddl.Metadata.Timeout));
         timeout -= TimeSpan.FromMilliseconds(Math.Min(500, timeout.TotalMilliseconds / 10));
 
@@ -39,10 +40,10 @@ internal sealed partial class RubyShim(RubyAgentProviderOptions options, ILogger
 
         if (run.TimedOut)
         {
-            // No reply, as under mcollectived (its Timeout::timeout drops the action's reply) and the Go server:
-            // the caller counts the node among those that did not respond.
+            // mcollectived sends nothing here (its Timeout::timeout drops the reply); a status 1 that says why is
+            // more useful to the caller than a node listed as not responding (docs/agents.md).
             LogKilled(agent.Name, request.Action, timeout.TotalSeconds);
-            return ActionReply.NoResponse();
+            return ActionReply.Fail(RpcStatus.Aborted, prefix + string.Create(CultureInfo.InvariantCulture, $"the action did not finish within {timeout.TotalSeconds:0.#} seconds and was killed"));
         }
 
         if (!TryDecode(run, out var reply, out var error))
@@ -241,7 +242,7 @@ internal sealed partial class RubyShim(RubyAgentProviderOptions options, ILogger
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ruby agent {Agent}#{Action}: {Line}")]
     private partial void LogStderrDebug(string agent, string action, string line);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ruby action {Agent}#{Action} did not finish within {Seconds} seconds, the shim was killed and no reply is sent")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ruby action {Agent}#{Action} did not finish within {Seconds} seconds, the shim was killed")]
     private partial void LogKilled(string agent, string action, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ruby action {Agent}#{Action} produced no usable reply (exit status {ExitCode}): {Error}")]
