@@ -29,14 +29,14 @@ public sealed class EnrollTests(PuppetCaFixture ca)
 
         var ssl = Path.Combine(home, ".puppetlabs", "etc", "puppet", "ssl");
         Assert.Equal(
-            ["certificate_requests/" + Certname + ".pem", "certs/" + Certname + ".pem", "certs/ca.pem", "private_keys/" + Certname + ".pem"],
+            ["certificate_requests/" + Certname + ".pem", "certs/ca.pem", "certs/" + Certname + ".pem", "private_keys/" + Certname + ".pem"],
             PuppetCaFixture.FilesBelow(ssl));
         ca.AssertIssued(Path.Combine(ssl, "certs", Certname + ".pem"), Path.Combine(ssl, "private_keys", Certname + ".pem"), Certname);
         Assert.Equal(File.ReadAllText(ca.Server.CaCertificatePath), File.ReadAllText(Path.Combine(ssl, "certs", "ca.pem")));
         Assert.Equal($"{PuppetCaFixture.UserId}", (await ManagedProcess.RunAsync("stat", ["-c", "%u", Path.Combine(ssl, "private_keys", Certname + ".pem")], TimeSpan.FromSeconds(30))).Stdout.Trim());
 
         // The CA signs with both EKUs, which Choria requires of clients and servers alike.
-        using var certificate = X509Certificate2.CreateFromPemFile(Path.Combine(ssl, "certs", Certname + ".pem"));
+        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(ssl, "certs", Certname + ".pem")));
         var eku = Assert.Single(certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>());
         Assert.Equal(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"], eku.EnhancedKeyUsages.Cast<Oid>().Select(o => o.Value).Order(StringComparer.Ordinal));
 

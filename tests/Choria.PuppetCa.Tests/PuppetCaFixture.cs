@@ -150,8 +150,8 @@ public sealed class PuppetCaFixture : IAsyncLifetime
     /// <summary>Asserts <paramref name="certificatePath"/> was issued by this CA for <paramref name="certname"/> to <paramref name="keyPath"/>'s key.</summary>
     public void AssertIssued(string certificatePath, string keyPath, string certname)
     {
-        using var certificate = X509Certificate2.CreateFromPemFile(certificatePath);
-        using var ca = X509Certificate2.CreateFromPemFile(Server.CaCertificatePath);
+        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certificatePath));
+        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Server.CaCertificatePath));
         Assert.Equal("CN=" + certname, certificate.Subject);
         Assert.Equal(ca.Subject, certificate.Issuer);
 

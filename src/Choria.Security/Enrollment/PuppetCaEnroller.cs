@@ -409,7 +409,8 @@ public sealed partial class PuppetCaEnroller
     [LoggerMessage(Level = LogLevel.Information, Message = "Submitted the certificate request for {Certname}")]
     private static partial void LogCsrSubmitted(ILogger logger, string certname);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The Puppet CA refused the existing certificate request ({Status}: {Body}), waiting for it to be signed")]
+    // A re-run after the wait limit is routine, hence not a warning.
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Puppet CA already holds this certificate request ({Status}: {Body}), waiting for the certificate")]
     private static partial void LogCsrRefused(ILogger logger, int status, string body);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove {Path} after the failed enrollment: {Reason}")]
