@@ -51,7 +51,7 @@ public sealed class PuppetCaFixture : IAsyncLifetime
             File.SetUnixFileMode(Choria, UnixFiles.Mode0755);
 
             // Starting takes 30 s on a quiet machine and several minutes on a busy 2-core one.
-            var minutes = int.TryParse(Environment.GetEnvironmentVariable("PUPPETSERVER_START_MINUTES"), out var m) ? m : 10;
+            var minutes = int.TryParse(Environment.GetEnvironmentVariable("PUPPETSERVER_START_MINUTES"), out var m) ? m : 15;
             _server = await PuppetServerProcess.StartAsync(Autosign, TimeSpan.FromMinutes(minutes));
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)

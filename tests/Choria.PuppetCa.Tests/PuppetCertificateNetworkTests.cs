@@ -20,11 +20,13 @@ public sealed class PuppetCertificateNetworkTests(PuppetCaFixture ca) : IAsyncLi
     private readonly List<ManagedProcess> _processes = [];
     private string _clientHome = "";
     private string _clientConfig = "";
+    private string _node1Config = "";
+    private string _brokerDir = "";
     private int _brokerPort;
 
     public async Task InitializeAsync()
     {
-        var broker = await ca.NewDirAsync("broker");
+        var broker = _brokerDir = await ca.NewDirAsync("broker");
         var node1 = await ca.NewDirAsync("node1");
         var node2 = await ca.NewDirAsync("node2");
         _clientHome = await ca.NewDirAsync("client", forUser: true);
@@ -42,7 +44,7 @@ public sealed class PuppetCertificateNetworkTests(PuppetCaFixture ca) : IAsyncLi
             plugin.choria.stats_address = 127.0.0.1
             plugin.choria.stats_port = {FreePort.Next()}
             """));
-        var node1Config = ca.WriteConfig(node1, Node1, Path.Combine(node1, "ssl"), ports + ServerSettings(node1));
+        var node1Config = _node1Config = ca.WriteConfig(node1, Node1, Path.Combine(node1, "ssl"), ports + ServerSettings(node1));
         var node2Config = ca.WriteConfig(node2, Node2, Path.Combine(node2, "ssl"), ports + ServerSettings(node2));
         _clientConfig = ca.WriteConfig(_clientHome, "client.example.net", extra: ports);
 
@@ -110,6 +112,52 @@ public sealed class PuppetCertificateNetworkTests(PuppetCaFixture ca) : IAsyncLi
         Assert.NotEqual(0, refused.ExitCode);
         Assert.DoesNotContain(Node1, refused.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("replies", refused.Stdout, StringComparison.Ordinal);
+
+        // Past a broker that trusts both CAs, the server itself refuses the foreign client's requests while
+        // still answering the Puppet-enrolled one.
+        var lenient = await StartLenientBrokerAsync(dir, issued.CaPath);
+        var node1Again = Track(ManagedProcess.Start(ca.Choria, ["server", "run", "--config", Rewire(_node1Config, dir, lenient)], stdin: []));
+        await node1Again.WaitForOutputAsync("ready", TimeSpan.FromSeconds(60));
+
+        var trusted = await ca.RunAsUserAsync(_clientHome, ClientUser, "ping", "-t", "2", "--config", Rewire(_clientConfig, _clientHome, lenient));
+        Assert.True(trusted.ExitCode == 0, trusted.Stdout + trusted.Stderr);
+        Assert.Contains(Node1, trusted.Stdout, StringComparison.Ordinal);
+
+        var ignored = await ca.RunAsync("ping", "-t", "2", "--config", Rewire(config, dir, lenient));
+        Assert.DoesNotContain(Node1, ignored.Stdout, StringComparison.Ordinal);
+        await node1Again.DisposeAsync();
+        Assert.Contains("Rejected client certificate for foreign.mcollective", node1Again.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A bare nats-server with the broker's Puppet certificate that accepts clients of both CAs.</summary>
+    private async Task<int> StartLenientBrokerAsync(string dir, string foreignCa)
+    {
+        var ssl = Path.Combine(_brokerDir, "ssl");
+        var bundle = Path.Combine(dir, "both-cas.pem");
+        File.WriteAllText(bundle, File.ReadAllText(Path.Combine(ssl, "certs", "ca.pem")) + File.ReadAllText(foreignCa));
+        var port = FreePort.Next();
+        var conf = Path.Combine(dir, "lenient.conf");
+        File.WriteAllText(conf, string.Create(CultureInfo.InvariantCulture, $$"""
+            listen: "127.0.0.1:{{port}}"
+            tls {
+              cert_file: "{{Path.Combine(ssl, "certs", PuppetServerProcess.Host + ".pem")}}"
+              key_file: "{{Path.Combine(ssl, "private_keys", PuppetServerProcess.Host + ".pem")}}"
+              ca_file: "{{bundle}}"
+              verify: true
+            }
+            """));
+        var nats = Track(ManagedProcess.Start(NatsServerProcess.Binary, ["-c", conf], stdin: []));
+        await nats.WaitForOutputAsync("Server is ready", TimeSpan.FromSeconds(30));
+        return port;
+    }
+
+    /// <summary>A copy of <paramref name="config"/> in <paramref name="dir"/> whose later middleware_hosts line wins.</summary>
+    private static string Rewire(string config, string dir, int port)
+    {
+        var path = Path.Combine(dir, "rewired-" + Path.GetFileName(Path.GetDirectoryName(config)) + ".conf");
+        File.WriteAllText(path, File.ReadAllText(config) + string.Create(CultureInfo.InvariantCulture, $"\nplugin.choria.middleware_hosts = {PuppetServerProcess.Host}:{port}\n"));
+        File.SetUnixFileMode(path, Choria.Security.UnixFiles.Mode0644);
+        return path;
     }
 
     private static string ServerSettings(string dir)
