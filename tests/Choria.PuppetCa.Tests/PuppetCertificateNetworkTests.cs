@@ -126,7 +126,9 @@ public sealed class PuppetCertificateNetworkTests(PuppetCaFixture ca) : IAsyncLi
         var ignored = await ca.RunAsync("ping", "-t", "2", "--config", Rewire(config, dir, lenient));
         Assert.DoesNotContain(Node1, ignored.Stdout, StringComparison.Ordinal);
         await node1Again.DisposeAsync();
-        Assert.Contains("Rejected client certificate for foreign.mcollective", node1Again.Output, StringComparison.Ordinal);
+        Assert.True(
+            node1Again.Lines.Any(l => l.Contains("Dropping request", StringComparison.Ordinal) && l.Contains("foreign.mcollective", StringComparison.Ordinal)),
+            node1Again.Output);
     }
 
     /// <summary>A bare nats-server with the broker's Puppet certificate that accepts clients of both CAs.</summary>
