@@ -111,11 +111,11 @@ public sealed class PuppetCaFixture : IAsyncLifetime
 
     /// <summary>Runs choria as root.</summary>
     public Task<ProcessResult> RunAsync(params string[] arguments) =>
-        ManagedProcess.RunAsync(Choria, arguments, CommandTimeout);
+        ManagedProcess.RunAsync(Choria, arguments, s_commandTimeout);
 
     /// <summary>Runs choria as the unprivileged user with <paramref name="home"/> as HOME and USER <paramref name="user"/>.</summary>
     public Task<ProcessResult> RunAsUserAsync(string home, string user, params string[] arguments) =>
-        ManagedProcess.RunAsync("setpriv", AsUser(arguments), CommandTimeout, UserEnvironment(home, user));
+        ManagedProcess.RunAsync("setpriv", AsUser(arguments), s_commandTimeout, UserEnvironment(home, user));
 
     /// <summary>Starts choria as the unprivileged user without waiting.</summary>
     public ManagedProcess StartAsUser(string home, string user, params string[] arguments) =>
@@ -167,7 +167,7 @@ public sealed class PuppetCaFixture : IAsyncLifetime
         Assert.Equal(key.ExportSubjectPublicKeyInfo(), publicKey.ExportSubjectPublicKeyInfo());
     }
 
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan s_commandTimeout = TimeSpan.FromMinutes(5);
 
     private string[] AsUser(string[] arguments) =>
         [$"--reuid={UserId}", $"--regid={UserId}", "--clear-groups", "--", Choria, .. arguments];

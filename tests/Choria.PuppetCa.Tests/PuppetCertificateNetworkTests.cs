@@ -123,6 +123,8 @@ public sealed class PuppetCertificateNetworkTests(PuppetCaFixture ca) : IAsyncLi
         Assert.True(trusted.ExitCode == 0, trusted.Stdout + trusted.Stderr);
         Assert.Contains(Node1, trusted.Stdout, StringComparison.Ordinal);
 
+        // The foreign client now trusts the broker's Puppet certificate too; only its own certificate is foreign.
+        File.AppendAllText(config, $"\nplugin.security.file.ca = {Path.Combine(dir, "both-cas.pem")}\n");
         var ignored = await ca.RunAsync("ping", "-t", "2", "--config", Rewire(config, dir, lenient));
         Assert.DoesNotContain(Node1, ignored.Stdout, StringComparison.Ordinal);
         await node1Again.DisposeAsync();
