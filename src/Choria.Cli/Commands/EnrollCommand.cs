@@ -34,7 +34,11 @@ public static class EnrollCommand
                 }
 
                 await output.WriteLineAsync($"Enrolling with the Security System using certname {name}");
-                await enroller.EnrollAsync(attempt => output.WriteLine($"Attempting to download certificate for {name}, try {attempt}."), ct2);
+                await enroller.EnrollAsync(
+                    attempt => output.WriteLine($"Attempting to download certificate for {name}, try {attempt}."),
+                    // Puppet agent's wording: the CA admin compares it with 'puppetserver ca list' before signing.
+                    fingerprint => output.WriteLine($"Certificate Request fingerprint (SHA256): {fingerprint}"),
+                    ct2);
             }
             catch (EnrollmentException e)
             {

@@ -52,43 +52,63 @@ public sealed partial class PuppetCaEnroller
     /// Runs the enrollment. <paramref name="onAttempt"/> is told the number (from 1) of each certificate download.
     /// Failures, including the wait limit, throw <see cref="EnrollmentException"/>.
     /// </summary>
-    public async Task EnrollAsync(Action<int>? onAttempt, CancellationToken cancellationToken)
+    public Task EnrollAsync(Action<int>? onAttempt, CancellationToken cancellationToken) =>
+        EnrollAsync(onAttempt, onSubmitted: null, cancellationToken);
+
+    /// <summary>
+    /// Runs the enrollment. <paramref name="onSubmitted"/> is told the SHA-256 fingerprint of the certificate
+    /// request once the CA holds it, in the form <c>puppetserver ca list</c> prints, so the CA admin can compare
+    /// before signing. <paramref name="onAttempt"/> is told the number (from 1) of each certificate download.
+    /// Failures, including the wait limit, throw <see cref="EnrollmentException"/>. A failure before the CA
+    /// accepted the request removes the files this run wrote; after that they stay so a re-run continues.
+    /// </summary>
+    public async Task EnrollAsync(Action<int>? onAttempt, Action<string>? onSubmitted, CancellationToken cancellationToken)
     {
         if (IsEnrolled)
         {
             throw new EnrollmentException($"already enrolled: {_provider.PrivateKeyPath}, {_provider.CaPath} and {_provider.CertificatePath} exist");
         }
 
+        var run = new RunState();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(_options.WaitLimit);
         try
         {
-            await RunStepsAsync(onAttempt, limit.Token).ConfigureAwait(false);
+            await RunStepsAsync(run, onAttempt, onSubmitted, limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            RollBack(run);
             throw new EnrollmentException($"no signed certificate for {_provider.Identity} was received within {_options.WaitLimit.TotalSeconds:0} seconds");
         }
         catch (HttpRequestException e)
         {
+            RollBack(run);
             throw new EnrollmentException($"could not communicate with the Puppet CA at {_options.Endpoint.BaseUri}: {e.Message}", e);
+        }
+        catch (Exception)
+        {
+            RollBack(run);
+            throw;
         }
     }
 
-    private async Task RunStepsAsync(Action<int>? onAttempt, CancellationToken cancellationToken)
+    private async Task RunStepsAsync(RunState run, Action<int>? onAttempt, Action<string>? onSubmitted, CancellationToken cancellationToken)
     {
         _provider.CreateDirectories();
-        using var key = LoadOrCreateKey();
+        using var key = LoadOrCreateKey(run);
 
         if (!File.Exists(_provider.CaPath))
         {
             await FetchCaAsync(cancellationToken).ConfigureAwait(false);
+            run.Created.Add(_provider.CaPath);
         }
 
         var csrCreated = false;
         if (!File.Exists(_provider.CsrPath))
         {
             WriteCsr(key);
+            run.Created.Add(_provider.CsrPath);
             csrCreated = true;
         }
 
@@ -97,12 +117,52 @@ public sealed partial class PuppetCaEnroller
             return;
         }
 
+        var csrPem = await File.ReadAllTextAsync(_provider.CsrPath, cancellationToken).ConfigureAwait(false);
         using var client = CreateVerifiedClient(LoadCa());
-        await SubmitCsrAsync(client, csrCreated, cancellationToken).ConfigureAwait(false);
-        await PollCertificateAsync(client, onAttempt, cancellationToken).ConfigureAwait(false);
+        await SubmitCsrAsync(client, csrPem, csrCreated, cancellationToken).ConfigureAwait(false);
+
+        // From here the CA holds a request for this key: keep everything so a re-run (or the CA admin) can finish.
+        run.Accepted = true;
+        onSubmitted?.Invoke(CsrFingerprint(csrPem));
+        await PollCertificateAsync(client, key, onAttempt, cancellationToken).ConfigureAwait(false);
     }
 
-    private RSA LoadOrCreateKey()
+    /// <summary>SHA-256 of the request's DER, upper-case hex pairs joined by colons, as <c>puppetserver ca list</c> shows it.</summary>
+    public static string CsrFingerprint(string csrPem)
+    {
+        var der = PemEncoding.TryFind(csrPem, out var fields) ? Convert.FromBase64String(csrPem[fields.Base64Data]) : Encoding.ASCII.GetBytes(csrPem);
+        return string.Join(':', Convert.ToHexString(SHA256.HashData(der)).Chunk(2).Select(pair => new string(pair)));
+    }
+
+    private void RollBack(RunState run)
+    {
+        if (run.Accepted)
+        {
+            return;
+        }
+
+        foreach (var path in run.Created)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogRollBackFailed(_logger, path, e.Message);
+            }
+        }
+    }
+
+    /// <summary>What one run wrote, and whether the CA accepted its request.</summary>
+    private sealed class RunState
+    {
+        public List<string> Created { get; } = [];
+
+        public bool Accepted { get; set; }
+    }
+
+    private RSA LoadOrCreateKey(RunState run)
     {
         if (!File.Exists(_provider.PrivateKeyPath))
         {
@@ -110,6 +170,7 @@ public sealed partial class PuppetCaEnroller
             try
             {
                 UnixFiles.WriteFile(_provider.PrivateKeyPath, Encoding.ASCII.GetBytes(created.ExportRSAPrivateKeyPem() + "\n"), UnixFiles.Mode0640);
+                run.Created.Add(_provider.PrivateKeyPath);
             }
             catch
             {
@@ -171,11 +232,11 @@ public sealed partial class PuppetCaEnroller
         LogCsrCreated(_logger, _provider.CsrPath);
     }
 
-    private async Task SubmitCsrAsync(HttpClient client, bool csrCreated, CancellationToken cancellationToken)
+    private async Task SubmitCsrAsync(HttpClient client, string csrPem, bool csrCreated, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, Url("certificate_request/" + Uri.EscapeDataString(_provider.Identity)))
         {
-            Content = new ByteArrayContent(await File.ReadAllBytesAsync(_provider.CsrPath, cancellationToken).ConfigureAwait(false)),
+            Content = new ByteArrayContent(Encoding.ASCII.GetBytes(csrPem)),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
         using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -187,16 +248,44 @@ public sealed partial class PuppetCaEnroller
 
         var body = (await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim();
 
-        // A re-run after an earlier submission gets "already has a requested certificate"; polling still works then.
-        if (csrCreated)
+        // A re-run after an earlier submission gets "already has a requested certificate" (or "... signed
+        // certificate" once the admin signed it); polling still works then. Any other refusal of the same request
+        // (name mismatch, upper case, SANs) will never turn into a certificate, so waiting for one would only hang.
+        if (csrCreated || !CaHoldsRequest(body))
         {
-            throw new EnrollmentException($"could not submit the certificate request: {(int)response.StatusCode}: {body}");
+            throw new EnrollmentException($"the Puppet CA refused the certificate request for {_provider.Identity}: {(int)response.StatusCode}: {body}{RefusalHint(body, csrCreated)}");
         }
 
         LogCsrRefused(_logger, (int)response.StatusCode, body);
     }
 
-    private async Task PollCertificateAsync(HttpClient client, Action<int>? onAttempt, CancellationToken cancellationToken)
+    private static bool CaHoldsRequest(string body) =>
+        body.Contains("already has a requested certificate", StringComparison.Ordinal) ||
+        body.Contains("already has a signed certificate", StringComparison.Ordinal);
+
+    /// <summary>What to do about the Puppet CA answers documented in docs/security.md.</summary>
+    private string RefusalHint(string body, bool csrCreated)
+    {
+        var clean = $"'puppetserver ca clean --certname {_provider.Identity}'";
+        if (body.Contains("already has a signed certificate", StringComparison.Ordinal))
+        {
+            return $" (the CA signed another key under this name; revoke it on the CA with {clean} to enroll again)";
+        }
+
+        if (body.Contains("already has a requested certificate", StringComparison.Ordinal))
+        {
+            return $" (another key's request under this name is waiting on the CA; remove it there with {clean} to enroll again)";
+        }
+
+        if (body.Contains("must be lower case", StringComparison.Ordinal))
+        {
+            return " (use a lower case certname: --certname, MCOLLECTIVE_CERTNAME or identity)";
+        }
+
+        return csrCreated ? "" : $" (the existing request {_provider.CsrPath} was not made by choria enroll for this certname; remove it to create a new one)";
+    }
+
+    private async Task PollCertificateAsync(HttpClient client, RSA key, Action<int>? onAttempt, CancellationToken cancellationToken)
     {
         var url = Url("certificate/" + Uri.EscapeDataString(_provider.Identity));
         for (var attempt = 1; ; attempt++)
@@ -208,9 +297,18 @@ public sealed partial class PuppetCaEnroller
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
-                    if (ParseCertificates(body).Count == 0)
+                    var received = ParseCertificates(body);
+                    if (received.Count == 0)
                     {
                         throw new EnrollmentException("the certificate received from the Puppet CA is not a PEM certificate");
+                    }
+
+                    // The CA answers for the name, not for our key: after a re-run it may hold another key's certificate.
+                    if (!MatchesKey(received[0], key))
+                    {
+                        throw new EnrollmentException(
+                            $"the Puppet CA's certificate for {_provider.Identity} does not match the private key {_provider.PrivateKeyPath}; " +
+                            $"revoke it on the CA with 'puppetserver ca clean --certname {_provider.Identity}' and enroll again");
                     }
 
                     UnixFiles.WriteFile(_provider.CertificatePath, Encoding.ASCII.GetBytes(body), UnixFiles.Mode0644);
@@ -222,6 +320,12 @@ public sealed partial class PuppetCaEnroller
 
             await Task.Delay(_options.PollInterval, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static bool MatchesKey(X509Certificate2 certificate, RSA key)
+    {
+        using var publicKey = certificate.GetRSAPublicKey();
+        return publicKey is not null && publicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo());
     }
 
     private X509Certificate2Collection LoadCa()
@@ -305,8 +409,12 @@ public sealed partial class PuppetCaEnroller
     [LoggerMessage(Level = LogLevel.Information, Message = "Submitted the certificate request for {Certname}")]
     private static partial void LogCsrSubmitted(ILogger logger, string certname);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The Puppet CA refused the existing certificate request ({Status}: {Body}), waiting for it to be signed")]
+    // A re-run after the wait limit is routine, hence not a warning.
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Puppet CA already holds this certificate request ({Status}: {Body}), waiting for the certificate")]
     private static partial void LogCsrRefused(ILogger logger, int status, string body);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove {Path} after the failed enrollment: {Reason}")]
+    private static partial void LogRollBackFailed(ILogger logger, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "No certificate for {Certname} yet (HTTP {Status})")]
     private static partial void LogNotSigned(ILogger logger, string certname, int status);

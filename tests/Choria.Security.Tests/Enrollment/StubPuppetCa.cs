@@ -14,6 +14,9 @@ internal sealed record RecordedRequest(string Method, string Target, IReadOnlyDi
 /// <summary>
 /// A minimal Puppet CA v1 over HTTPS on 127.0.0.1: one request per connection (Connection: close),
 /// signs the CSR it was sent with a throw-away CA after <see cref="UnsignedAnswers"/> 404s.
+/// Enrollment against the real puppetserver is tested in tests/Choria.PuppetCa.Tests; this stub stays for what
+/// the real server cannot show: the exact requests sent (targets, headers, body), a CA that serves an
+/// impostor certificate or a non-PEM CA, and millisecond wait limits, all in the fast suite.
 /// </summary>
 internal sealed class StubPuppetCa : IAsyncDisposable
 {

@@ -1,4 +1,4 @@
-namespace Choria.IntegrationTests.Infrastructure;
+namespace Choria.Testing;
 
 /// <summary>The real <c>choria</c> executable under test: <c>CHORIA_BIN</c>, else <c>&lt;repo&gt;/dist/choria</c>.</summary>
 public static class ChoriaBinary
