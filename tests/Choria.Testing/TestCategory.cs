@@ -10,4 +10,10 @@ public static class TestCategory
     public const string Name = "Category";
 
     public const string Process = "Process";
+
+    /// <summary>
+    /// Tests that take minutes (a whole <c>./build.sh</c> of a copy of the repository); they also carry
+    /// <see cref="Process"/>. <c>test.sh</c> runs them as a background group beside the rest.
+    /// </summary>
+    public const string Slow = "Slow";
 }
