@@ -46,6 +46,7 @@ public static class PluginList
 
     public static IReadOnlyList<PluginEntry> Parse(string text, string file)
     {
+        CheckDuplicates(text, file);
         var stream = new YamlStream();
         try
         {
@@ -93,6 +94,28 @@ public static class PluginList
         }
 
         return entries;
+    }
+
+    /// <summary>YAML parsers refuse a repeated key without naming it; the top-level keys are simple, so find it first.</summary>
+    private static void CheckDuplicates(string text, string file)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || char.IsWhiteSpace(line[0]) || line[0] is '#' or '-' or '{' or '"' or '\'')
+            {
+                continue;
+            }
+
+            var name = line[..colon].Trim();
+            if (!seen.TryAdd(name, i + 1))
+            {
+                throw new PluginListException($"{file}:{i + 1}: plugin {name}: listed twice (first on line {seen[name]})");
+            }
+        }
     }
 
     private static bool IsValidName(string name) =>

@@ -66,7 +66,7 @@ public sealed class CompiledPlugins
         var error = type switch
         {
             _ when expected is { } want && want != type =>
-                $"{name} is a {CompiledPlugin.KindName(type)} plugin but its entry declares it a {CompiledPlugin.KindName(want)}",
+                $"{name} is of kind {CompiledPlugin.KindName(type)} but its entry declares kind {CompiledPlugin.KindName(want)}",
             PluginType.Agent when plugin.PluginInstance is not AgentFactory => $"{name} is not a valid agent plugin",
             PluginType.AgentProvider when plugin.PluginInstance is not IAgentProvider => $"{name} is not a valid agent provider plugin",
             PluginType.Data when plugin.PluginInstance is not IDataPlugin => $"{name} is not a valid data plugin",

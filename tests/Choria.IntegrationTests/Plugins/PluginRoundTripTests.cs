@@ -52,7 +52,7 @@ public sealed class PluginRoundTripTests : IAsyncLifetime
         var clientAgents = Directory.CreateDirectory(Path.Combine(network.Root, "client-lib", "mcollective", "agent")).FullName;
         File.Copy(Path.Combine(project, "hello.json"), Path.Combine(clientAgents, "hello.json"));
         var client = network.WriteClientConfig("rip.mcollective", $"libdir = {Path.Combine(network.Root, "client-lib")}\n");
-        var server = await network.StartServerAsync("plug1.example.net", extraConfig: "plugin.hello.prefix = from-config\n");
+        var server = await network.StartServerAsync("plug1.example.net", factsJson: """{"role":"web"}""", extraConfig: "plugin.hello.prefix = from-config\n");
 
         var (code, output) = await network.RunChoriaAsync(["req", "hello", "echo", "message=hi there", "-I", "plug1.example.net", "--json", "--config", client], TimeSpan.FromSeconds(40));
         Assert.True(code == 0, output);
@@ -64,7 +64,66 @@ public sealed class PluginRoundTripTests : IAsyncLifetime
         Assert.Equal("from-config", data.GetProperty("prefix").GetString());
         Assert.Contains(server.Process.Lines, l => l.Contains("echo for choria=rip.mcollective: 8 characters", StringComparison.Ordinal));
 
+        // The typed clients of the new agent and of rpcutil, compiled into a small program against the same server.
+        var caller = Path.Combine(_clone, "plugins", "caller");
+        foreach (var (ddl, dir) in new[] { (Path.Combine(project, "hello.json"), "Hello"), ("rpcutil", "Rpcutil") })
+        {
+            var gen = await ManagedProcess.RunAsync(binary, ["tool", "generate", "client", ddl, Path.Combine(caller, dir)], TimeSpan.FromSeconds(30));
+            Assert.True(gen.ExitCode == 0, gen.Stderr);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(caller, "Caller.csproj"), CallerProject);
+        await File.WriteAllTextAsync(Path.Combine(caller, "Program.cs"), CallerProgram);
+        var run = await ManagedProcess.RunAsync("dotnet", ["run", "--project", caller, "-c", "Release", "--", client, "plug1.example.net"], TimeSpan.FromMinutes(10));
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Contains("hello plug1.example.net 0 typed from-config", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("ping plug1.example.net 0 True", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("fact plug1.example.net 0 \"web\"", run.Stdout, StringComparison.Ordinal);
+
     }
+
+    private const string CallerProject = """
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <OutputType>Exe</OutputType>
+            <NoWarn>$(NoWarn);CA2007;CA1515</NoWarn>
+          </PropertyGroup>
+          <ItemGroup>
+            <ProjectReference Include="../../src/Choria.Client/Choria.Client.csproj" />
+          </ItemGroup>
+        </Project>
+        """;
+
+    private const string CallerProgram = """
+        using Choria.Client;
+        using Choria.Clients.Hello;
+        using Choria.Clients.Rpcutil;
+        using Choria.Config;
+        using Choria.Framework;
+        using Microsoft.Extensions.Logging;
+
+        var config = ConfigLoader.Load(args[0], new ConfigLoadOptions { Role = ConfigRole.Client }).Config;
+        using var framework = await ChoriaFramework.CreateAsync(config, debug: false, verifySecurityFiles: true, LogLevel.Warning);
+        await using var client = await ChoriaClient.ConnectAsync(framework, TimeSpan.FromSeconds(10));
+        var target = new Choria.Client.Typed.AgentRequestOptions { Nodes = [args[1]] };
+
+        var hello = await new HelloClient(client).EchoAsync(new EchoInput { Message = "typed" }, target);
+        foreach (var r in hello.Replies)
+        {
+            Console.WriteLine($"hello {r.Sender} {r.StatusCode} {r.Output.Message} {r.Output.Prefix}");
+        }
+
+        var rpcutil = new RpcutilClient(client);
+        foreach (var r in (await rpcutil.PingAsync(options: target)).Replies)
+        {
+            Console.WriteLine($"ping {r.Sender} {r.StatusCode} {r.Output.Pong > 0}");
+        }
+
+        foreach (var r in (await rpcutil.GetFactAsync(new GetFactInput { Fact = "role" }, target)).Replies)
+        {
+            Console.WriteLine($"fact {r.Sender} {r.StatusCode} {r.Output.Value?.GetRawText()}");
+        }
+        """;
 
     /// <summary>What a fresh clone has: the tracked files plus the ones not ignored, without build output.</summary>
     private static async Task CopyCheckoutAsync(string root, string target)
