@@ -10,7 +10,7 @@ namespace Choria.IntegrationTests.Plugins;
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Process)]
 [Trait(TestCategory.Name, TestCategory.Slow)]
-public sealed class PluginRoundTripTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class PluginRoundTripTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(25);
     private readonly string _clone = Path.Combine(Path.GetTempPath(), "choria-plugins-" + Guid.NewGuid().ToString("N")[..12]);
