@@ -10,6 +10,9 @@ ensure_packages gcc:gcc zlib1g-dev:-
 sha=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 date=$(date -u '+%Y-%m-%d %H:%M:%S +0000')
 props=(-p:ChoriaGitSha="$sha" -p:ChoriaBuildDate="\"$date\"")
+# Compile-in plugins (docs/plugins.md): validate packager/*plugins.yaml and generate the references and the
+# registration code into obj/choria; a bad list stops the build here with the entry it names.
+dotnet run --project tools/Choria.PluginGen -c Release -v q -- . obj/choria
 out=artifacts/publish
 rm -rf "$out"
 mkdir -p dist

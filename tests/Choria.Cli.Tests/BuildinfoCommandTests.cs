@@ -35,4 +35,19 @@ public class BuildinfoCommandTests
         Assert.DoesNotContain("s3cret", text, StringComparison.Ordinal);
         Assert.Contains("  x509 Security: false\n", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Compiled_in_plugins_are_listed_by_name_kind_and_version_or_none()
+    {
+        var none = new System.Text.StringBuilder();
+        BuildinfoCommand.AppendPlugins(none, []);
+        Assert.Equal("Compiled-in Plugins:\n\tnone\n\n", none.ToString());
+
+        var registry = new Choria.Server.Plugins.CompiledPlugins();
+        registry.Register("zebra", new Choria.Sdk.AgentPlugin("zebra", "2.0.0", _ => throw new InvalidOperationException()));
+        registry.Register("ant", new Choria.Sdk.AgentPlugin("ant", "0.1.0", _ => throw new InvalidOperationException()));
+        var some = new System.Text.StringBuilder();
+        BuildinfoCommand.AppendPlugins(some, registry.All);
+        Assert.Equal("Compiled-in Plugins:\n\tant    agent  0.1.0\n\tzebra  agent  2.0.0\n\n", some.ToString());
+    }
 }

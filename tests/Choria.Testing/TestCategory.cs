@@ -19,4 +19,10 @@ public static class TestCategory
 
     /// <summary>The comparison with the real Ruby <c>mcollectived</c> and <c>mco</c> over RabbitMQ (minutes).</summary>
     public const string Mcollectived = "mcollectived";
+
+    /// <summary>
+    /// Tests that take minutes (a whole <c>./build.sh</c> of a copy of the repository); they also carry
+    /// <see cref="Process"/>. <c>test.sh</c> runs them as a background group beside the rest.
+    /// </summary>
+    public const string Slow = "Slow";
 }

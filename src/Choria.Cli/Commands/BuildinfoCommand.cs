@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Text;
 using Choria.Config.Build;
+using Choria.Server.Plugins;
 
 namespace Choria.Cli.Commands;
 
@@ -49,13 +50,14 @@ public static class BuildinfoCommand
         AddIfSet(server, "Provisioning Registration Data", b.ProvisionRegistrationData);
         AddIfSet(server, "Provisioning Facts", b.ProvisionFacts);
         Section(sb, "Server Settings:", [.. server]);
-        sb.Append("Agent Providers:\n\t.NET MCollective Agent Compatibility version ").Append(b.Version).Append('\n');
+        sb.Append("Agent Providers:\n");
         foreach (var provider in Choria.Server.Runtime.AgentProviderCatalog.All)
         {
             sb.Append('\t').Append(provider.Title).Append(" version ").Append(b.Version).Append('\n');
         }
 
         sb.Append('\n');
+        AppendPlugins(sb, CompiledPlugins.Default.All);
         Section(sb, "Security Defaults:",
             ("TLS", b.Tls),
             ("x509 Security", b.SecureEnabled ? "true" : "false"));
@@ -66,6 +68,26 @@ public static class BuildinfoCommand
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>Every plugin from <c>user_plugins.yaml</c> by name, kind and version (docs/plugins.md), or <c>none</c>.</summary>
+    internal static void AppendPlugins(StringBuilder sb, IReadOnlyList<CompiledPlugin> plugins)
+    {
+        sb.Append("Compiled-in Plugins:\n");
+        if (plugins.Count == 0)
+        {
+            sb.Append("\tnone\n\n");
+            return;
+        }
+
+        var nameWidth = plugins.Max(p => p.Name.Length) + 2;
+        var kindWidth = plugins.Max(p => p.Kind.Length) + 2;
+        foreach (var p in plugins.OrderBy(p => p.Kind, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
+        {
+            sb.Append('\t').Append(p.Name.PadRight(nameWidth)).Append(p.Kind.PadRight(kindWidth)).Append(p.Version).Append('\n');
+        }
+
+        sb.Append('\n');
     }
 
     private static void AddIfSet(List<(string, string)> rows, string label, string value)

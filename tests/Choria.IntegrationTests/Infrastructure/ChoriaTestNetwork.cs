@@ -32,9 +32,12 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     private readonly List<ManagedProcess> _processes = [];
     private readonly Dictionary<string, IssuedCertificate> _issued = new(StringComparer.Ordinal);
     private readonly DevCertificateAuthority _ca;
+    private readonly string? _binary;
 
-    public ChoriaTestNetwork()
+    /// <param name="choriaBinary">The <c>choria</c> to run (default <see cref="ChoriaBinary.Path"/>), e.g. one built with plugins.</param>
+    public ChoriaTestNetwork(string? choriaBinary = null)
     {
+        _binary = choriaBinary;
         Root = Path.Combine(Path.GetTempPath(), "choria-it-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Root);
         SslDir = Path.Combine(Root, "ssl");
@@ -42,6 +45,9 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     }
 
     public string Root { get; }
+
+    /// <summary>The <c>choria</c> executable this network runs.</summary>
+    public string Binary => _binary ?? ChoriaBinary.Path;
 
     /// <summary>Puppet-layout directory holding every issued certificate (<c>certs/</c>, <c>private_keys/</c>).</summary>
     public string SslDir { get; }
@@ -156,7 +162,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
 
     /// <summary>Starts <c>choria broker run --config <paramref name="configPath"/></c> without waiting.</summary>
     public ManagedProcess StartChoriaBroker(string configPath, bool interruptIgnored = false) =>
-        Track(ManagedProcess.Start(ChoriaBinary.Path, ["broker", "run", "--config", configPath], interruptIgnored: interruptIgnored));
+        Track(ManagedProcess.Start(Binary, ["broker", "run", "--config", configPath], interruptIgnored: interruptIgnored));
 
     /// <summary>Waits until something accepts TCP connections on <paramref name="port"/>; fails early when <paramref name="process"/> exits.</summary>
     public static async Task WaitForPortAsync(ManagedProcess process, int port, TimeSpan timeout)
@@ -219,7 +225,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             loglevel = info
             """ + "\n" + extraConfig);
 
-        var process = Track(ManagedProcess.Start(ChoriaBinary.Path, [.. command ?? ["server", "run"], "--config", config, "--pid", Path.Combine(dir, "server.pid")], interruptIgnored: interruptIgnored));
+        var process = Track(ManagedProcess.Start(Binary, [.. command ?? ["server", "run"], "--config", config, "--pid", Path.Combine(dir, "server.pid")], interruptIgnored: interruptIgnored));
         await process.WaitForOutputAsync("ready", readyTimeout ?? TimeSpan.FromSeconds(30));
         return new ChoriaServerNode(identity, config, dir, process);
     }
@@ -234,7 +240,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     }
 
     /// <summary>Starts <c>choria</c> with <paramref name="arguments"/> without waiting; killed on dispose.</summary>
-    public ManagedProcess StartChoria(IEnumerable<string> arguments) => Track(ManagedProcess.Start(ChoriaBinary.Path, arguments));
+    public ManagedProcess StartChoria(IEnumerable<string> arguments) => Track(ManagedProcess.Start(Binary, arguments));
 
     private ManagedProcess Track(ManagedProcess process)
     {

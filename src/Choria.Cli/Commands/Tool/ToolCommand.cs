@@ -10,6 +10,7 @@ public static class ToolCommand
         var cmd = new Command("tool", "Various utilities");
         cmd.Subcommands.Add(ToolConfigCommand.Create());
         cmd.Subcommands.Add(ToolEventCommand.Create());
+        cmd.Subcommands.Add(ToolGenerateCommand.Create());
         cmd.Subcommands.Add(ToolStatusCommand.Create());
         cmd.Subcommands.Add(ToolSubCommand.Create());
         cmd.Subcommands.Add(ToolPubCommand.Create());

@@ -32,8 +32,9 @@ public sealed class DataPluginRegistry
         }
     }
 
-    /// <summary>The plugins every server has: agent, collective, fact and fstat.</summary>
-    public static DataPluginRegistry CreateDefault() => new([new AgentDataPlugin(), new CollectiveDataPlugin(), new FactDataPlugin(), new FstatDataPlugin()]);
+    /// <summary>The plugins every server has (agent, collective, fact and fstat), then the compiled-in data plugins (docs/plugins.md).</summary>
+    public static DataPluginRegistry CreateDefault() =>
+        new([new AgentDataPlugin(), new CollectiveDataPlugin(), new FactDataPlugin(), new FstatDataPlugin(), .. Choria.Server.Plugins.CompiledPlugins.Default.DataPlugins]);
 
     public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IDataPlugin? plugin) => _plugins.TryGetValue(name, out plugin);
 

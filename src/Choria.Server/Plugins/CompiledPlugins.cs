@@ -1,0 +1,97 @@
+using Choria.Sdk;
+using Choria.Server.Agents.Providers;
+using Choria.Server.Data.Plugins;
+
+namespace Choria.Server.Plugins;
+
+/// <summary>Where a compiled-in plugin was listed: the stock <c>packager/plugins.yaml</c> or the user's <c>packager/user_plugins.yaml</c>.</summary>
+public enum PluginSource
+{
+    Stock,
+    User,
+}
+
+/// <summary>One registered plugin: the name it was listed under and what it provides.</summary>
+public sealed record CompiledPlugin(string Name, PluginType Type, string Version, object Instance, PluginSource Source)
+{
+    /// <summary>The kind as <c>choria buildinfo</c> prints it.</summary>
+    public string Kind => KindName(Type);
+
+    public static string KindName(PluginType type) => type switch
+    {
+        PluginType.AgentProvider => "agent provider",
+        PluginType.Agent => "agent",
+        PluginType.ProvisionTargetResolver => "provision target resolver",
+        PluginType.ConfigMutator => "config mutator",
+        PluginType.MachineWatcher => "machine watcher",
+        PluginType.Data => "data",
+        PluginType.Machine => "machine",
+        _ => "unknown",
+    };
+}
+
+/// <summary>
+/// The plugins compiled into this binary (docs/plugins.md). The build generates one call to <see cref="Register"/>
+/// per <c>user_plugins.yaml</c> entry, run once at start-up before any command: no assembly is scanned at run
+/// time. Registration checks the instance against its kind so a wrong plugin stops the binary at once with the
+/// plugin's name, as Go's generated init does.
+/// </summary>
+public sealed class CompiledPlugins
+{
+    private readonly List<CompiledPlugin> _plugins = [];
+    private readonly Lock _lock = new();
+
+    /// <summary>The binary's registry, filled by the generated registration code.</summary>
+    public static CompiledPlugins Default { get; } = new();
+
+    public IReadOnlyList<CompiledPlugin> All
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _plugins];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Registers <paramref name="plugin"/> under <paramref name="name"/>; throws <see cref="PluginRegistrationException"/>
+    /// when it does not fit its kind or is not of the <paramref name="expected"/> kind its list entry declares.
+    /// </summary>
+    public CompiledPlugin Register(string name, IPluggable plugin, PluginSource source = PluginSource.User, PluginType? expected = null)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        var type = plugin.PluginType;
+        var error = type switch
+        {
+            _ when expected is { } want && want != type =>
+                $"{name} is of kind {CompiledPlugin.KindName(type)} but its entry declares kind {CompiledPlugin.KindName(want)}",
+            PluginType.Agent when plugin.PluginInstance is not AgentFactory => $"{name} is not a valid agent plugin",
+            PluginType.AgentProvider when plugin.PluginInstance is not IAgentProvider => $"{name} is not a valid agent provider plugin",
+            PluginType.Data when plugin.PluginInstance is not IDataPlugin => $"{name} is not a valid data plugin",
+            PluginType.Agent or PluginType.AgentProvider or PluginType.Data => null,
+            PluginType.ProvisionTargetResolver or PluginType.ConfigMutator or PluginType.MachineWatcher or PluginType.Machine =>
+                $"{name} is a {CompiledPlugin.KindName(type)} plugin, which this version of choria cannot host yet",
+            _ => $"unknown plugin type {(int)type} from {name}",
+        };
+        if (error is not null)
+        {
+            throw new PluginRegistrationException(error);
+        }
+
+        var registered = new CompiledPlugin(name, type, plugin.PluginVersion, plugin.PluginInstance, source);
+        lock (_lock)
+        {
+            _plugins.Add(registered);
+        }
+
+        return registered;
+    }
+
+    public IEnumerable<CompiledPlugin> OfType(PluginType type) => All.Where(p => p.Type == type);
+
+    public IEnumerable<IDataPlugin> DataPlugins => OfType(PluginType.Data).Select(p => (IDataPlugin)p.Instance);
+}
+
+public sealed class PluginRegistrationException(string message) : Exception(message);
