@@ -97,3 +97,18 @@ public sealed class ManifestTests
         Assert.Equal(["watcher check: timer watcher does not support success events"], e.Errors);
     }
 }
+
+public sealed class ExampleMachineTests
+{
+    public static TheoryData<string> Examples() => [.. Directory.GetDirectories(Path.Combine(TestPaths.RepoRoot, "examples", "machines")).Select(Path.GetFileName).OfType<string>()];
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void The_example_machines_pass_strict_validation(string example)
+    {
+        var dir = Path.Combine(TestPaths.RepoRoot, "examples", "machines", example);
+        var m = Choria.Machine.Manifest.ManifestLoader.LoadDirectory(dir, strict: true);
+        Assert.True(File.Exists(Path.Combine(dir, "README.md")));
+        Assert.NotEmpty(m.Watchers);
+    }
+}
