@@ -71,7 +71,7 @@ public static class ServerComponents
     private static ServerComponent MachinesComponent(MachineServiceOptions options, ChoriaConnection connection, ServerInstance instance, ILoggerFactory loggers)
     {
         var service = new MachineService(options, connection, loggers, new MachineMetrics(Prometheus.Metrics.DefaultRegistry),
-            () => new ServerHealth(instance.ConnectedServer, instance.Counters.LastMessageUnix > 0 ? DateTimeOffset.FromUnixTimeSeconds(instance.Counters.LastMessageUnix) : null));
+            () => new ServerHealth(instance.ConnectedServer, instance.Counters.LastMessageUnix > 0 ? DateTimeOffset.FromUnixTimeSeconds(instance.Counters.LastMessageUnix) : null), instance.Clock);
         return new ServerComponent("machines",
             async token =>
             {

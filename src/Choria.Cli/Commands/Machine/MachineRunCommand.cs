@@ -21,7 +21,7 @@ public static class MachineRunCommand
         {
             var output = parse.InvocationConfiguration.Output;
             using var loggers = ChoriaLogging.CreateConsole(parse.GetValue(GlobalOptions.Debug));
-            var context = new MachineContext { Identity = "cli", Notifier = new ConsoleNotifier(output), Loggers = loggers };
+            var context = new MachineContext { Identity = "cli", Notifier = new ConsoleNotifier(output, TimeProvider.System), Loggers = loggers };
             var machines = new List<MachineInstance>();
             try
             {
@@ -62,7 +62,7 @@ public static class MachineRunCommand
     }
 
     /// <summary>Prints each event's one-line summary.</summary>
-    private sealed class ConsoleNotifier(TextWriter output) : IMachineNotifier
+    private sealed class ConsoleNotifier(TextWriter output, TimeProvider clock) : IMachineNotifier
     {
         private readonly Lock _lock = new();
 
@@ -74,7 +74,7 @@ public static class MachineRunCommand
         {
             lock (_lock)
             {
-                output.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
+                output.WriteLine($"{clock.GetLocalNow():HH:mm:ss} {line}");
                 output.Flush();
             }
         }

@@ -73,7 +73,7 @@ public static class MachineWatchCommand
                         {
                             var line = parse.GetValue(json)
                                 ? MachineEventFormatter.Json(message.Data.Span, filter)
-                                : MachineEventFormatter.Line(message.Data.Span, filter, DateTimeOffset.Now, colour);
+                                : MachineEventFormatter.Line(message.Data.Span, filter, TimeProvider.System.GetLocalNow(), colour);
                             if (line is null)
                             {
                                 continue;
