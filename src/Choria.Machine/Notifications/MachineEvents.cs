@@ -7,7 +7,18 @@ using Choria.Protocol.Subjects;
 namespace Choria.Machine.Notifications;
 
 /// <summary>Fields every machine event carries (docs/machines.md, "Events on the wire").</summary>
-public sealed record MachineEventSource(string Identity, string MachineId, string Version, string Machine);
+public sealed record MachineEventSource(string Identity, string MachineId, string Version, string Machine)
+{
+    /// <summary>The fields every event's data starts with, in go-choria's order.</summary>
+    internal void WriteCommon(Utf8JsonWriter w, string protocol, long timestamp)
+    {
+        w.WriteString("protocol", protocol);
+        w.WriteString("identity", Identity);
+        w.WriteString("id", MachineId);
+        w.WriteString("version", Version);
+        w.WriteNumber("timestamp", timestamp);
+    }
+}
 
 /// <summary>A transition, sent after each one to <c>choria.machine.transition</c>.</summary>
 public sealed record TransitionNotification(MachineEventSource Source, long Timestamp, string Transition, string FromState, string ToState)
@@ -22,11 +33,7 @@ public sealed record TransitionNotification(MachineEventSource Source, long Time
     public void WriteData(Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WriteString("protocol", Protocol);
-        w.WriteString("identity", Source.Identity);
-        w.WriteString("id", Source.MachineId);
-        w.WriteString("version", Source.Version);
-        w.WriteNumber("timestamp", Timestamp);
+        Source.WriteCommon(w, Protocol, Timestamp);
         w.WriteString("machine", Source.Machine);
         w.WriteString("transition", Transition);
         w.WriteString("from_state", FromState);
@@ -50,11 +57,7 @@ public sealed record WatcherStateNotification(MachineEventSource Source, long Ti
     public void WriteData(Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WriteString("protocol", Protocol);
-        w.WriteString("identity", Source.Identity);
-        w.WriteString("id", Source.MachineId);
-        w.WriteString("version", Source.Version);
-        w.WriteNumber("timestamp", Timestamp);
+        Source.WriteCommon(w, Protocol, Timestamp);
         w.WriteString("type", Type);
         w.WriteString("machine", Source.Machine);
         w.WriteString("name", Name);

@@ -18,6 +18,14 @@ public static class CommandRunner
     /// <summary>Output kept per run; a chatty command cannot grow the server.</summary>
     public const int MaxOutputChars = 64 * 1024;
 
+    /// <summary>What every watcher command sees: its machine and watcher name, and <c>PATH</c> ending in the machine directory.</summary>
+    public static Dictionary<string, string> MachineEnvironment(string machine, string watcher, string directory) => new(StringComparer.Ordinal)
+    {
+        ["MACHINE_WATCHER_NAME"] = watcher,
+        ["MACHINE_NAME"] = machine,
+        ["PATH"] = $"{Environment.GetEnvironmentVariable("PATH")}{Path.PathSeparator}{directory}",
+    };
+
     /// <summary>Splits a command line on spaces, honouring single and double quotes and backslash escapes (no shell features).</summary>
     public static IReadOnlyList<string> Split(string command)
     {

@@ -66,12 +66,7 @@ public sealed partial class ExecWatcher : Watcher
     /// <summary>The command's environment: only these variables, nothing else is inherited.</summary>
     public IReadOnlyDictionary<string, string> Environment()
     {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["MACHINE_WATCHER_NAME"] = Name,
-            ["MACHINE_NAME"] = Machine.Name,
-            ["PATH"] = $"{System.Environment.GetEnvironmentVariable("PATH")}{Path.PathSeparator}{Machine.Directory}",
-        };
+        var env = CommandRunner.MachineEnvironment(Machine.Name, Name, Machine.Directory);
         foreach (var entry in _environment)
         {
             var eq = entry.IndexOf('=', StringComparison.Ordinal);

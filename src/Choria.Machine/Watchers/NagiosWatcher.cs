@@ -92,12 +92,7 @@ public sealed partial class NagiosWatcher : Watcher
 
     private async Task<Result> RunPluginAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["MACHINE_WATCHER_NAME"] = Name,
-            ["MACHINE_NAME"] = Machine.Name,
-            ["PATH"] = $"{Environment.GetEnvironmentVariable("PATH")}{Path.PathSeparator}{Machine.Directory}",
-        };
+        var env = CommandRunner.MachineEnvironment(Machine.Name, Name, Machine.Directory);
         var run = await CommandRunner.RunAsync(_plugin, Machine.Directory, env, _timeout, Clock, cancellationToken);
         if (run.ExitCode < 0)
         {
