@@ -21,6 +21,7 @@ public static class ChoriaApp
         root.Subcommands.Add(EnrollCommand.Create());
         root.Subcommands.Add(FactsCommand.Create());
         root.Subcommands.Add(InventoryCommand.Create());
+        root.Subcommands.Add(Commands.Machine.MachineCommand.Create());
         root.Subcommands.Add(PingCommand.Create());
         root.Subcommands.Add(ReqCommand.Create());
         root.Subcommands.Add(ServerCommand.Create());

@@ -7,7 +7,7 @@ public class HelpTests
 {
     // Spelled out rather than read from the tree so a command dropped from ChoriaApp fails here.
     private static readonly string[] s_topLevelCommands =
-        ["broker", "buildinfo", "discover", "enroll", "facts", "inventory", "ping", "req", "server", "tool"];
+        ["broker", "buildinfo", "discover", "enroll", "facts", "inventory", "machine", "ping", "req", "server", "tool"];
 
     private static (int Code, string Out, string Err) Run(params string[] args)
     {

@@ -2,7 +2,9 @@ using Choria.Config;
 using Choria.Connector;
 using Choria.Framework.Hosting;
 using Choria.Framework;
+using Choria.Machine.Runtime;
 using Choria.Server.Lifecycle;
+using Choria.Server.Machines;
 using Choria.Server.Metrics;
 using Choria.Server.Registration;
 using Choria.Server.Status;
@@ -46,6 +48,12 @@ public static class ServerComponents
             return new ServerComponent("lifecycle", publisher.StartAsync, publisher.StopAsync);
         });
 
+        var machines = MachineServiceOptions.FromConfig(config);
+        if (machines.Enabled)
+        {
+            instance.ConnectedComponents.Add(connection => MachinesComponent(machines, connection, instance, loggers));
+        }
+
         var registration = RegistrationOptions.FromConfig(config);
         if (registration.Enabled)
         {
@@ -57,6 +65,25 @@ public static class ServerComponents
     {
         var publisher = new RegistrationPublisher(options, connection, framework.Security, framework.Identity, framework.Loggers.CreateLogger<RegistrationPublisher>());
         return new ServerComponent("registration", publisher.StartAsync, publisher.StopAsync);
+    }
+
+    /// <summary>The autonomous agents (docs/machines.md): choria_util and rpcutil see them while the component runs.</summary>
+    private static ServerComponent MachinesComponent(MachineServiceOptions options, ChoriaConnection connection, ServerInstance instance, ILoggerFactory loggers)
+    {
+        var service = new MachineService(options, connection, loggers, new MachineMetrics(Prometheus.Metrics.DefaultRegistry),
+            () => new ServerHealth(instance.ConnectedServer, instance.Counters.LastMessageUnix > 0 ? DateTimeOffset.FromUnixTimeSeconds(instance.Counters.LastMessageUnix) : null), instance.Clock);
+        return new ServerComponent("machines",
+            async token =>
+            {
+                await service.StartAsync(token);
+                instance.Info.Machines = service;
+            },
+            async token =>
+            {
+                instance.Info.Machines = null;
+                await service.StopAsync(token);
+                await service.DisposeAsync();
+            });
     }
 
     private static StatusSnapshot Snapshot(ServerInstance instance) => new()

@@ -33,7 +33,8 @@ public sealed class ServerInfoSource(
 
     public string ConnectedServer => connectedServer();
 
-    public IMachineHost? Machines => null;
+    /// <summary>Set by the machines component (docs/machines.md) while it runs.</summary>
+    public IMachineHost? Machines { get; set; }
 
     public ServerStats Stats() => counters.Snapshot();
 
