@@ -22,6 +22,7 @@ public static class ChoriaApp
         root.Subcommands.Add(FactsCommand.Create());
         root.Subcommands.Add(InventoryCommand.Create());
         root.Subcommands.Add(PingCommand.Create());
+        root.Subcommands.Add(ProvisionerCommand.Create());
         root.Subcommands.Add(ReqCommand.Create());
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(ToolCommand.Create());
