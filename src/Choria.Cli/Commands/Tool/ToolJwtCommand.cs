@@ -52,7 +52,7 @@ public static class ToolJwtCommand
             {
                 if (File.Exists(path))
                 {
-                    stdout.Write(Validate(path, File.ReadAllText(certPath), DateTimeOffset.UtcNow));
+                    stdout.Write(Validate(path, File.ReadAllText(certPath), TimeProvider.System.GetUtcNow()));
                     return 0;
                 }
 
@@ -71,7 +71,7 @@ public static class ToolJwtCommand
                     request = request with { Token = PromptSecret("Provisioning Token") };
                 }
 
-                Create(path, File.ReadAllText(certPath), request, DateTimeOffset.UtcNow);
+                Create(path, File.ReadAllText(certPath), request, TimeProvider.System.GetUtcNow());
                 return 0;
             }
             catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException or InvalidOperationException)
