@@ -52,6 +52,7 @@ public sealed class ProvisioningEndToEndTests : IAsyncLifetime, IAsyncDisposable
         _provisioningClient = Path.Combine(_network.Root, "provisioning-client.conf");
         await File.WriteAllTextAsync(_provisioningClient, $"""
             identity = provisioner.example.net
+            collectives = provisioning
             plugin.security.provider = file
             plugin.choria.middleware_hosts = 127.0.0.1:{_provisioningPort}
             plugin.choria.use_srv = false
@@ -187,7 +188,8 @@ public sealed class ProvisioningEndToEndTests : IAsyncLifetime, IAsyncDisposable
             await Task.Delay(1000);
         }
 
-        var outputs = string.Join("\n----\n", _processes.Select(p => p.Output.Length > 4000 ? p.Output[^4000..] : p.Output));
+        var ping = await RunAsync(_provisioningClient, Insecure, "ping");
+        var outputs = $"provisioning ping: {ping.ExitCode} {ping.Stdout} {ping.Stderr}\n" + string.Join("\n----\n", _processes.Select(p => p.Output.Length > 4000 ? p.Output[^4000..] : p.Output));
         Assert.Fail($"timed out waiting for {what}\n{outputs}");
     }
 
