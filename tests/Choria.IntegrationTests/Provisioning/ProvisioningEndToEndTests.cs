@@ -14,7 +14,7 @@ namespace Choria.IntegrationTests.Provisioning;
 public sealed class ProvisioningEndToEndTests : IAsyncLifetime, IAsyncDisposable
 {
     private const string Token = "s3cret";
-    private static readonly string[] Nodes = ["n1.example.net", "n2.example.net", "n3.example.net", "n4.example.net", "n5.example.net"];
+    private static readonly string[] s_nodes = ["n1.example.net", "n2.example.net", "n3.example.net", "n4.example.net", "n5.example.net"];
     private const string Denied = "denied.example.net";
 
     private readonly ChoriaTestNetwork _network = new();
@@ -65,23 +65,23 @@ public sealed class ProvisioningEndToEndTests : IAsyncLifetime, IAsyncDisposable
     [Fact]
     public async Task Five_unconfigured_servers_are_provisioned_into_the_main_collective_and_one_comes_back_after_reprovision()
     {
-        foreach (var node in Nodes.Append(Denied))
+        foreach (var node in s_nodes.Append(Denied))
         {
             StartServer(node);
         }
 
-        await WaitForAsync(async () => (await ProvisioningPingAsync()).Count == Nodes.Length + 1, TimeSpan.FromSeconds(90), "all servers answering in the provisioning collective");
+        await WaitForAsync(async () => (await ProvisioningPingAsync()).Count == s_nodes.Length + 1, TimeSpan.FromSeconds(90), "all servers answering in the provisioning collective");
         await RefusalsChangeNothingAsync();
 
         _provisioner = StartProvisioner();
         await WaitForAsync(async () =>
         {
             var seen = await MainPing();
-            return Nodes.All(seen.Contains);
+            return s_nodes.All(seen.Contains);
         }, TimeSpan.FromSeconds(180), "all five servers answering choria ping on the main broker");
 
         using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(_network.CaPath));
-        foreach (var node in Nodes)
+        foreach (var node in s_nodes)
         {
             var config = await File.ReadAllTextAsync(ConfigPath(node));
             Assert.Contains($"identity={node}", config, StringComparison.Ordinal);
@@ -101,15 +101,15 @@ public sealed class ProvisioningEndToEndTests : IAsyncLifetime, IAsyncDisposable
         Assert.Contains("helper refused to provision the node", _provisioner.Output, StringComparison.Ordinal);
 
         // Provisioned nodes refuse provisioning actions.
-        var configure = await RunAsync(_mainClient, null, "req", "choria_provision", "configure", $"token={Token}", """config={"a":"b"}""", "-I", Nodes[1]);
+        var configure = await RunAsync(_mainClient, null, "req", "choria_provision", "configure", $"token={Token}", """config={"a":"b"}""", "-I", s_nodes[1]);
         Assert.Contains("Cannot reconfigure a server that is not in provisioning mode", configure.Stdout, StringComparison.Ordinal);
 
         // reprovision sends n1 back to the provisioning broker, and the provisioner brings it back again.
-        var reprovision = await RunAsync(_mainClient, null, "req", "choria_provision", "reprovision", $"token={Token}", "-I", Nodes[0], "--json");
+        var reprovision = await RunAsync(_mainClient, null, "req", "choria_provision", "reprovision", $"token={Token}", "-I", s_nodes[0], "--json");
         Assert.Contains("Restarting after", reprovision.Stdout, StringComparison.Ordinal);
-        await WaitForAsync(() => Task.FromResult(File.ReadAllText(ConfigPath(Nodes[0])).Contains("plugin.choria.server.provision=1", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "n1 rewriting its configuration for provisioning");
-        await WaitForAsync(() => Task.FromResult(File.ReadAllText(ConfigPath(Nodes[0])).Contains("plugin.choria.server.provision=false", StringComparison.Ordinal)), TimeSpan.FromSeconds(120), "n1 provisioned again");
-        await WaitForAsync(async () => (await MainPing()).Contains(Nodes[0]), TimeSpan.FromSeconds(60), "n1 back on the main broker");
+        await WaitForAsync(() => Task.FromResult(File.ReadAllText(ConfigPath(s_nodes[0])).Contains("plugin.choria.server.provision=1", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "n1 rewriting its configuration for provisioning");
+        await WaitForAsync(() => Task.FromResult(File.ReadAllText(ConfigPath(s_nodes[0])).Contains("plugin.choria.server.provision=false", StringComparison.Ordinal)), TimeSpan.FromSeconds(120), "n1 provisioned again");
+        await WaitForAsync(async () => (await MainPing()).Contains(s_nodes[0]), TimeSpan.FromSeconds(60), "n1 back on the main broker");
     }
 
     /// <summary>Wrong token and a bad configuration map give the agent's errors and write nothing.</summary>
