@@ -4,6 +4,7 @@ using Choria.Provisioner;
 
 namespace Choria.Cli.Tests;
 
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class ProvisioningToolsTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "choria-jwt-" + Guid.NewGuid().ToString("N")[..10]);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Server.Tests;
 
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class ProvisionAgentTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "choria-prov-" + Guid.NewGuid().ToString("N")[..10]);
