@@ -4,7 +4,7 @@ using Choria.Cli.Hosting;
 using Choria.Client;
 using Choria.Config;
 using Choria.Framework;
-using Choria.Framework.Metrics;
+using Choria.Server.Metrics;
 using Choria.Provisioner;
 using Microsoft.Extensions.Logging;
 using Prometheus;
