@@ -23,6 +23,7 @@ public static class ChoriaApp
         root.Subcommands.Add(InventoryCommand.Create());
         root.Subcommands.Add(Commands.Machine.MachineCommand.Create());
         root.Subcommands.Add(PingCommand.Create());
+        root.Subcommands.Add(ProvisionerCommand.Create());
         root.Subcommands.Add(ReqCommand.Create());
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(ToolCommand.Create());

@@ -107,6 +107,9 @@ public sealed class ChoriaConfig
         return new ChoriaConfig(copy, Build, Role, ConfigFile, HomeDirectory);
     }
 
+    /// <summary>The same settings judged against other build settings (provisioning turns security off this way).</summary>
+    public ChoriaConfig WithBuild(BuildSettings build) => new(_values.Clone(), build, Role, ConfigFile, HomeDirectory);
+
     public string Identity => GetString("identity");
 
     public IReadOnlyList<string> Collectives => GetList("collectives");

@@ -45,11 +45,13 @@ public static class ConfigLoader
     }
 
     /// <summary>Built-in defaults, environment and normalisation only, as if an empty file had been read.</summary>
-    public static ChoriaConfig Defaults(ConfigLoadOptions? options = null)
+    /// <param name="configFile">Recorded as <see cref="ChoriaConfig.ConfigFile"/> though it does not exist: a provisioning
+    /// server starts without its file and is told to write it there.</param>
+    public static ChoriaConfig Defaults(ConfigLoadOptions? options = null, string? configFile = null)
     {
         options ??= new ConfigLoadOptions();
         var ctx = Context.Create(options);
-        return Finish(NewValues(ctx), ctx, null).Config;
+        return Finish(NewValues(ctx), ctx, configFile is null ? null : Path.GetFullPath(configFile)).Config;
     }
 
     private static ConfigValues NewValues(Context ctx)

@@ -20,7 +20,7 @@ public class DdlTests
     [Fact]
     public void Builtin_ddls_are_embedded()
     {
-        Assert.Equal(["choria_util", "discovery", "rpcutil"], DdlLoader.BuiltinNames);
+        Assert.Equal(["choria_provision", "choria_util", "discovery", "rpcutil"], DdlLoader.BuiltinNames);
         foreach (var name in DdlLoader.BuiltinNames)
         {
             var r = DdlLoader.LoadBuiltin(name);

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Choria.Cli.Hosting;
 using Choria.Config;
+using Choria.Config.Build;
 using Choria.Framework;
+using Choria.Server.Provisioning;
 using Choria.Server.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -34,10 +36,12 @@ public static partial class ServerCommand
     private static async Task<int> RunAsync(ParseResult parse, FileInfo? pidFile, bool disableTls, bool disableVerify, CancellationToken cancellationToken)
     {
         var stderr = parse.InvocationConfiguration.Error;
+        // Before the configuration: its claims decide whether and how this server provisions (docs/provisioning.md).
+        var jwtError = ProvisioningJwt.Apply(BuildSettings.Current);
         ChoriaConfig config;
         try
         {
-            config = CliRuntime.LoadConfig(parse, ConfigRole.Server);
+            config = LoadConfig(parse);
         }
         catch (ConfigException e)
         {
@@ -45,11 +49,24 @@ public static partial class ServerCommand
             return 1;
         }
 
+        var restart = false;
         try
         {
-            using var framework = await ChoriaFramework.CreateAsync(config, parse.GetValue(GlobalOptions.Debug), verifySecurityFiles: false, cancellationToken: cancellationToken);
+            var debug = parse.GetValue(GlobalOptions.Debug);
+            var provisioning = ProvisioningConfig.IsEnabled(config);
+            if (provisioning)
+            {
+                (config, provisioning) = await ProvisioningStartup.ConfigureAsync(config, debug, cancellationToken);
+            }
+
+            using var framework = await ChoriaFramework.CreateAsync(config, debug, verifySecurityFiles: false, cancellationToken: cancellationToken);
             var logger = framework.Loggers.CreateLogger("Choria.Server");
             LogStarting(logger, config.Build.Version, config.ConfigFile ?? "");
+            if (jwtError is not null)
+            {
+                LogJwtFailed(logger, config.Build.ProvisionJwtFile, jwtError);
+            }
+
             CliRuntime.WritePidFile(pidFile);
 
             // A daemon must survive a stray SIGHUP (e.g. from a log rotation script); the server has nothing to reload.
@@ -61,23 +78,38 @@ public static partial class ServerCommand
                 DisableTlsVerification = disableVerify,
             };
             var instance = new ServerInstance(framework, options);
-            ServerComponents.AddDefaults(instance, config, framework);
+            ServerComponents.AddDefaults(instance, config, framework, provisioning);
+            // A restart asked for by the provisioner stops the server like a signal would, then starts it again.
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            ProvisioningComponents.Add(instance, config, framework, provisioning, () =>
+            {
+                restart = true;
+                try
+                {
+                    run.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The server already stopped for another reason.
+                }
+            });
+
             // The instance bounds its own shutdown by the same timeout; one extra second covers logging and disposal.
-            using var forceQuit = CliRuntime.ForceQuitAfterCancel(options.SoftShutdownTimeout + TimeSpan.FromSeconds(1), cancellationToken);
+            using var forceQuit = CliRuntime.ForceQuitAfterCancel(options.SoftShutdownTimeout + TimeSpan.FromSeconds(1), run.Token);
             try
             {
-                await instance.RunAsync(cancellationToken);
+                await instance.RunAsync(run.Token);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && instance.Connection is null)
+            catch (OperationCanceledException) when (run.IsCancellationRequested && instance.Connection is null)
             {
                 // Interrupted before the server ran (still connecting): an error in 2020 too (docs/server.md).
                 throw new InvalidOperationException("initial connection canceled due to shut down");
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (run.IsCancellationRequested)
             {
                 // A running server asked to stop while its broker was away: the interrupted goodbyes are expected.
             }
-            catch (TimeoutException e) when (cancellationToken.IsCancellationRequested)
+            catch (TimeoutException e) when (run.IsCancellationRequested)
             {
                 // It started and ran; only the stop overran soft_shutdown_timeout, which is not a start failure.
                 await stderr.WriteLineAsync($"choria: Choria Server did not stop cleanly: {e.Message}");
@@ -85,13 +117,36 @@ public static partial class ServerCommand
             }
 
             LogStopped(logger);
-            return 0;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             await stderr.WriteLineAsync($"choria: Could not start choria: {e.Message}");
             return 1;
         }
+
+        if (restart && !cancellationToken.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync($"choria: Could not restart Choria Server: {ProcessRestart.Exec()}");
+            return 1;
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>--config</c>, else the standard server file. A binary built for provisioning starts without the file: it is
+    /// where the provisioner will write the configuration (server.md 1.1).
+    /// </summary>
+    private static ChoriaConfig LoadConfig(ParseResult parse)
+    {
+        var given = parse.GetValue(GlobalOptions.Config);
+        var path = given?.FullName ?? ConfigPaths.DefaultServerConfig;
+        if (!File.Exists(path) && BuildSettings.Current.SupportsProvisioning)
+        {
+            return ConfigLoader.Defaults(new ConfigLoadOptions { Role = ConfigRole.Server }, path);
+        }
+
+        return CliRuntime.LoadConfig(parse, ConfigRole.Server);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Choria Server version {Version} starting with config {ConfigFile}")]
@@ -99,6 +154,9 @@ public static partial class ServerCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Choria Server shut down")]
     private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not use the provisioning JWT {File}: {Error}")]
+    private static partial void LogJwtFailed(ILogger logger, string file, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SIGHUP ignored: choria server does not reload its configuration, restart it to apply changes")]
     private static partial void LogSighupIgnored(ILogger logger);

@@ -1,14 +1,15 @@
+using System.Globalization;
 using System.Reflection;
 
 namespace Choria.Config.Build;
 
 /// <summary>
-/// Settings baked into the binary at build time. Values are mutable
-/// copies because a provisioning JWT may override some of them at run time.
+/// Settings baked into the binary at build time (docs/building.md). The provisioning values are mutable copies
+/// because a provisioning JWT overrides them at start (<see cref="ProvisioningJwt"/>).
 /// </summary>
-public sealed class BuildSettings
+public sealed record BuildSettings
 {
-    public static BuildSettings Current { get; } = FromAssembly(typeof(BuildSettings).Assembly);
+    public static BuildSettings Current { get; } = FromConstants();
 
     public string Version { get; init; } = "0.0.0";
     public string Sha { get; init; } = "unknown";
@@ -22,6 +23,8 @@ public sealed class BuildSettings
     public string Secure { get; init; } = "true";
 
     public int MaxBrokerClients { get; init; } = 50000;
+
+    /// <summary><c>ProvisionModeDefault</c>: provisioning when no file sets <c>plugin.choria.server.provision</c>.</summary>
     public bool ProvisionDefault { get; set; }
     public string ProvisionBrokerUrls { get; set; } = "";
     public string ProvisionBrokerSrvDomain { get; set; } = "";
@@ -29,31 +32,53 @@ public sealed class BuildSettings
     public string ProvisionJwtFile { get; set; } = "";
     public string ProvisionRegistrationData { get; set; } = "";
     public string ProvisionFacts { get; set; } = "";
+    public string ProvisionStatusFile { get; set; } = "";
+
+    /// <summary><c>ProvisionSecure</c>: false provisions without TLS and without protocol signing.</summary>
     public bool ProvisionSecure { get; set; } = true;
     public string ProvisionAgent { get; set; } = "true";
 
     public bool TlsEnabled => Tls == "true";
     public bool SecureEnabled => Secure == "true";
 
-    private static BuildSettings FromAssembly(Assembly assembly)
-    {
-        string? Meta(string key) => assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == key)?.Value;
+    /// <summary>Whether this binary can provision at all: broker URLs or a JWT file compiled in (server.md 9.2).</summary>
+    public bool SupportsProvisioning => ProvisionBrokerUrls.Length > 0 || ProvisionJwtFile.Length > 0;
 
-        var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-        var plus = version.IndexOf('+', StringComparison.Ordinal);
-        if (plus >= 0)
+    /// <summary>A copy, so a JWT applied for one purpose (a test, <c>tool provisioner</c>) does not leak into <see cref="Current"/>.</summary>
+    public BuildSettings Copy() => this with { };
+
+    private static BuildSettings FromConstants()
+    {
+        var version = BuildDefaults.Version;
+        if (version.Length == 0)
         {
-            version = version[..plus];
+            version = typeof(BuildSettings).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+            var plus = version.IndexOf('+', StringComparison.Ordinal);
+            if (plus >= 0)
+            {
+                version = version[..plus];
+            }
         }
 
         return new BuildSettings
         {
             Version = version,
-            Sha = NonEmpty(Meta("ChoriaGitSha")) ?? "unknown",
-            BuildDate = NonEmpty(Meta("ChoriaBuildDate")) ?? "unknown",
-            Tls = NonEmpty(Meta("ChoriaTLS")) ?? "true",
-            Secure = NonEmpty(Meta("ChoriaSecure")) ?? "true",
+            Sha = NonEmpty(BuildDefaults.SHA) ?? "unknown",
+            BuildDate = NonEmpty(BuildDefaults.BuildDate) ?? "unknown",
+            Tls = NonEmpty(BuildDefaults.TLS) ?? "true",
+            Secure = NonEmpty(BuildDefaults.Secure) ?? "true",
+            // Go: a value that is not a number gives the stock limit.
+            MaxBrokerClients = int.TryParse(BuildDefaults.MaxBrokerClients, NumberStyles.Integer, CultureInfo.InvariantCulture, out var max) ? max : 50000,
+            ProvisionSecure = BuildDefaults.ProvisionSecure == "true",
+            ProvisionBrokerUrls = BuildDefaults.ProvisionBrokerURLs,
+            ProvisionBrokerSrvDomain = BuildDefaults.ProvisionBrokerSRVDomain,
+            ProvisionDefault = BuildDefaults.ProvisionModeDefault == "true",
+            ProvisionAgent = BuildDefaults.ProvisionAgent,
+            ProvisionRegistrationData = BuildDefaults.ProvisionRegistrationData,
+            ProvisionFacts = BuildDefaults.ProvisionFacts,
+            ProvisionToken = BuildDefaults.ProvisionToken,
+            ProvisionJwtFile = BuildDefaults.ProvisionJWTFile,
+            ProvisionStatusFile = BuildDefaults.ProvisionStatusFile,
         };
     }
 

@@ -20,7 +20,8 @@ public static class ServerComponents
     /// so they are built once the connection exists. Lifecycle starts before registration so observers see
     /// <c>startup</c> first, and stops after it so <c>shutdown</c> is the last thing published.
     /// </summary>
-    public static void AddDefaults(ServerInstance instance, ChoriaConfig config, ChoriaFramework framework)
+    /// <param name="provisioningMode">Lifecycle events come from <c>provision_mode_server</c> and the status file says so.</param>
+    public static void AddDefaults(ServerInstance instance, ChoriaConfig config, ChoriaFramework framework, bool provisioningMode = false)
     {
         var loggers = framework.Loggers;
 
@@ -32,7 +33,7 @@ public static class ServerComponents
         var status = StatusFileOptions.FromConfig(config);
         if (status.Enabled)
         {
-            var writer = new StatusFileWriter(status, () => Snapshot(instance), loggers.CreateLogger<StatusFileWriter>());
+            var writer = new StatusFileWriter(status, () => Snapshot(instance, provisioningMode), loggers.CreateLogger<StatusFileWriter>());
             instance.Components.Add(new ServerComponent("status", writer.StartAsync, writer.StopAsync));
         }
 
@@ -41,7 +42,7 @@ public static class ServerComponents
         instance.ActionObserver = metrics;
         instance.Components.Add(new ServerComponent("metrics", metrics.StartAsync, metrics.StopAsync));
 
-        var lifecycle = LifecycleOptions.FromConfig(config, provisioningMode: false);
+        var lifecycle = LifecycleOptions.FromConfig(config, provisioningMode);
         instance.ConnectedComponents.Add(connection =>
         {
             var publisher = new LifecyclePublisher(lifecycle, connection, instance.Counters, loggers.CreateLogger<LifecyclePublisher>());
@@ -86,8 +87,9 @@ public static class ServerComponents
             });
     }
 
-    private static StatusSnapshot Snapshot(ServerInstance instance) => new()
+    private static StatusSnapshot Snapshot(ServerInstance instance, bool provisioningMode) => new()
     {
+        ProvisioningMode = provisioningMode,
         Identity = instance.Info.Identity,
         Uptime = (long)(instance.Clock.GetUtcNow() - instance.Info.StartTime).TotalSeconds,
         ConnectedServer = instance.ConnectedServer,

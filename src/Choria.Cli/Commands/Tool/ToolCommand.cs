@@ -14,6 +14,8 @@ public static class ToolCommand
         cmd.Subcommands.Add(ToolStatusCommand.Create());
         cmd.Subcommands.Add(ToolSubCommand.Create());
         cmd.Subcommands.Add(ToolPubCommand.Create());
+        cmd.Subcommands.Add(ToolJwtCommand.Create());
+        cmd.Subcommands.Add(ToolProvisionerCommand.Create());
         return cmd;
     }
 }
