@@ -21,7 +21,7 @@ public static partial class ProvisioningStartup
         using var loggers = ChoriaLogging.CreateFactory(provisioning, debug);
         var logger = loggers.CreateLogger("Choria.Provisioning");
         var resolver = new ProvisioningTargetResolver(new DnsSrvResolver(loggers.CreateLogger<DnsSrvResolver>()), logger);
-        var targets = await resolver.TargetsAsync(config.Build, cancellationToken);
+        var targets = await resolver.TargetsAsync(config.Build, cancellationToken).ConfigureAwait(false);
         if (targets.Count == 0)
         {
             LogNoServers(logger, ProvisioningTargetResolver.Name);

@@ -40,7 +40,7 @@ public sealed partial class ProvisioningTargetResolver(ISrvResolver srv, ILogger
             foreach (var record in SrvRecords)
             {
                 var name = $"{record}.{domain}";
-                var found = await srv.ResolveAsync(name, cancellationToken);
+                var found = await srv.ResolveAsync(name, cancellationToken).ConfigureAwait(false);
                 if (found.Count > 0)
                 {
                     LogFound(found.Count, name);
@@ -49,7 +49,7 @@ public sealed partial class ProvisioningTargetResolver(ISrvResolver srv, ILogger
             }
 
             LogSrvFailed(domain, attempt);
-            await Task.Delay(RetryDelay(attempt), cancellationToken);
+            await Task.Delay(RetryDelay(attempt), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -3,7 +3,7 @@ using Choria.Machine.Manifest;
 namespace Choria.Machine.Runtime;
 
 /// <summary>
-/// The event-driven finite state machine of a manifest (docs/machines.md, "State machine"; ADR 0008): an event is
+/// The event-driven finite state machine of a manifest (docs/machines.md, "State machine"; ADR 0010): an event is
 /// valid when the current state is one of its sources. Thread safe: watchers and RPC fire events concurrently.
 /// </summary>
 public sealed class StateMachine

@@ -8,7 +8,7 @@ namespace Choria.Security.Jwt;
 
 /// <summary>
 /// Compact JWS with RSA signatures (RS256/384/512), enough for provisioning tokens: .NET has RSA and base64url in
-/// the box, so no JWT library is needed (docs/adr/0008-hand-written-compact-jwt.md).
+/// the box, so no JWT library is needed (docs/adr/0009-hand-written-compact-jwt.md).
 /// </summary>
 public static class CompactJwt
 {
