@@ -57,7 +57,7 @@ public static class TypedAgentRequests
             DiscoveryTimeout = options.DiscoveryTimeout,
             BatchSize = options.BatchSize,
             Limit = options.Limit,
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
         return new RpcResults<T>(
             [.. result.Replies.Select(r => new ResultDetails<T>(r.Sender, r.StatusCode, r.StatusMessage, output(r.Data), r.Data, r.Time))],
             result.Stats);
