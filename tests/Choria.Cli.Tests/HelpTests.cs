@@ -7,7 +7,7 @@ public class HelpTests
 {
     // Spelled out rather than read from the tree so a command dropped from ChoriaApp fails here.
     private static readonly string[] s_topLevelCommands =
-        ["broker", "buildinfo", "discover", "enroll", "facts", "inventory", "machine", "ping", "req", "server", "tool"];
+        ["broker", "buildinfo", "discover", "enroll", "facts", "inventory", "machine", "ping", "provisioner", "req", "server", "tool"];
 
     private static (int Code, string Out, string Err) Run(params string[] args)
     {
@@ -93,8 +93,9 @@ public class HelpTests
     }
 
     /// <summary>A command line in help reads <c>name</c>, <c>name, alias</c> or <c>name &lt;arg&gt;</c>, then its description.</summary>
+    /// <summary>True when a line's first column (a command and its aliases, e.g. <c>provision, provisioner</c>) names it.</summary>
     private static bool Lists(List<string> lines, string name) =>
-        lines.Any(l => l == name || (l.StartsWith(name, StringComparison.Ordinal) && l[name.Length] is ' ' or ','));
+        lines.Any(l => l.Split("  ")[0].Split(", ").Any(n => n == name || n.StartsWith(name + " ", StringComparison.Ordinal)));
 
     /// <summary>The trimmed lines of a help section such as <c>Commands:</c>, up to the next blank line.</summary>
     private static List<string> Section(string help, string heading)
