@@ -72,10 +72,10 @@ public sealed record DdlMetadata
     /// <summary>
     /// How long past <see cref="Timeout"/> a server may still reply for this agent, so a client waits that much
     /// longer: an external agent's "did not finish ... and was killed" reply comes after <see cref="ExternalKillGrace"/>
-    /// and the dispatcher's half second more; other agents answer (or not) within the timeout.
+    /// and the dispatcher's 1.5 s more; other agents answer (or not) within the timeout.
     /// </summary>
     [JsonIgnore]
-    public TimeSpan ReplyGrace => Provider == "external" ? ExternalKillGrace + TimeSpan.FromMilliseconds(500) : TimeSpan.Zero;
+    public TimeSpan ReplyGrace => Provider == "external" ? ExternalKillGrace + TimeSpan.FromSeconds(1.5) : TimeSpan.Zero;
 }
 
 public sealed record ActionDdl

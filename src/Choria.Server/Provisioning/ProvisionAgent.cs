@@ -378,7 +378,8 @@ public sealed partial class ProvisionAgent
         {
             if (p.Value.ValueKind != JsonValueKind.String)
             {
-                throw new FormatException($"the value of {p.Name} is a {p.Value.ValueKind.ToString().ToLowerInvariant()}, expected a string");
+                var kind = p.Value.ValueKind.ToString().ToLowerInvariant();
+                throw new FormatException($"the value of {p.Name} is {(kind is "array" or "object" ? "an" : "a")} {kind}, expected a string");
             }
 
             var value = p.Value.GetString() ?? "";

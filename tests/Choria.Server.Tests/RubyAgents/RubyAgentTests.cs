@@ -125,8 +125,8 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
         var loggers = new CapturingLoggerFactory();
         var agent = fixture.Agent("sleeper", loggers: loggers);
 
-        // The dispatcher cancels at the DDL timeout (3 s); the reply must come before that.
-        using var dispatcher = new CancellationTokenSource(TimeSpan.FromSeconds(agent.Metadata.Timeout));
+        // The dispatcher cancels at its own limit (the DDL timeout of 3 s plus the provider's grace); the reply must come before.
+        using var dispatcher = new CancellationTokenSource(agent.DispatchTimeout);
         var reply = await AgentCall.RunAsync(agent, "nap", cancellationToken: dispatcher.Token);
         Assert.Equal("1 Cannot call Ruby action sleeper#nap: the action did not finish within 2.7 seconds and was killed", Status(reply));
         Assert.True(loggers.Logged(LogLevel.Warning, "Ruby action sleeper#nap did not finish within 2.7 seconds, the shim was killed"));

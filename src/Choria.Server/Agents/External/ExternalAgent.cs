@@ -42,7 +42,7 @@ public static partial class ExternalAgent
         // The DDL is not handed to the framework: external agents answer validation failures with status 1 (not the
         // built-ins' 4) and get output defaults only on a well-formed reply, so both happen in the handler. The extra
         // dispatch time lets the handler report a killed process instead of the dispatcher dropping the request.
-        var options = context.Mcorpc with { ValidateInputs = false, DispatchGrace = context.Options.TimeoutGrace + TimeSpan.FromMilliseconds(500) };
+        var options = context.Mcorpc with { ValidateInputs = false, DispatchGrace = context.Options.TimeoutGrace + TimeSpan.FromSeconds(1.5) };
         var agent = new McorpcAgent(AgentMetadata.FromDdl(ddl.Metadata), null, options, logger);
         var timeout = TimeSpan.FromSeconds(ddl.Metadata.Timeout) + context.Options.TimeoutGrace;
         foreach (var action in ddl.Actions)

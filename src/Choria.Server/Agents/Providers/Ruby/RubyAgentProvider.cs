@@ -133,7 +133,14 @@ public sealed partial class RubyAgentProvider(RubyAgentProviderOptions options) 
         // An action the DDL does not declare is refused as MCollective's DDL check refuses it under mcollectived
         // (status 4, its text), without starting Ruby. One the DDL declares but the .rb lacks reaches the shim,
         // whose handlemsg answers 2 "Unknown action 'x' for agent 'y'", also as under mcollectived.
-        var agent = new McorpcAgent(AgentMetadata.FromDdl(spec.Ddl.Metadata), spec.Ddl, mcorpc with { ValidateInputs = false, UnknownAction = UndeclaredAction }, loggers.CreateLogger<McorpcAgent>());
+        var agent = new McorpcAgent(AgentMetadata.FromDdl(spec.Ddl.Metadata), spec.Ddl, mcorpc with
+        {
+            ValidateInputs = false,
+            UnknownAction = UndeclaredAction,
+            // The shim is killed just before the DDL timeout; this second lets its "was killed" reply through even
+            // on a busy machine instead of the dispatcher dropping it.
+            DispatchGrace = TimeSpan.FromSeconds(1),
+        }, loggers.CreateLogger<McorpcAgent>());
         foreach (var action in spec.Ddl.Actions)
         {
             agent.RegisterAction(action.Action, (request, ct) => new ValueTask<ActionReply>(shim.InvokeAsync(spec, request, ct)));
