@@ -53,7 +53,7 @@ public sealed class MachineEndToEndTests : IAsyncLifetime
             type: timer
             state_match: [maintenance]
             fail_transition: resume
-            properties: {timer: 2s}
+            properties: {timer: 8s}
         """;
 
     public async Task InitializeAsync()
@@ -111,7 +111,7 @@ public sealed class MachineEndToEndTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(dir, "healthy.flag"), "ok");
         await WaitForStateAsync("running");
 
-        // RPC: an invalid transition is refused, a valid one moves it, and the timer brings it back.
+        // RPC: an invalid transition is refused, a valid one moves it, and the timer (8 s, long enough for two choria req runs) brings it back.
         var bad = await ReqAsync("choria_util", "machine_transition", "name=Svc", "transition=resume");
         Assert.Equal(1, bad.GetProperty("statuscode").GetInt32());
         Assert.Equal("Could not perform resume transition: transition resume is not valid while in running state", bad.GetProperty("statusmsg").GetString());
