@@ -41,7 +41,7 @@ public sealed class TlsTests : IDisposable
         using var server = await NatsServerProcess.StartAsync(_certs.ServerTlsConfig());
         var tls = new ConnectorTlsOptions(_certs.CertFile, _certs.Pkcs1KeyFile, foreign.CaFile, Verify: true);
         var logger = new CapturingLogger();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(1500));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             ChoriaConnection.ConnectAsync(Options(server, tls), logger, cts.Token));

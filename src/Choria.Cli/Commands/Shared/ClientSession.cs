@@ -20,7 +20,8 @@ internal sealed class ClientSession : IAsyncDisposable
 
     /// <summary>
     /// Loads config and framework, runs <c>beforeConnect</c> (validation that must not need the network), then connects; the connect is bounded by <paramref name="connectTimeout"/>
-    /// (default discovery_timeout, at least 2 s) so an unreachable broker is an error, not an endless retry.
+    /// (default discovery_timeout, at least 5 s: a TLS handshake on a busy node can take seconds) so an unreachable
+    /// broker is an error, not an endless retry.
     /// <paramref name="receivers"/> is <c>--workers</c>: reply receiver connections (docs/client.md).
     /// </summary>
     public static async Task<ClientSession> OpenAsync(ParseResult parse, TimeSpan? connectTimeout, IReadOnlyList<string>? federations, CancellationToken cancellationToken, Action<ChoriaFramework>? beforeConnect = null, int receivers = 1)
@@ -31,7 +32,7 @@ internal sealed class ClientSession : IAsyncDisposable
             beforeConnect?.Invoke(framework);
             var options = ChoriaClient.OptionsFromConfig(framework.Config, federations) with { Receivers = receivers };
             var wanted = connectTimeout ?? TimeSpan.FromSeconds(framework.Config.DiscoveryTimeout);
-            var bound = wanted < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(2) : wanted;
+            var bound = wanted < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(5) : wanted;
             var client = await ChoriaClient.ConnectAsync(framework, bound, options, cancellationToken);
             return new ClientSession(framework, client);
         }
