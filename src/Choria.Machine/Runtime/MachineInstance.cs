@@ -21,6 +21,9 @@ public sealed record MachineContext
     /// <summary>Returns a value in [0, n); tests pin the start splay with it.</summary>
     public Func<int, int> Random { get; init; } = System.Random.Shared.Next;
 
+    /// <summary>Where nagios watchers report for node-exporter; null when <c>plugin.choria.prometheus_textfile_directory</c> is unset.</summary>
+    public NagiosTextfile? PrometheusTextfile { get; init; }
+
     /// <summary>The hosting server's health for the nagios <c>choria_status</c> builtin; null outside a server.</summary>
     public Func<ServerHealth>? ServerHealth { get; init; }
 

@@ -62,7 +62,19 @@ public sealed partial class NagiosWatcher : Watcher
         ExecWatcher.CheckInterval(spec, ExecWatcher.MinimumInterval);
     }
 
-    public override Task RunAsync(CancellationToken cancellationToken) => LoopAsync(Spec.Interval ?? DefaultInterval, CheckAsync, cancellationToken);
+    public override async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var textfile = Machine.Context.PrometheusTextfile;
+        textfile?.Register(Machine.Name, this);
+        try
+        {
+            await LoopAsync(Spec.Interval ?? DefaultInterval, CheckAsync, cancellationToken);
+        }
+        finally
+        {
+            textfile?.Remove(Machine.Name, this);
+        }
+    }
 
     private async Task CheckAsync(CancellationToken cancellationToken)
     {
@@ -81,6 +93,7 @@ public sealed partial class NagiosWatcher : Watcher
         };
         _last = result;
         Ran(result.Runtime);
+        Machine.Context.PrometheusTextfile?.Checked(Machine.Name, this, result.Code);
         if (result.Code != 0)
         {
             LogNotOk(Logger, Machine.Name, Name, result.Status, result.Output);

@@ -19,6 +19,9 @@ public sealed record MachineServiceOptions
     /// <summary><c>plugin.choria.server.provision</c>: a provisioning server runs no machines.</summary>
     public bool ProvisioningMode { get; init; }
 
+    /// <summary><c>plugin.choria.prometheus_textfile_directory</c>: where nagios watchers write node-exporter metrics; empty: nowhere.</summary>
+    public string PrometheusTextfileDirectory { get; init; } = "";
+
     public bool Enabled => Store.Length > 0 && !ProvisioningMode;
 
     public static MachineServiceOptions FromConfig(ChoriaConfig config) => new()
@@ -26,6 +29,7 @@ public sealed record MachineServiceOptions
         Identity = config.Identity,
         Store = config.MachineStore,
         ProvisioningMode = config.GetBool("plugin.choria.server.provision"),
+        PrometheusTextfileDirectory = config.GetString("plugin.choria.prometheus_textfile_directory"),
     };
 }
 
@@ -63,6 +67,9 @@ public sealed partial class MachineService : IMachineHost, IMachineNotifier, IAs
             Clock = _clock,
             Metrics = metrics,
             ServerHealth = health,
+            PrometheusTextfile = options.PrometheusTextfileDirectory.Length > 0
+                ? new NagiosTextfile(options.PrometheusTextfileDirectory, _clock, loggers.CreateLogger<NagiosTextfile>())
+                : null,
         };
         _host = new MachineHost(new MachineHostOptions { Store = options.Store }, context);
     }
