@@ -59,6 +59,14 @@ public static class DdlLoader
         return [.. Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal).Select(LoadFile)];
     }
 
+    private static readonly JsonSerializerOptions s_indented = new(DdlJsonContext.Default.Options) { WriteIndented = true };
+
+    /// <summary>The DDL as an indented JSON document (what <c>tool generate ddl</c> writes).</summary>
+    public static string ToJson(AgentDdl ddl) => JsonSerializer.Serialize(ddl, s_indented.GetTypeInfo(typeof(AgentDdl))) + "\n";
+
+    /// <summary>Reads a DDL document without the schema checks of <see cref="Parse"/> (to convert one that fails them); throws <see cref="JsonException"/>.</summary>
+    public static AgentDdl? ReadUnchecked(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, DdlJsonContext.Default.AgentDdl);
+
     /// <summary>Parses and structurally validates a DDL document.</summary>
     public static DdlLoadResult Parse(ReadOnlySpan<byte> json, string source)
     {

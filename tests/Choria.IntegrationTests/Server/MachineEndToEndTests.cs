@@ -54,6 +54,10 @@ public sealed class MachineEndToEndTests : IAsyncLifetime
             state_match: [maintenance]
             fail_transition: resume
             properties: {timer: 8s}
+          - name: beat
+            type: nagios
+            interval: 1h
+            properties: {builtin: heartbeat}
         """;
 
     public async Task InitializeAsync()
@@ -93,7 +97,8 @@ public sealed class MachineEndToEndTests : IAsyncLifetime
         await Task.Delay(1000);
 
         var dir = WriteMachine("svc", "1.0.0");
-        var server = await Network.StartServerAsync(Node, extraConfig: $"plugin.choria.machine.store = {_store}\n");
+        var textfiles = Directory.CreateDirectory(Path.Combine(Network.Root, "textfile")).FullName;
+        var server = await Network.StartServerAsync(Node, extraConfig: $"plugin.choria.machine.store = {_store}\nplugin.choria.prometheus_textfile_directory = {textfiles}\n");
 
         // The exec watcher moves it out of its initial state.
         await WaitForStateAsync("running");
@@ -102,6 +107,10 @@ public sealed class MachineEndToEndTests : IAsyncLifetime
         Assert.Equal(dir, svc.GetProperty("path").GetString());
         Assert.Equal(["fault", "maintenance"], svc.GetProperty("available_transitions").EnumerateArray().Select(t => t.GetString()));
         var firstId = svc.GetProperty("id").GetString();
+
+        // The nagios heartbeat is written for node-exporter.
+        var textfile = Path.Combine(textfiles, "choria_machine_nagios_watcher_status.prom");
+        await WaitForAsync(() => File.Exists(textfile) && File.ReadAllText(textfile).Contains("choria_machine_nagios_watcher_status{name=\"Svc\",status=\"OK\"} 0", StringComparison.Ordinal), "the nagios textfile");
 
         // The file watcher notices the flag going; the restart script fails until it is back.
         File.Delete(Path.Combine(dir, "healthy.flag"));

@@ -10,6 +10,7 @@ public static class ToolGenerateCommand
         var cmd = new Command("generate", "Generate various kinds of code");
         cmd.Subcommands.Add(ToolGenerateAgentCommand.Create());
         cmd.Subcommands.Add(ToolGenerateClientCommand.Create());
+        cmd.Subcommands.Add(ToolGenerateDdlCommand.Create());
         return cmd;
     }
 }
