@@ -40,6 +40,12 @@ public sealed class CapturingLoggerFactory : ILoggerFactory
 
     public ILogger CreateLogger(string categoryName) => new CapturingLogger(Entries);
 
+    /// <summary>Every entry as <c>Level: message</c>, in the order logged.</summary>
+    public IEnumerable<string> Lines => Entries.Select(e => $"{e.Level}: {e.Message}");
+
+    /// <summary>True when a line at <paramref name="level"/> contains <paramref name="fragment"/>.</summary>
+    public bool Logged(LogLevel level, string fragment) => Entries.Any(e => e.Level == level && e.Message.Contains(fragment, StringComparison.Ordinal));
+
     public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
 
     public void Dispose()

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -17,7 +16,7 @@ public sealed class ExternalAgentTests : IDisposable
     private static readonly JsonElement s_facts = JsonDocument.Parse("""{"country":"mt","nested":{"a":1}}""").RootElement.Clone();
 
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("choria-external-");
-    private readonly RecordingLoggers _loggers = new();
+    private readonly CapturingLoggerFactory _loggers = new();
     private readonly CancellationTokenSource _stop = new();
 
     public ExternalAgentTests()
@@ -362,35 +361,6 @@ public sealed class ExternalAgentTests : IDisposable
         catch (IOException)
         {
             return "";
-        }
-    }
-
-    /// <summary>Keeps every formatted log line as "Level: message" so tests can check what was logged and at which level.</summary>
-    private sealed class RecordingLoggers : ILoggerFactory, ILoggerProvider
-    {
-        public ConcurrentQueue<string> Queue { get; } = new();
-
-        public IEnumerable<string> Lines => Queue;
-
-        public ILogger CreateLogger(string categoryName) => new Recorder(this);
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Recorder(RecordingLoggers owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Queue.Enqueue($"{logLevel}: {formatter(state, exception)}");
         }
     }
 }

@@ -70,30 +70,3 @@ internal sealed class RecordingSink(CapturingLoggerFactory loggers) : IAgentSink
 
     public ValueTask<bool> RemoveAsync(string name, CancellationToken cancellationToken) => ValueTask.FromResult(Agents.TryRemove(name, out _));
 }
-
-/// <summary>Every logger it creates writes into the one <see cref="Entries"/> queue.</summary>
-public sealed class CapturingLoggerFactory : ILoggerFactory
-{
-    public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(Entries);
-
-    public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
-
-    public void Dispose()
-    {
-    }
-
-    public bool Logged(LogLevel level, string fragment) => Entries.Any(e => e.Level == level && e.Message.Contains(fragment, StringComparison.Ordinal));
-
-    private sealed class Logger(ConcurrentQueue<(LogLevel Level, string Message)> entries) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            entries.Enqueue((logLevel, formatter(state, exception)));
-    }
-}
