@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the parsers with SharpFuzz + afl++ (docs/adr/0013-coverage-guided-fuzzing.md).
 #
-#   bench/fuzz.sh [--execs N | --seconds N] [--jobs N] [--out DIR] [TARGET...]
+#   bench/fuzz.sh [--execs N | --seconds N] [--jobs N] [--out DIR] [--no-build] [TARGET...]
 #
 # Default: every target (tests/Choria.Fuzz, `choria-fuzz list`) until 1,000,000 executions each, one afl-fuzz
 # at a time. --seconds stops each target after N seconds instead (test.sh's short run). Prints one line per
@@ -12,13 +12,14 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/scripts/lib.sh"
 
-execs=1000000 seconds="" jobs=1 out="" targets=()
+execs=1000000 seconds="" jobs=1 out="" build=1 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --execs) execs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --no-build) build=""; shift ;;
     -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -30,11 +31,13 @@ ensure_packages afl++:afl-fuzz
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-# The instrumenting tool, pinned, installed beside the run rather than globally.
-tools="$out/tools"
+# The instrumenting tool, pinned, installed once per user rather than globally.
+tools="${XDG_CACHE_HOME:-$HOME/.cache}/choria-fuzz/sharpfuzz-2.3.0"
 [ -x "$tools/sharpfuzz" ] || dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$tools" >/dev/null
 
-dotnet build "$root/tests/Choria.Fuzz" -c Release --nologo -v q >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
+if [ -n "$build" ]; then
+  dotnet build "$root/tests/Choria.Fuzz" -c Release --nologo -v q >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
+fi
 plain="$root/tests/Choria.Fuzz/bin/Release/net10.0"
 # afl-fuzz runs an instrumented copy; the build output stays plain so replay and the unit tests can use it.
 rm -rf "$out/bin" && cp -r "$plain/." "$out/bin/"
