@@ -287,14 +287,20 @@ public static class FuzzTargets
 
     private static void DdlInput(byte[] input)
     {
+        // Request data reaches validation through the protocol reader, which refuses invalid UTF-8 and what is not
+        // JSON; a server builds its output object from a document without repeated keys.
         JsonDocument data;
         try
         {
-            data = JsonDocument.Parse(input);
+            if (!System.Text.Unicode.Utf8.IsValid(input))
+            {
+                return;
+            }
+
+            data = JsonDocument.Parse(input, new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException)
         {
-            // The request layer refuses what is not JSON before validation sees it.
             return;
         }
 
