@@ -157,7 +157,7 @@ public sealed class CacheAndRequestTests : IDisposable
         Assert.False(provider.VerifySignature(data, byTwo, "rip.mcollective"));
 
         // After it, the new file is read; being another name's certificate it verifies nothing for rip
-        // (AttackTests.Cached_certificate_swapped_on_disk_for_another_name_of_the_same_ca_does_not_verify_requests).
+        // (AttackTests.Cached_certificate_swapped_on_disk_does_not_verify_requests).
         time.AdvanceMonotonic(Providers.TestPolicy.FileRecheckInterval + TimeSpan.FromMilliseconds(1));
         Assert.False(provider.VerifySignature(data, byRip, "rip.mcollective"));
         Assert.False(provider.VerifySignature(data, byTwo, "rip.mcollective"));
