@@ -7,6 +7,8 @@ cd "$(dirname "$0")"
 ensure_dotnet
 # Ruby agent tests (Trait Requires=ruby) run real Ruby with Debian's MCollective 2.12.
 ensure_packages nats-server:nats-server util-linux:setpriv openssl:openssl ruby:ruby mcollective-common:-
+# The fuzzing group (bench/fuzz.sh) runs afl++ on SharpFuzz-instrumented assemblies.
+ensure_packages afl++:afl-fuzz
 # The Puppet CA group (Trait Requires=puppetserver) runs Debian's puppetserver 7 and puppet 7.
 ensure_packages puppetserver:- puppet:puppet
 # The comparison with the real Ruby mcollectived and mco (Group=mcollectived) runs them over their own RabbitMQ.
@@ -31,10 +33,14 @@ log=$(mktemp)
 slow_log=$(mktemp)
 pca_log=$(mktemp)
 pca_pid=""
+fuzz_log=$(mktemp)
+fuzz_dir=$(mktemp -d)
+fuzz_pid=""
 cleanup() {
-  # An interrupted run must not leave the Puppet CA group (and its java) behind.
+  # An interrupted run must not leave the Puppet CA group (and its java) or the fuzzers behind.
   [ -n "$pca_pid" ] && kill -- -"$pca_pid" 2>/dev/null || true
-  rm -f "$log" "$slow_log" "$pca_log"
+  [ -n "$fuzz_pid" ] && kill -- -"$fuzz_pid" 2>/dev/null || true
+  rm -rf "$log" "$slow_log" "$pca_log" "$fuzz_log" "$fuzz_dir"
 }
 trap cleanup EXIT
 
@@ -65,6 +71,9 @@ if [ "$status" -eq 0 ]; then
   dotnet test tests/Choria.PuppetCa.Tests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
     --filter "Requires=puppetserver" >"$pca_log" 2>&1 &
   pca_pid=$!
+  # The short fuzzing run (docs/reliability.md): every target for CHORIA_FUZZ_SECONDS seconds, one at a time.
+  bench/fuzz.sh --no-build --seconds "${CHORIA_FUZZ_SECONDS:-10}" --out "$fuzz_dir" >"$fuzz_log" 2>&1 &
+  fuzz_pid=$!
   set +m
   # The comparison with mcollectived and the plugin round trip (whole ./build.sh runs of a copy of the checkout).
   dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
@@ -77,6 +86,13 @@ if [ "$status" -eq 0 ]; then
   cat "$slow_log"
   cat "$slow_log" >>"$log"
   if [ "$slow_status" -ne 0 ]; then status=$slow_status; fi
+  fuzz_status=0
+  wait "$fuzz_pid" || fuzz_status=$?
+  fuzz_pid=""
+  echo ">> fuzz group (afl++, short run):"
+  cat "$fuzz_log"
+  cat "$fuzz_log" >>"$log"
+  if [ "$fuzz_status" -ne 0 ] && [ "$status" -eq 0 ]; then status=$fuzz_status; fi
   wait "$pca_pid" || pca_status=$?
   pca_pid=""
   echo ">> slow group (Puppet CA, real puppetserver):"

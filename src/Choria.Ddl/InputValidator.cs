@@ -164,7 +164,7 @@ public static class InputValidator
         }
 
         // Go treats anything that starts lower-case as a (named) validator, so it is never a regex.
-        if (validation[0] is >= 'a' and <= 'z')
+        if (validation.Length > 0 && validation[0] is >= 'a' and <= 'z')
         {
             warn?.Invoke($"Unsupported validator '{validation}'");
             return null;
@@ -231,7 +231,8 @@ public static class InputValidator
             case "hash" or "array":
                 try
                 {
-                    result = JsonNode.Parse(value);
+                    // A repeated key would only throw later, when the request is written (JsonObject is built lazily).
+                    result = JsonNode.Parse(value, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
                     var ok = type.Equals("hash", StringComparison.OrdinalIgnoreCase) ? result is JsonObject : result is JsonArray;
                     if (!ok)
                     {

@@ -108,23 +108,22 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return Reject(chain.Reason, chain.Message);
         }
 
-        if (_privileged.Matches(certificate!.CommonName))
+        if (IsPrivileged(certificate!, out var privilegedName))
         {
-            return new CacheDecision(true, true, certificate.CommonName, SecurityFailureReason.None, "");
+            return new CacheDecision(true, true, privilegedName, SecurityFailureReason.None, "");
         }
 
-        foreach (var name in certificate.SanNames.DnsNames)
-        {
-            if (_privileged.Matches(name))
-            {
-                return new CacheDecision(true, true, name, SecurityFailureReason.None, "");
-            }
-        }
-
-        var named = CertificateValidator.VerifyName(certificate, callerCertname);
+        var named = CertificateValidator.VerifyName(certificate!, callerCertname);
         if (!named.Valid)
         {
             return Reject(named.Reason, named.Message);
+        }
+
+        // Host names match case-insensitively, caller ids do not: BOB.mcollective signed with bob's certificate
+        // would be another caller to the authorization rules (a deny for bob would not apply) and another cache file.
+        if (!WrittenAsCertificate(certificate!, callerCertname))
+        {
+            return Reject(SecurityFailureReason.NameMismatch, $"certname {callerCertname} is not written in the case of the certificate's names");
         }
 
         return _allowList.Matches(callerCertname)
@@ -189,15 +188,22 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
 
     public bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname)
     {
+        // The cache is only a copy of what a client once sent: a file swapped or dropped in there on disk (a
+        // certificate of another CA, or one for another name) must not become a key the server trusts.
+        if (LoadCa(out var ca) is not null)
+        {
+            return false;
+        }
+
         var own = Path.Combine(CacheDirectory, callerCertname + ".pem");
-        if (VerifyWithFile(own, data, signature))
+        if (VerifyWithFile(own, data, signature, ca!, c => IsPrivileged(c, out _) || CertificateValidator.VerifyName(c, callerCertname).Valid))
         {
             return true;
         }
 
         foreach (var (_, path) in PrivilegedCertificates())
         {
-            if (VerifyWithFile(path, data, signature))
+            if (VerifyWithFile(path, data, signature, ca!, c => IsPrivileged(c, out _)))
             {
                 LogPrivilegedSignature(_logger, callerCertname, path);
                 return true;
@@ -219,6 +225,13 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         if (!Security.CallerId.TryParseCertname(callerId, out var certname))
         {
             return SecureRequestVerification.Fail(SecurityFailureReason.CallerIdInvalid, $"invalid callerid '{callerId}'");
+        }
+
+        // Authorization and audit see the whole callerid: text after the certname would make it another caller
+        // than the one the certificate was checked for (a deny rule for choria=bob would not match "choria=bob x").
+        if (callerId.Length != callerId.IndexOf('=', StringComparison.Ordinal) + 1 + certname.Length)
+        {
+            return SecureRequestVerification.Fail(SecurityFailureReason.CallerIdInvalid, $"invalid callerid '{callerId}': text after the certname", certname);
         }
 
         var decision = CacheClientCert(pubcert ?? "", certname);
@@ -269,7 +282,29 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         return found;
     }
 
-    private bool VerifyWithFile(string path, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    /// <summary>A name exactly as the certificate has it, or in lower case (what a wildcard or a CA's canonical form gives).</summary>
+    private static bool WrittenAsCertificate(ParsedCertificate certificate, string certname) =>
+        !certname.Any(char.IsAsciiLetterUpper) ||
+        string.Equals(certificate.CommonName, certname, StringComparison.Ordinal) ||
+        certificate.SanNames.DnsNames.Contains(certname, StringComparer.Ordinal);
+
+    /// <summary>The subject CN, then each SAN DNS name, tried against <c>privileged_users</c>; the first match names it.</summary>
+    private bool IsPrivileged(ParsedCertificate certificate, out string name)
+    {
+        foreach (var candidate in certificate.SanNames.DnsNames.Prepend(certificate.CommonName))
+        {
+            if (_privileged.Matches(candidate))
+            {
+                name = candidate;
+                return true;
+            }
+        }
+
+        name = "";
+        return false;
+    }
+
+    private bool VerifyWithFile(string path, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, ParsedCertificate ca, Func<ParsedCertificate, bool> trustedFor)
     {
         var stamp = _files.CurrentStamp(path);
         if (!_files.TryGet(path, stamp, out var parsed))
@@ -292,6 +327,12 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             _files.Remember(path, stamp, parsed!);
         }
 
+        if (!_validator.VerifyChain(parsed!, ca).Valid || !trustedFor(parsed!))
+        {
+            LogCachedCertificateUntrusted(_logger, path);
+            return false;
+        }
+
         return parsed!.PublicKey is { } key && SecurityAlgorithms.VerifyRsaSha256(key, data, signature);
     }
 
@@ -299,11 +340,11 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     {
         ca = null;
         var reason = _parsed.TryGet(pem, out certificate, out var error);
-        if (reason != SecurityFailureReason.None)
-        {
-            return new CertificateVerification(reason, error);
-        }
+        return reason != SecurityFailureReason.None ? new CertificateVerification(reason, error) : LoadCa(out ca);
+    }
 
+    private CertificateVerification? LoadCa(out ParsedCertificate? ca)
+    {
         var caPath = CaPath;
         var stamp = _files.CurrentStamp(caPath);
         if (_files.TryGet(caPath, stamp, out ca))
@@ -321,7 +362,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return new CertificateVerification(SecurityFailureReason.CaUnavailable, $"cannot read CA {caPath}: {e.Message}");
         }
 
-        reason = _parsed.TryGet(caBytes, out ca, out error);
+        var reason = _parsed.TryGet(caBytes, out ca, out var error);
         if (reason != SecurityFailureReason.None)
         {
             return new CertificateVerification(SecurityFailureReason.CaUnavailable, $"CA {caPath} is unusable: {error}");
@@ -375,6 +416,9 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Request from {Certname} verified with privileged certificate {Path}")]
     private static partial void LogPrivilegedSignature(ILogger logger, string certname, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring cached client certificate {Path}: it does not chain to the CA or is not for the name it is cached as")]
+    private static partial void LogCachedCertificateUntrusted(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list client certificate cache {Directory}: {Error}")]
     private static partial void LogCacheWalkFailed(ILogger logger, string directory, string error);

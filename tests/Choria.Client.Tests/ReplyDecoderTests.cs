@@ -77,6 +77,34 @@ public class ReplyDecoderTests
     }
 
     [Theory]
+    [InlineData("b")]
+    [InlineData("suffix")]
+    [InlineData("upper")]
+    [InlineData("duplicate")]
+    public void Forged_reply_for_another_request_id_is_dropped_by_the_client(string forgery)
+    {
+        // A correctly hashed reply for another request, or for a request id that only looks like ours: the client
+        // of this request must drop it (docs/security.md, "Threat model").
+        var payload = forgery switch
+        {
+            "b" => BuildReply("n1", "\"pong\"", requestId: new string('b', 32)),
+            "suffix" => BuildReply("n1", "\"pong\"", requestId: RequestId + "0"),
+            "upper" => BuildReply("n1", "\"pong\"", requestId: RequestId.ToUpperInvariant()),
+            _ => DuplicateRequestId(),
+        };
+
+        Assert.NotEqual(ReplyRejection.None, ReplyDecoder.TryDecode(payload, Encoding.UTF8.GetBytes(RequestId), out _));
+
+        // Ours first, another after it: the reader must not stop at the first match.
+        static byte[] DuplicateRequestId()
+        {
+            var json = Reply.Create(RequestId, "rpcutil", "n1", "\"pong\"", TimeProvider.System).ToJson()
+                .Replace($"\"requestid\":\"{RequestId}\"", $"\"requestid\":\"{RequestId}\",\"requestid\":\"{new string('b', 32)}\"", StringComparison.Ordinal);
+            return TransportMessage.Create(SecureReply.Create(json).ToUtf8Bytes(), new TransportHeaders { McSender = "n1" }).ToUtf8Bytes();
+        }
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("not json")]
     [InlineData("""{"protocol":"choria:transport:1","data":"!!!"}""")]

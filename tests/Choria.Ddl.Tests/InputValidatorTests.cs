@@ -119,6 +119,20 @@ public class InputValidatorTests
     }
 
     [Fact]
+    public void Hash_argument_with_a_repeated_key_is_refused_instead_of_throwing_later()
+    {
+        // JsonObject is built lazily: a repeated key used to throw only when the request was written.
+        Assert.False(InputValidator.TryConvertString("hash", """{"a":1,"a":2}""", out _, out var error));
+        Assert.StartsWith("'{\"a\":1,\"a\":2}' is not valid JSON: ", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "anything")]
+    [InlineData("^x", "x")]
+    public void Empty_validation_matches_like_an_empty_regular_expression(string validation, string value) =>
+        Assert.Null(InputValidator.ValidateString(value, validation));
+
+    [Fact]
     public void Output_defaults_fill_missing_non_null()
     {
         // The modern upstream DDL (not the one we ship: see ReplyKeysTests) has a non-null output default.

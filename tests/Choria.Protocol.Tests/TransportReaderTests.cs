@@ -69,7 +69,8 @@ public class TransportReaderTests
         payload[Array.LastIndexOf(payload, (byte)'x')] = 0xff;
         Assert.False(TransportReader.TryScan(payload, out _, out _));
         Assert.False(TransportReader.TryReadRaw(payload, out _, out _, out var error));
-        Assert.Equal(ProtocolErrorReason.WrongType, error.Reason);
+        Assert.Equal(ProtocolErrorReason.InvalidJson, error.Reason);
+        Assert.EndsWith("it is not valid UTF-8", error.Message, StringComparison.Ordinal);
     }
 
     internal static void AssertScannedLikeDocument(byte[] payload)

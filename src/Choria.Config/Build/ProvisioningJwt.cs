@@ -49,7 +49,15 @@ public static class ProvisioningJwt
         JsonElement claims;
         try
         {
-            using var doc = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            var json = Base64Url.DecodeFromChars(parts[1]);
+
+            // The document checks structure only: a claim holding invalid UTF-8 would throw when read (found by fuzzing).
+            if (!System.Text.Unicode.Utf8.IsValid(json))
+            {
+                throw new FormatException("claims are not valid UTF-8");
+            }
+
+            using var doc = JsonDocument.Parse(json);
             claims = doc.RootElement.Clone();
         }
         catch (Exception e) when (e is FormatException or JsonException)

@@ -69,6 +69,11 @@ public static partial class ManifestLoader
         {
             throw new ManifestException($"the manifest is not valid YAML: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet reports some broken documents (found by fuzzing) this way instead of as a YamlException.
+            throw new ManifestException($"the manifest is not valid YAML: {e.Message}", e);
+        }
 
         var errors = new List<string>();
         var reader2 = new NodeReader(root, "", errors);

@@ -78,6 +78,16 @@ internal static class JsonInput
     private static bool TryParseOwned(ReadOnlyMemory<byte> utf8, string layer, [NotNullWhen(true)] out JsonDocument? document, [NotNullWhen(false)] out ProtocolError? error)
     {
         document = null;
+
+        // JsonDocument checks structure but not the bytes inside strings and names; every later GetString or
+        // property name would throw on them (found by fuzzing the filter, docs/reliability.md). No Choria or
+        // MCollective peer writes invalid UTF-8, so refuse it here, once, for every layer.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+        {
+            error = new ProtocolError(ProtocolErrorReason.InvalidJson, $"{layer} is not valid JSON: it is not valid UTF-8");
+            return false;
+        }
+
         try
         {
             document = JsonDocument.Parse(utf8, ProtocolJson.DocumentOptions);

@@ -122,7 +122,15 @@ public static class CompactJwt
     {
         try
         {
-            using var doc = JsonDocument.Parse(Base64Url.DecodeFromChars(part));
+            var json = Base64Url.DecodeFromChars(part);
+
+            // The document checks structure only: a claim holding invalid UTF-8 would throw when read.
+            if (!System.Text.Unicode.Utf8.IsValid(json))
+            {
+                throw new FormatException($"token {what} is not valid UTF-8");
+            }
+
+            using var doc = JsonDocument.Parse(json);
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new FormatException($"token {what} is not a JSON object");

@@ -35,6 +35,40 @@ public static class RequestPipeline
         return true;
     }
 
+    /// <summary>Longest reply-to a server publishes to: far above any real inbox, far below nats-server's 4 KiB control line.</summary>
+    public const int MaxReplyToLength = 1024;
+
+    /// <summary>
+    /// Step 2, the unsigned transport header a server publishes to: anyone can forge it, so before any work is done
+    /// it must be a subject NATS can take (no whitespace or control characters that would split the protocol line,
+    /// no wildcards, no empty tokens) and short enough not to overflow the broker's control line.
+    /// </summary>
+    public static PipelineDrop? CheckReplyTo(TransportHeaders headers)
+    {
+        var replyTo = headers.ReplyTo;
+        if (string.IsNullOrEmpty(replyTo))
+        {
+            return null;
+        }
+
+        if (replyTo.Length > MaxReplyToLength)
+        {
+            return new(DropReason.TransportInvalid, $"Could not decode message into transport: reply-to header is {replyTo.Length} characters, more than the {MaxReplyToLength} allowed");
+        }
+
+        foreach (var token in replyTo.Split('.'))
+        {
+            if (token.Length == 0 || token is "*" or ">" || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                return new(DropReason.TransportInvalid, $"Could not decode message into transport: reply-to header '{Printable(replyTo)}' is not a valid NATS subject");
+            }
+        }
+
+        return null;
+
+        static string Printable(string text) => string.Concat(text.Take(64).Select(c => char.IsControl(c) ? '?' : c));
+    }
+
     /// <summary>Step 3: signature, certificate chain and certname rules (docs/security.md).</summary>
     public static PipelineDrop? Verify(DecodedRequest received, ISecurityProvider security, bool insecure)
     {

@@ -146,7 +146,8 @@ public sealed partial class RequestProcessor
         }
 
         var request = received!.Request;
-        drop = RequestPipeline.Verify(received, _deps.Security, _options.Insecure);
+        drop = RequestPipeline.CheckReplyTo(received.Headers)
+            ?? RequestPipeline.Verify(received, _deps.Security, _options.Insecure);
         if (drop is not null)
         {
             return Reject(drop, received);

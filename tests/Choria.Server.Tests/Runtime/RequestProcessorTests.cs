@@ -280,4 +280,60 @@ public sealed class RequestProcessorTests : IDisposable
         await processor.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(3, _publisher.Published.Count);
     }
+
+    // Attacks on the request path (docs/security.md, "Threat model"), named after the attack.
+
+    [Fact]
+    public async Task Replayed_request_after_its_ttl_is_dropped_though_its_signature_still_verifies()
+    {
+        // A captured, genuinely signed request sent again: at its own time it is answered, one second after its
+        // TTL (60 s) it is counted as expired and nothing runs.
+        const string file = "05-rpc-request-direct-rpcutil-ping.bin";
+        Assert.True((await WireProcessor(file).ProcessAsync(Fixtures.WireBytes(file), CancellationToken.None)).Replied);
+        _publisher.Published.Clear();
+
+        var replayed = await WireProcessor(file, skew: 61).ProcessAsync(Fixtures.WireBytes(file), CancellationToken.None);
+
+        Assert.Equal(DropReason.TtlExpired, replayed.Drop?.Reason);
+        Assert.Empty(_publisher.Published);
+        Assert.Equal(1, _counters.TtlExpired);
+    }
+
+    public static TheoryData<string> ForgedReplyTos() => new()
+    {
+        new string('r', RequestPipeline.MaxReplyToLength + 1),
+        "mcollective.reply.x 5\r\nPUB mcollective.broadcast.agent.rpcutil",
+        "mcollective.reply.x\r\nSUB >",
+        "mcollective.>",
+        "mcollective.*.x",
+        "mcollective..x",
+        "mcollective.reply.",
+    };
+
+    [Theory]
+    [MemberData(nameof(ForgedReplyTos))]
+    public async Task Oversize_or_forged_reply_to_header_is_dropped_before_any_work(string replyTo)
+    {
+        // The transport headers are not signed: a valid request can be sent with any reply-to.
+        var (processor, clock) = PkiProcessor();
+
+        var result = await processor.ProcessAsync(Signed(clock, "rpcutil", "{\"agent\":\"rpcutil\",\"action\":\"ping\",\"data\":{}}", replyTo: replyTo), CancellationToken.None);
+
+        Assert.Equal(DropReason.TransportInvalid, result.Drop?.Reason);
+        Assert.Contains("reply-to", result.Drop!.Message, StringComparison.Ordinal);
+        Assert.Empty(_publisher.Published);
+        Assert.Equal(0, _counters.Passed);
+    }
+
+    [Fact]
+    public async Task Longest_allowed_reply_to_is_answered()
+    {
+        var (processor, clock) = PkiProcessor();
+        var replyTo = "mcollective.reply." + new string('r', RequestPipeline.MaxReplyToLength - "mcollective.reply.".Length);
+
+        var result = await processor.ProcessAsync(Signed(clock, "discovery", "cGluZw==", replyTo: replyTo), CancellationToken.None);
+
+        Assert.True(result.Replied, result.Drop?.Message);
+        Assert.Equal(replyTo, Assert.Single(_publisher.Published).Subject);
+    }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Text.Json;
 using Choria.Config.Settings;
+using Choria.Server.Status;
 
 namespace Choria.Cli.Commands.Tool;
 
@@ -94,7 +94,7 @@ internal sealed record StatusCheck
             return $"{Path} could not be read: {ReadError(e)}";
         }
 
-        if (!TryParse(raw, out var connectedServer, out var lastMessage, out var parseError))
+        if (!StatusFileReader.TryRead(raw, out var connectedServer, out var lastMessage, out var parseError))
         {
             return $"{Path} could not be parsed: {parseError}";
         }
@@ -126,65 +126,5 @@ internal sealed record StatusCheck
         UnauthorizedAccessException when Directory.Exists(Path) => $"read {Path}: is a directory",
         UnauthorizedAccessException => $"open {Path}: permission denied",
         _ => e.Message,
-    };
-
-    // Go unmarshals into a struct: unknown keys are ignored, missing ones stay zero, wrong types fail.
-    private static bool TryParse(byte[] raw, out string connectedServer, out long lastMessage, out string? error)
-    {
-        connectedServer = "";
-        lastMessage = 0;
-        error = null;
-        try
-        {
-            using var doc = JsonDocument.Parse(raw);
-            var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Null)
-            {
-                return true;
-            }
-
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                error = $"json: cannot unmarshal {GoKind(root.ValueKind)} into Go value of type server.InstanceStatus";
-                return false;
-            }
-
-            if (root.TryGetProperty("connected_server", out var server) && server.ValueKind != JsonValueKind.Null)
-            {
-                if (server.ValueKind != JsonValueKind.String)
-                {
-                    error = $"json: cannot unmarshal {GoKind(server.ValueKind)} into Go struct field InstanceStatus.connected_server of type string";
-                    return false;
-                }
-
-                connectedServer = server.GetString()!;
-            }
-
-            if (root.TryGetProperty("last_message", out var last) && last.ValueKind != JsonValueKind.Null)
-            {
-                if (last.ValueKind != JsonValueKind.Number || !last.TryGetInt64(out lastMessage))
-                {
-                    error = $"json: cannot unmarshal {GoKind(last.ValueKind)} into Go struct field InstanceStatus.last_message of type int64";
-                    return false;
-                }
-            }
-
-            return true;
-        }
-        catch (JsonException e)
-        {
-            error = e.Message;
-            return false;
-        }
-    }
-
-    private static string GoKind(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "object",
-        JsonValueKind.Array => "array",
-        JsonValueKind.String => "string",
-        JsonValueKind.Number => "number",
-        JsonValueKind.True or JsonValueKind.False => "bool",
-        _ => "null",
     };
 }
