@@ -32,11 +32,8 @@ echo "node1.bench" >"$work/one.txt"
 echo "## choria server run: exec -> subscribed, idle RSS after ${idle}s (median of $runs)"
 ready=(); idle_rss=()
 for i in $(seq 1 "$runs"); do
-  : >"$work/node1/server.log"
-  t0=$(now_ms)
-  start_server 1
-  wait_log "$work/node1/server.log" "subjects in collectives"
-  ready+=($(( $(now_ms) - t0 )))
+  server_ready 1
+  ready+=("$ready_ms")
   sleep "$idle"
   idle_rss+=("$(rss_kib "$server_pid")")
   [ "$i" -eq "$runs" ] || stop_pid "$server_pid"
