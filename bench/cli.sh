@@ -7,7 +7,8 @@
 #   3. the same server's RSS after COUNT rpcutil#ping requests (bench/Choria.ServerLoad);
 #   4. `choria req rpcutil ping --nodes FILE` to NODES real `choria server run` processes: request_stats.request_time
 #      (the request phase) with the default --workers and with --workers 1, median of RUNS.
-# Usage: bench/cli.sh   (RUNS=5 IDLE=10 COUNT=10000 NODES=50 to change; NODES=0 skips part 4, COUNT=0 part 3)
+# Usage: bench/cli.sh   (RUNS=5 IDLE=10 COUNT=10000 NODES=50 to change; NODES=0 skips part 4, COUNT=0 part 3;
+#        BASE_BIN=<older choria> times its req and ping in the same loop)
 . "$(dirname "$0")/lib.sh"
 runs=${RUNS:-5}; idle=${IDLE:-10}; count=${COUNT:-10000}; nodes=${NODES:-50}
 header
@@ -42,22 +43,29 @@ echo "ready ms: ${ready[*]}  median $(med "${ready[@]}")"
 echo "idle RSS KiB: ${idle_rss[*]}  median $(med "${idle_rss[@]}")"
 
 echo "## whole commands against 1 server, each paired with buildinfo (median of $runs)"
+# BASE_BIN=/path/to/an/older/choria adds its req and ping to the same interleaved loop (before/after pairs).
+bins=("$choria"); [ -z "${BASE_BIN:-}" ] || bins+=("$BASE_BIN")
 # One unreported round first: the client certificate enters the server's cache, page cache is warm.
 "$choria" req rpcutil ping "${cfg[@]}" --nodes "$work/one.txt" --json >/dev/null 2>&1 || true
-bw=(); bc=(); rw=(); rc=(); pw=(); pc=(); tw=(); tc=()
+declare -A wall cpu
+add() { wall[$1]+="$2 "; cpu[$1]+="$3 "; }
 for i in $(seq 1 "$runs"); do
-  read -r w c < <(run_timed "$work/o" "$choria" buildinfo); bw+=("$w"); bc+=("$c")
-  read -r w c < <(run_timed "$work/o" "$choria" req rpcutil ping "${cfg[@]}" --nodes "$work/one.txt" --json); rw+=("$w"); rc+=("$c")
-  grep -q 'node1.bench' "$work/o" || { echo "req failed:"; cat "$work/o"; }
-  read -r w c < <(run_timed "$work/o" "$choria" ping "${cfg[@]}" --expect 1 --timeout 10); pw+=("$w"); pc+=("$c")
-  grep -q 'node1.bench' "$work/o" || { echo "ping failed:"; cat "$work/o"; }
-  read -r w c < <(run_timed "$work/o" "$choria" tool config --help); tw+=("$w"); tc+=("$c")
+  read -r w c < <(run_timed "$work/o" "$choria" buildinfo); add buildinfo "$w" "$c"
+  read -r w c < <(run_timed "$work/o" "$choria" tool config --help); add "tool config --help" "$w" "$c"
+  for b in "${!bins[@]}"; do
+    tag=""; [ "$b" -eq 0 ] || tag=" (BASE_BIN)"
+    read -r w c < <(run_timed "$work/o" "${bins[$b]}" req rpcutil ping "${cfg[@]}" --nodes "$work/one.txt" --json); add "req rpcutil ping --nodes 1$tag" "$w" "$c"
+    grep -q 'node1.bench' "$work/o" || { echo "req failed:"; cat "$work/o"; }
+    read -r w c < <(run_timed "$work/o" "${bins[$b]}" ping "${cfg[@]}" --expect 1 --timeout 10); add "ping --expect 1$tag" "$w" "$c"
+    grep -q 'node1.bench' "$work/o" || { echo "ping failed:"; cat "$work/o"; }
+  done
 done
-mb=$(med "${bw[@]}"); mr=$(med "${rw[@]}"); mp=$(med "${pw[@]}"); cb=$(med "${bc[@]}"); cr=$(med "${rc[@]}"); cp=$(med "${pc[@]}")
-echo "buildinfo: wall ms ${bw[*]} (median $mb); cpu ms ${bc[*]} (median $cb)"
-echo "tool config --help: wall ms ${tw[*]} (median $(med "${tw[@]}")); cpu ms ${tc[*]} (median $(med "${tc[@]}"))"
-echo "req rpcutil ping --nodes 1: wall ms ${rw[*]} (median $mr, $(ratio "$mr" "$mb")x buildinfo); cpu ms ${rc[*]} (median $cr, $(ratio "$cr" "$cb")x buildinfo)"
-echo "ping --expect 1: wall ms ${pw[*]} (median $mp, $(ratio "$mp" "$mb")x buildinfo); cpu ms ${pc[*]} (median $cp, $(ratio "$cp" "$cb")x buildinfo)"
+mb=$(med ${wall[buildinfo]}); cb=$(med ${cpu[buildinfo]})
+for k in buildinfo "tool config --help" "req rpcutil ping --nodes 1" "ping --expect 1" "req rpcutil ping --nodes 1 (BASE_BIN)" "ping --expect 1 (BASE_BIN)"; do
+  [ -n "${wall[$k]:-}" ] || continue
+  mw=$(med ${wall[$k]}); mc=$(med ${cpu[$k]})
+  echo "$k: wall ms ${wall[$k]}(median $mw, $(ratio "$mw" "$mb")x buildinfo); cpu ms ${cpu[$k]}(median $mc, $(ratio "$mc" "$cb")x buildinfo)"
+done
 
 if [ "$count" -gt 0 ]; then
   echo "## server RSS after $count rpcutil#ping requests"
