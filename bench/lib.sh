@@ -95,6 +95,15 @@ start_server() {
   MCOLLECTIVE_CERTNAME="node$n.bench" "$@" "$choria" server run --config "$work/node$n/server.conf" &
   server_pid=$!; pids+=("$server_pid")
 }
+# server_ready N: (re)starts server N with an empty log and waits for its "Subscribed" line; sets server_pid and
+# ready_ms (exec -> that line)
+server_ready() {
+  : > "$work/node$1/server.log"
+  local t0; t0=$(now_ms)
+  start_server "$1"
+  wait_log "$work/node$1/server.log" "subjects in collectives"
+  ready_ms=$(( $(now_ms) - t0 ))
+}
 header() {
   echo "# date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')  nproc: $(nproc)  uptime:$(uptime | sed 's/.*load average/ load average/')"
   echo "# choria: $("$choria" buildinfo 2>/dev/null | awk '/Git SHA/ {print $3}')"

@@ -13,11 +13,8 @@ server_conf 1
 echo "## exec -> ready log line"
 times=()
 for i in $(seq 1 "$runs"); do
-  : > "$work/node1/server.log"
-  t0=$(now_ms)
-  start_server 1
-  wait_log "$work/node1/server.log" "subjects in collectives"
-  times+=($(( $(now_ms) - t0 )))
+  server_ready 1
+  times+=("$ready_ms")
   stop_pid "$server_pid"
 done
 echo "ready ms: ${times[*]}  median $(printf '%s\n' "${times[@]}" | median)"

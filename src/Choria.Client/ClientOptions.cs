@@ -29,6 +29,26 @@ public sealed record ChoriaClientOptions
     /// </summary>
     public int Receivers { get; init; } = 1;
 
+    /// <summary>Known replies one receiver connection is opened for (<see cref="ReceiversFor"/>).</summary>
+    public const int RepliesPerReceiver = 100;
+
+    /// <summary>
+    /// Receiver connections for a request: <paramref name="workers"/> (<c>--workers</c>), but no more than one per
+    /// <see cref="RepliesPerReceiver"/> replies when the number is known up front (<c>--nodes</c>, <c>--expect</c>).
+    /// Each extra connection is a TLS handshake with a client-certificate signature, which costs more than one
+    /// connection spends absorbing a hundred replies (docs/performance.md).
+    /// </summary>
+    public static int ReceiversFor(int workers, int? knownReplies)
+    {
+        var wanted = Math.Max(1, workers);
+        if (knownReplies is not { } known || known <= 0)
+        {
+            return wanted;
+        }
+
+        return Math.Min(wanted, (int)Math.Ceiling(known / (double)RepliesPerReceiver));
+    }
+
     /// <summary>Reply buffer; beyond this the NATS reader waits for the client instead of dropping replies.</summary>
     public int ReplyBufferCapacity { get; init; } = 65536;
 }

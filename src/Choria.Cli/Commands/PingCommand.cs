@@ -35,7 +35,7 @@ public static class PingCommand
             }
 
             var seconds = parse.GetValue(timeout);
-            await using var session = await ClientSession.OpenAsync(parse, seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value) : null, filters.FederationsValue(parse), ct2, receivers: parse.GetValue(workers));
+            await using var session = await ClientSession.OpenAsync(parse, seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value) : null, filters.FederationsValue(parse), ct2, receivers: () => ChoriaClientOptions.ReceiversFor(parse.GetValue(workers), parse.GetValue(expect)));
             var wait = seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value) : session.Client.Options.DiscoveryTimeout;
             var onlyNames = parse.GetValue(names);
             var quiet = parse.GetValue(silent);

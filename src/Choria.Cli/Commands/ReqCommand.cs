@@ -104,7 +104,7 @@ public static class ReqCommand
                 });
             }
 
-            await using var session = await ClientSession.OpenAsync(parse, filters.DiscoveryTimeoutValue(parse), filters.FederationsValue(parse), ct2, Prepare, parse.GetValue(workers));
+            await using var session = await ClientSession.OpenAsync(parse, filters.DiscoveryTimeoutValue(parse), filters.FederationsValue(parse), ct2, Prepare, () => ChoriaClientOptions.ReceiversFor(parse.GetValue(workers), prepared?.Options.Nodes?.Count));
             var request = session.Client.RequestAsync(prepared!, ct2);
             RpcResult result;
             if (tty && !jsonOut && !parse.GetValue(noProgress) && await Task.WhenAny(targets.Task, request) == targets.Task)

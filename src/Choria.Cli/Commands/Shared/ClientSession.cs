@@ -22,18 +22,24 @@ internal sealed class ClientSession : IAsyncDisposable
     /// Loads config and framework, runs <c>beforeConnect</c> (validation that must not need the network), then connects; the connect is bounded by <paramref name="connectTimeout"/>
     /// (default discovery_timeout, at least 5 s: a TLS handshake on a busy node can take seconds) so an unreachable
     /// broker is an error, not an endless retry.
-    /// <paramref name="receivers"/> is <c>--workers</c>: reply receiver connections (docs/client.md).
+    /// <paramref name="receivers"/> gives the reply receiver connections (docs/client.md <c>--workers</c>); it is asked
+    /// after <paramref name="beforeConnect"/>, which may have learnt how many replies to expect.
     /// </summary>
-    public static async Task<ClientSession> OpenAsync(ParseResult parse, TimeSpan? connectTimeout, IReadOnlyList<string>? federations, CancellationToken cancellationToken, Action<ChoriaFramework>? beforeConnect = null, int receivers = 1)
+    public static async Task<ClientSession> OpenAsync(ParseResult parse, TimeSpan? connectTimeout, IReadOnlyList<string>? federations, CancellationToken cancellationToken, Action<ChoriaFramework>? beforeConnect = null, Func<int>? receivers = null)
     {
         var framework = await CliRuntime.ClientFrameworkAsync(parse, cancellationToken);
         try
         {
             beforeConnect?.Invoke(framework);
-            var options = ChoriaClient.OptionsFromConfig(framework.Config, federations) with { Receivers = receivers };
+            var options = ChoriaClient.OptionsFromConfig(framework.Config, federations) with { Receivers = receivers?.Invoke() ?? 1 };
             var wanted = connectTimeout ?? TimeSpan.FromSeconds(framework.Config.DiscoveryTimeout);
             var bound = wanted < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(5) : wanted;
-            var client = await ChoriaClient.ConnectAsync(framework, bound, options, cancellationToken);
+            ChoriaClient client;
+            using (SystemTrustStore.HiddenWhileConnecting())
+            {
+                client = await ChoriaClient.ConnectAsync(framework, bound, options, cancellationToken);
+            }
+
             return new ClientSession(framework, client);
         }
         catch
