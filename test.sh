@@ -30,11 +30,15 @@ export CHORIA_BIN="$PWD/dist/choria"
 log=$(mktemp)
 slow_log=$(mktemp)
 pca_log=$(mktemp)
+faults_log=$(mktemp)
 pca_pid=""
+faults_pid=""
 cleanup() {
   # An interrupted run must not leave the Puppet CA group (and its java) behind.
   [ -n "$pca_pid" ] && kill -- -"$pca_pid" 2>/dev/null || true
-  rm -f "$log" "$slow_log" "$pca_log"
+  # Nor the fault scenarios' brokers and emulated fleets.
+  [ -n "$faults_pid" ] && kill -- -"$faults_pid" 2>/dev/null || true
+  rm -f "$log" "$slow_log" "$pca_log" "$faults_log"
 }
 trap cleanup EXIT
 
@@ -65,18 +69,31 @@ if [ "$status" -eq 0 ]; then
   dotnet test tests/Choria.PuppetCa.Tests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
     --filter "Requires=puppetserver" >"$pca_log" 2>&1 &
   pca_pid=$!
+  # Fault scenarios (Group=faults, docs/reliability.md): brokers killed, partitions, floods; they wait out
+  # outages and timeouts, so they run beside the rest.
+  faults_started=$(date +%s)
+  dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
+    --filter "Group=faults" >"$faults_log" 2>&1 &
+  faults_pid=$!
   set +m
   # The comparison with mcollectived and the plugin round trip (whole ./build.sh runs of a copy of the checkout).
   dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
     --filter "Group=mcollectived|Category=Slow" >"$slow_log" 2>&1 &
   slow_pid=$!
   dotnet test Choria.slnx -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
-    --filter "Group!=mcollectived&Category!=Slow&Requires!=puppetserver" 2>&1 | tee -a "$log" || status=$?
+    --filter "Group!=mcollectived&Group!=faults&Category!=Slow&Requires!=puppetserver" 2>&1 | tee -a "$log" || status=$?
   wait "$slow_pid" || slow_status=$?
   echo ">> slow group (mcollectived comparison, plugin round trip):"
   cat "$slow_log"
   cat "$slow_log" >>"$log"
   if [ "$slow_status" -ne 0 ]; then status=$slow_status; fi
+  faults_status=0
+  wait "$faults_pid" || faults_status=$?
+  faults_pid=""
+  echo ">> slow group (fault scenarios, $(( $(date +%s) - faults_started )) s):"
+  cat "$faults_log"
+  cat "$faults_log" >>"$log"
+  if [ "$faults_status" -ne 0 ]; then status=$faults_status; fi
   wait "$pca_pid" || pca_status=$?
   pca_pid=""
   echo ">> slow group (Puppet CA, real puppetserver):"
