@@ -32,12 +32,16 @@ done
 
 choria=${CHORIA_BIN:-$root/dist/choria}
 [ -x "$choria" ] || ./build.sh
-# The fleet runs the server code compiled the way `choria server run` is (Native AOT), as in bench/scale.sh.
-emulator_dir=$root/bench/Choria.Emulator/bin/aot
-if [ ! -x "$emulator_dir/Choria.Emulator" ] || [ -n "$(find bench/Choria.Emulator src -name '*.cs' -newer "$emulator_dir/Choria.Emulator" -print -quit)" ]; then
-  dotnet publish bench/Choria.Emulator -c Release -r linux-x64 -p:PublishAot=true -v q -nologo -o "$emulator_dir" >/dev/null
+# The fleet runs the server code compiled the way `choria server run` is (Native AOT), as in bench/scale.sh;
+# CHORIA_EMULATOR names another build of bench/Choria.Emulator (e.g. the JIT one the integration tests use).
+emulator=${CHORIA_EMULATOR:-}
+if [ -z "$emulator" ]; then
+  emulator_dir=$root/bench/Choria.Emulator/bin/aot
+  if [ ! -x "$emulator_dir/Choria.Emulator" ] || [ -n "$(find bench/Choria.Emulator src -name '*.cs' -newer "$emulator_dir/Choria.Emulator" -print -quit)" ]; then
+    dotnet publish bench/Choria.Emulator -c Release -r linux-x64 -p:PublishAot=true -v q -nologo -o "$emulator_dir" >/dev/null
+  fi
+  emulator=$emulator_dir/Choria.Emulator
 fi
-emulator=$emulator_dir/Choria.Emulator
 
 work=$(mktemp -d /tmp/choria-soak.XXXXXX)
 pids=()
@@ -72,7 +76,7 @@ expect_db=$(count_where '$1 % 10 == 0')
 timeout=$(( 10 + nodes / 500 ))
 
 requests=$work/requests.tsv # kind expected received ok wall_ms client_maxrss_kib exit
-samples=$work/samples.tsv   # minute broker_rss broker_fds nats_rss nats_fds fleet_rss fleet_fds client_rss
+samples=$work/samples.tsv   # elapsed_s broker_rss broker_fds nats_rss nats_fds fleet_rss fleet_fds client_rss
 : >"$requests"
 : >"$samples"
 
@@ -107,12 +111,13 @@ sampler() {
   while true; do
     client_peak=$(awk -F'\t' -v from="${last_line:-0}" 'NR > from && $6 > m {m = $6} END {print m + 0}' "$requests")
     last_line=$(wc -l <"$requests")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$minute" "$(rss_kib "$broker_pid")" "$(fds "$broker_pid")" "$(rss_kib "$nats_pid")" "$(fds "$nats_pid")" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' $(( $(date +%s) - soak_start )) "$(rss_kib "$broker_pid")" "$(fds "$broker_pid")" "$(rss_kib "$nats_pid")" "$(fds "$nats_pid")" \
       "$(rss_kib "$fleet_pid")" "$(fds "$fleet_pid")" "$client_peak" >>"$samples"
     minute=$(( minute + 1 ))
     sleep $(( start + minute * sample - $(date +%s) > 0 ? start + minute * sample - $(date +%s) : 0 ))
   done
 }
+soak_start=$(date +%s)
 sampler &
 sampler_pid=$!
 pids+=("$sampler_pid")
@@ -132,8 +137,8 @@ sleep 1
 kill "$sampler_pid" 2>/dev/null || true
 wait "$sampler_pid" 2>/dev/null || true
 # One last sample after the final request.
-printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$minutes" "$(rss_kib "$broker_pid")" "$(fds "$broker_pid")" "$(rss_kib "$nats_pid")" "$(fds "$nats_pid")" \
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' $(( $(date +%s) - soak_start )) "$(rss_kib "$broker_pid")" "$(fds "$broker_pid")" "$(rss_kib "$nats_pid")" "$(fds "$nats_pid")" \
   "$(rss_kib "$fleet_pid")" "$(fds "$fleet_pid")" 0 >>"$samples"
 
-command="bench/soak.sh --nodes $nodes --minutes $minutes --warmup-minutes $warmup_minutes --sample $sample"
+command="${CHORIA_EMULATOR:+CHORIA_EMULATOR=$CHORIA_EMULATOR }bench/soak.sh --nodes $nodes --minutes $minutes --warmup-minutes $warmup_minutes --sample $sample"
 python3 bench/soak_report.py "$samples" "$requests" "$warmup_minutes" "$command" "$work/losses.log" | tee "${out:-/dev/null}"

@@ -57,14 +57,14 @@ w("")
 w("| minute | " + " | ".join(f"{n} RSS | {n} fds" for n, _, _ in procs) + " | largest client RSS |")
 w("|---:|" + "---:|---:|" * len(procs) + "---:|")
 for s in samples:
-    w(f"| {s[0]} | " + " | ".join(f"{s[r]} | {s[d]}" for _, r, d in procs) + f" | {s[7] or ''} |")
+    w(f"| {s[0] / 60:.1f} | " + " | ".join(f"{s[r]} | {s[d]}" for _, r, d in procs) + f" | {s[7] or ''} |")
 
+base = next((s for s in samples if s[0] >= warmup * 60), samples[0] if samples else None)
 w("")
-w(f"### Growth after the warm-up (minute {warmup} to the end)")
+w(f"### Growth after the warm-up (minute {base[0] / 60 if base else warmup:.1f} to the end)")
 w("")
 w("| process | RSS at warm-up end KiB | RSS at end KiB | growth | fds at warm-up end | fds at end |")
 w("|---|---:|---:|---:|---:|---:|")
-base = next((s for s in samples if s[0] >= warmup), samples[0] if samples else None)
 last = samples[-1] if samples else None
 if base and last:
     for name, r, d in procs:

@@ -54,7 +54,7 @@ public sealed class FaultScenario : IAsyncDisposable
     /// <summary>A real <c>choria server run</c> with its metrics endpoint on <paramref name="statsPort"/>.</summary>
     public async Task<ChoriaServerNode> StartServerAsync(string identity, int statsPort, string? middlewareHosts = null)
     {
-        var node = await Network.StartServerAsync(identity, extraConfig: $"plugin.choria.stats_address = 127.0.0.1\nplugin.choria.stats_port = {statsPort}\n", middlewareHosts: middlewareHosts);
+        var node = await Network.StartServerAsync(identity, extraConfig: $"plugin.choria.stats_address = 127.0.0.1\nplugin.choria.stats_port = {statsPort}\n", middlewareHosts: middlewareHosts, readyTimeout: TimeSpan.FromSeconds(120));
         _nodes.Add(identity);
         return node;
     }
