@@ -37,8 +37,15 @@ public sealed class BrokerOutageTests(ITestOutputHelper output)
 
         proxy.Stall();
         var watch = Stopwatch.StartNew();
+        var seenBefore = await FaultScenario.MetricAsync(realStats, "choria_server_total") ?? 0;
         var req = scenario.StartReq("rpcutil", "ping", "--nodes", nodes);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Kill only once the request is out: the real server has taken it in (a loaded host can take seconds
+        // to start the CLI and finish its TLS handshake).
+        while (await FaultScenario.MetricAsync(realStats, "choria_server_total") <= seenBefore && watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(100);
+        }
+
         var natsPid = FaultScenario.NatsChildPid(broker.Id);
         Process.GetProcessById(natsPid).Kill();
         var killedAt = watch.Elapsed;
