@@ -32,15 +32,19 @@ export CHORIA_BIN="$PWD/dist/choria"
 log=$(mktemp)
 slow_log=$(mktemp)
 pca_log=$(mktemp)
+faults_log=$(mktemp)
 pca_pid=""
 fuzz_log=$(mktemp)
 fuzz_dir=$(mktemp -d)
 fuzz_pid=""
+faults_pid=""
 cleanup() {
   # An interrupted run must not leave the Puppet CA group (and its java) or the fuzzers behind.
   [ -n "$pca_pid" ] && kill -- -"$pca_pid" 2>/dev/null || true
   [ -n "$fuzz_pid" ] && kill -- -"$fuzz_pid" 2>/dev/null || true
-  rm -rf "$log" "$slow_log" "$pca_log" "$fuzz_log" "$fuzz_dir"
+  # Nor the fault scenarios' brokers and emulated fleets.
+  [ -n "$faults_pid" ] && kill -- -"$faults_pid" 2>/dev/null || true
+  rm -rf "$log" "$slow_log" "$pca_log" "$fuzz_log" "$fuzz_dir" "$faults_log"
 }
 trap cleanup EXIT
 
@@ -74,13 +78,19 @@ if [ "$status" -eq 0 ]; then
   # The short fuzzing run (docs/reliability.md): every target for CHORIA_FUZZ_SECONDS seconds, one at a time.
   bench/fuzz.sh --no-build --seconds "${CHORIA_FUZZ_SECONDS:-10}" --out "$fuzz_dir" >"$fuzz_log" 2>&1 &
   fuzz_pid=$!
+  # Fault scenarios (Group=faults, docs/reliability.md): brokers killed, partitions, floods; they wait out
+  # outages and timeouts, so they run beside the rest.
+  faults_started=$(date +%s)
+  dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
+    --filter "Group=faults" >"$faults_log" 2>&1 &
+  faults_pid=$!
   set +m
   # The comparison with mcollectived and the plugin round trip (whole ./build.sh runs of a copy of the checkout).
   dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
     --filter "Group=mcollectived|Category=Slow" >"$slow_log" 2>&1 &
   slow_pid=$!
   dotnet test Choria.slnx -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
-    --filter "Group!=mcollectived&Category!=Slow&Requires!=puppetserver" 2>&1 | tee -a "$log" || status=$?
+    --filter "Group!=mcollectived&Group!=faults&Category!=Slow&Requires!=puppetserver" 2>&1 | tee -a "$log" || status=$?
   wait "$slow_pid" || slow_status=$?
   echo ">> slow group (mcollectived comparison, plugin round trip):"
   cat "$slow_log"
@@ -93,6 +103,13 @@ if [ "$status" -eq 0 ]; then
   cat "$fuzz_log"
   cat "$fuzz_log" >>"$log"
   if [ "$fuzz_status" -ne 0 ] && [ "$status" -eq 0 ]; then status=$fuzz_status; fi
+  faults_status=0
+  wait "$faults_pid" || faults_status=$?
+  faults_pid=""
+  echo ">> slow group (fault scenarios, $(( $(date +%s) - faults_started )) s):"
+  cat "$faults_log"
+  cat "$faults_log" >>"$log"
+  if [ "$faults_status" -ne 0 ]; then status=$faults_status; fi
   wait "$pca_pid" || pca_status=$?
   pca_pid=""
   echo ">> slow group (Puppet CA, real puppetserver):"

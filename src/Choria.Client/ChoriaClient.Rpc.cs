@@ -105,6 +105,7 @@ public sealed partial class ChoriaClient
         var collector = new ReplyCollector(request.RequestId, nodes, aggregator, options.OnReply, _clock);
 
         var requestStarted = _clock.GetTimestamp();
+        var disconnectsBefore = Disconnects();
         var publishTime = TimeSpan.Zero;
         var subscription = await SubscribeAsync(request.ReplySubject, cancellationToken).ConfigureAwait(false);
         await using (subscription.ConfigureAwait(false))
@@ -147,6 +148,7 @@ public sealed partial class ChoriaClient
             PublishTime = publishTime,
             RequestTime = requestTime,
             Rejected = collector.Rejected,
+            Disconnects = Disconnects() - disconnectsBefore,
         };
         return new RpcResult(options.Agent, options.Action, collector.Replies, stats, aggregator.Results());
     }

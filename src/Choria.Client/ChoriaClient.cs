@@ -125,6 +125,9 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Connection losses so far across the publisher and the reply receivers.</summary>
+    private long Disconnects() => _receivers.Prepend(_connection).Distinct().Sum(c => c.Disconnects);
+
     private async Task<ReplyInbox> SubscribeAsync(string subject, CancellationToken cancellationToken)
     {
         var subscriptions = new List<ChoriaSubscription>(_receivers.Count);

@@ -58,6 +58,15 @@ public sealed record RpcStats
     /// <summary>Replies dropped because they failed decoding, the hash check or belonged to another request.</summary>
     public int Rejected { get; init; }
 
+    /// <summary>
+    /// Times a connection to the broker (publisher or reply receiver) was lost while the request ran: replies
+    /// published to the broker meanwhile are gone, so missing replies may not mean silent nodes.
+    /// </summary>
+    public long Disconnects { get; init; }
+
+    /// <summary>The request saw the broker connection drop and not every node answered.</summary>
+    public bool Interrupted => Disconnects > 0 && !AllResponded;
+
     public TimeSpan AgentTime => RequestTime - PublishTime;
 
     public TimeSpan TotalTime => RequestTime + DiscoveryTime;

@@ -3,6 +3,7 @@ using Choria.Server.Agents;
 using Choria.Server.Audit;
 using Choria.Server.Authorization;
 using Choria.Server.Data;
+using Choria.Server.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Server.Tests;
@@ -181,5 +182,23 @@ public sealed class DataAuthAuditTests : IDisposable
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log));
         }
+    }
+
+    [Fact]
+    public void An_audit_write_to_a_full_disk_is_counted_and_does_not_throw()
+    {
+        var request = new ActionRequest
+        {
+            RequestId = "f1", CallerId = "choria=rip.mcollective", Collective = "mcollective",
+            SenderId = "client1.example.net", Agent = "rpcutil", Action = "ping",
+        };
+        var counters = new ServerCounters();
+        // /dev/full fails every write with ENOSPC, as a full disk does (for root too).
+        var auditor = new RpcAuditor(new RpcAuditOptions { LogFile = "/dev/full" }, NullLogger<RpcAuditor>.Instance, counters: counters);
+
+        auditor.Audit(request);
+        auditor.Audit(request);
+
+        Assert.Equal(2, counters.WriteFailures(WriteTarget.AuditLog));
     }
 }

@@ -21,6 +21,12 @@ public static class TestCategory
     public const string Mcollectived = "mcollectived";
 
     /// <summary>
+    /// Fault scenarios through the real binaries (broker killed, partitions, floods; docs/reliability.md): each
+    /// waits out outages and timeouts on purpose, so <c>test.sh</c> runs them as a background group.
+    /// </summary>
+    public const string Faults = "faults";
+
+    /// <summary>
     /// Tests that take minutes (a whole <c>./build.sh</c> of a copy of the repository); they also carry
     /// <see cref="Process"/>. <c>test.sh</c> runs them as a background group beside the rest.
     /// </summary>

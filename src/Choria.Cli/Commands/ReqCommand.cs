@@ -138,6 +138,13 @@ public static class ReqCommand
                 RpcTextRenderer.Render(output, result, actionDdl, mode, parse.GetValue(verbose), new Colour(tty && Colour.ForConsole(output).Enabled));
             }
 
+            // What arrived is shown above; a lost broker connection must not look like silent nodes to a script.
+            if (result.Stats.Interrupted)
+            {
+                throw new ChoriaClientException(string.Create(CultureInfo.InvariantCulture,
+                    $"the connection to the Choria broker was lost during the request: {result.Stats.Responded} of {result.Stats.Discovered} nodes replied, {result.Stats.NoResponses.Count} replies may have been lost"));
+            }
+
             return 0;
         }, ct));
         return cmd;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Choria.Server.Agents;
+using Choria.Server.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Audit;
@@ -14,7 +15,8 @@ public sealed record RpcAuditOptions
 }
 
 /// <summary>Appends one JSON line per authorized request (docs/agents.md), file mode 0600.</summary>
-public sealed partial class RpcAuditor(RpcAuditOptions options, ILogger<RpcAuditor> logger, TimeProvider? time = null) : IRequestAuditor
+/// <param name="counters">Failed writes are counted here (<see cref="WriteTarget.AuditLog"/>).</param>
+public sealed partial class RpcAuditor(RpcAuditOptions options, ILogger<RpcAuditor> logger, TimeProvider? time = null, ServerCounters? counters = null) : IRequestAuditor
 {
     private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Lock _lock = new();
@@ -46,6 +48,7 @@ public sealed partial class RpcAuditor(RpcAuditOptions options, ILogger<RpcAudit
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             LogWriteFailed(options.LogFile, e.Message);
+            counters?.WriteFailed(WriteTarget.AuditLog);
         }
     }
 

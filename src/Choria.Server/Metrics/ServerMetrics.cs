@@ -50,6 +50,7 @@ public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
     private readonly DateTimeOffset _started;
     private readonly (Counter.Child Metric, Func<ServerCounters, long> Value)[] _serverCounters;
     private readonly Counter _dropped;
+    private readonly Counter _writeFailures;
     private readonly Counter _initialAttempts;
     private readonly Counter _reconnections;
     private readonly Counter _disconnections;
@@ -82,6 +83,7 @@ public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
             (ServerCounter("choria_server_events", "Lifecycle events published"), c => c.Events),
         ];
         _dropped = factory.CreateCounter("choria_server_dropped_total", "Received messages that did not run an agent, by reason", ["identity", "reason"]);
+        _writeFailures = factory.CreateCounter("choria_server_write_failures_total", "Failed writes of the status file or audit log (disk full, read-only, missing directory), by file", ["identity", "file"]);
         _initialAttempts = factory.CreateCounter("choria_connector_initial_connection_attempts", "Initial connection attempts");
         _reconnections = factory.CreateCounter("choria_connector_reconnections", "Reconnections after a disconnection");
         _disconnections = factory.CreateCounter("choria_connector_disconnections", "Disconnections from the broker");
@@ -167,6 +169,9 @@ public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
         {
             _dropped.WithLabels(_options.Identity, ReasonLabel(reason)).IncTo(_counters.Dropped(reason));
         }
+
+        _writeFailures.WithLabels(_options.Identity, "status_file").IncTo(_counters.WriteFailures(WriteTarget.StatusFile));
+        _writeFailures.WithLabels(_options.Identity, "audit_log").IncTo(_counters.WriteFailures(WriteTarget.AuditLog));
 
         if (_connection() is { } connection)
         {

@@ -33,7 +33,7 @@ public static class ServerComponents
         var status = StatusFileOptions.FromConfig(config);
         if (status.Enabled)
         {
-            var writer = new StatusFileWriter(status, () => Snapshot(instance, provisioningMode), loggers.CreateLogger<StatusFileWriter>());
+            var writer = new StatusFileWriter(status, () => Snapshot(instance, provisioningMode), loggers.CreateLogger<StatusFileWriter>(), counters: instance.Counters);
             instance.Components.Add(new ServerComponent("status", writer.StartAsync, writer.StopAsync));
         }
 

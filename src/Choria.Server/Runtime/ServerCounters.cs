@@ -31,6 +31,13 @@ public enum DropReason
     InternalError,
 }
 
+/// <summary>Files the server writes while it runs; a failed write is counted per file (<c>choria_server_write_failures_total</c>).</summary>
+public enum WriteTarget
+{
+    StatusFile,
+    AuditLog,
+}
+
 /// <summary>
 /// The <c>choria_server_*</c> counters (docs/server.md), shared by the request pipeline (writer) and the status
 /// file, <c>rpcutil#daemon_stats</c> and Prometheus (readers). Lock-free increments on the hot path.
@@ -38,6 +45,7 @@ public enum DropReason
 public sealed class ServerCounters
 {
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
+    private readonly long[] _writeFailures = new long[Enum.GetValues<WriteTarget>().Length];
     private long _total;
     private long _validated;
     private long _unvalidated;
@@ -90,6 +98,11 @@ public sealed class ServerCounters
     }
 
     public void Drop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
+
+    public long WriteFailures(WriteTarget target) => Interlocked.Read(ref _writeFailures[(int)target]);
+
+    /// <summary>A disk full, read-only or missing directory: the write was skipped and logged.</summary>
+    public void WriteFailed(WriteTarget target) => Interlocked.Increment(ref _writeFailures[(int)target]);
 
     public ServerStats Snapshot() => new()
     {

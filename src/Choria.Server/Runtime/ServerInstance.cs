@@ -211,7 +211,7 @@ public sealed partial class ServerInstance : IReplyPublisher
             Authorizer = _options.RpcAuthorization
                 ? RequestAuthorizers.Create(_options.RpcAuthProvider, _options.ActionPolicy, Facts.Facts, Classes.Classes, loggers)
                 : null,
-            Auditor = _options.RpcAudit ? new RpcAuditor(_options.Audit, loggers.CreateLogger<RpcAuditor>(), _clock) : null,
+            Auditor = _options.RpcAudit ? new RpcAuditor(_options.Audit, loggers.CreateLogger<RpcAuditor>(), _clock, Counters) : null,
             Observer = ActionObserver,
         };
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Choria.Config;
+using Choria.Server.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Status;
@@ -32,11 +33,14 @@ public sealed partial class StatusFileWriter : IAsyncDisposable
     private readonly Func<StatusSnapshot> _snapshot;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
+    private readonly ServerCounters? _counters;
     private CancellationTokenSource? _stopping;
     private Task _loop = Task.CompletedTask;
 
-    public StatusFileWriter(StatusFileOptions options, Func<StatusSnapshot> snapshot, ILogger logger, TimeProvider? clock = null)
+    /// <param name="counters">Failed writes are counted here (<see cref="WriteTarget.StatusFile"/>).</param>
+    public StatusFileWriter(StatusFileOptions options, Func<StatusSnapshot> snapshot, ILogger logger, TimeProvider? clock = null, ServerCounters? counters = null)
     {
+        _counters = counters;
         _options = options;
         _snapshot = snapshot;
         _logger = logger;
@@ -94,6 +98,7 @@ public sealed partial class StatusFileWriter : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             LogWriteFailed(_logger, path, e.Message);
+            _counters?.WriteFailed(WriteTarget.StatusFile);
             TryDelete(temp);
             return false;
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Choria.Server.Agents;
+using Choria.Server.Runtime;
 using Choria.Server.Status;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -49,6 +50,26 @@ public sealed class StatusFileWriterTests : IDisposable
         }
 
         Assert.Single(_dir.GetFiles());
+    }
+
+    [Fact]
+    public void A_failed_write_is_counted_and_the_next_one_succeeds_once_the_directory_exists()
+    {
+        // A plain file where the directory should be fails even for root (ENOTDIR), like a full or read-only disk.
+        var blocked = Path.Combine(_dir.FullName, "blocked");
+        File.WriteAllText(blocked, "");
+        var counters = new ServerCounters();
+        var writer = new StatusFileWriter(new StatusFileOptions { Path = Path.Combine(blocked, "status.json") }, () => Snapshot(), NullLogger.Instance, counters: counters);
+
+        Assert.False(writer.WriteOnce());
+        Assert.False(writer.WriteOnce());
+        Assert.Equal(2, counters.WriteFailures(WriteTarget.StatusFile));
+        Assert.Equal(0, counters.WriteFailures(WriteTarget.AuditLog));
+
+        File.Delete(blocked);
+        Directory.CreateDirectory(blocked);
+        Assert.True(writer.WriteOnce());
+        Assert.Equal(2, counters.WriteFailures(WriteTarget.StatusFile));
     }
 
     [Fact]
