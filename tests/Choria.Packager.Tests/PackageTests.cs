@@ -6,26 +6,32 @@ namespace Choria.Packager.Tests;
 /// personalised binary itself is built and run by the packaging group (Choria.IntegrationTests, Group=packaging).
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Process)]
-public sealed class PackageTests : IAsyncLifetime
+public sealed class PackageTests(PackageTests.OrchPackages packages) : IClassFixture<PackageTests.OrchPackages>
 {
     private const string Rpm = "acme-orch-1.0.0acme-1.el9.x86_64.rpm";
     private const string Deb = "acme-orch_1.0.0acme_amd64.deb";
-    private readonly string _dir = Directory.CreateTempSubdirectory("choria-pkg-").FullName;
+    private readonly string _dir = packages.Dir;
 
     private string Artifacts => Path.Combine(_dir, "out");
 
-    public async Task InitializeAsync()
+    /// <summary>The el9 rpm and amd64 deb, built once for the class.</summary>
+    public sealed class OrchPackages : IAsyncLifetime
     {
-        var cache = Directory.CreateDirectory(Path.Combine(_dir, "cache")).FullName;
-        File.Copy(ChoriaBinary.Path, Path.Combine(cache, "acme-orch-1.0.0acme-linux-amd64"));
-        var run = new PackagerRun(BuildSpecTests.Options(Artifacts, TestPaths.Fixture("packaging", "buildspec.yaml"), ["el9_64", "debian_64"], cache: cache), _ => { });
-        await run.RunAsync(CancellationToken.None);
-    }
+        public string Dir { get; } = Directory.CreateTempSubdirectory("choria-pkg-").FullName;
 
-    public Task DisposeAsync()
-    {
-        Directory.Delete(_dir, recursive: true);
-        return Task.CompletedTask;
+        public async Task InitializeAsync()
+        {
+            var cache = Directory.CreateDirectory(Path.Combine(Dir, "cache")).FullName;
+            File.Copy(ChoriaBinary.Path, Path.Combine(cache, "acme-orch-1.0.0acme-linux-amd64"));
+            var run = new PackagerRun(BuildSpecTests.Options(Path.Combine(Dir, "out"), TestPaths.Fixture("packaging", "buildspec.yaml"), ["el9_64", "debian_64"], cache: cache), _ => { });
+            await run.RunAsync(CancellationToken.None);
+        }
+
+        public Task DisposeAsync()
+        {
+            Directory.Delete(Dir, recursive: true);
+            return Task.CompletedTask;
+        }
     }
 
     private static async Task<string> RunAsync(string file, params string[] args)
@@ -154,7 +160,7 @@ public sealed class PackageTests : IAsyncLifetime
     public async Task Versions_with_a_dash_become_a_tilde_in_the_rpm_and_stay_in_the_deb()
     {
         var cache = Directory.CreateDirectory(Path.Combine(_dir, "cache-dash")).FullName;
-        File.Copy(ChoriaBinary.Path, Path.Combine(cache, "acme-orch-1.2.3-acme-linux-amd64"));
+        File.Copy(ChoriaBinary.Path, Path.Combine(cache, "acme-orch-1.2.3-acme-linux-amd64"), overwrite: true);
         var output = Path.Combine(_dir, "dash");
         var run = new PackagerRun(BuildSpecTests.Options(output, TestPaths.Fixture("packaging", "buildspec.yaml"), ["el9_64", "debian_64"], "1.2.3-acme", cache), _ => { });
         await run.RunAsync(CancellationToken.None);
