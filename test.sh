@@ -13,6 +13,9 @@ ensure_packages afl++:afl-fuzz
 ensure_packages puppetserver:- puppet:puppet
 # The comparison with the real Ruby mcollectived and mco (Group=mcollectived) runs them over their own RabbitMQ.
 ensure_packages mcollective:mcollectived mcollective-client:mco rabbitmq-server:- ruby-stomp:-
+# Packages (Trait Group=packaging and the rpm/deb checks): rpmbuild, the linux-arm64 cross-link, qemu-user for arm64.
+ensure_packages rpm:rpmbuild clang:clang lld:ld.lld llvm:llvm-objcopy libc6-dev-arm64-cross:- libgcc-12-dev-arm64-cross:- \
+  qemu-user:qemu-aarch64
 
 # The repository stands alone: no tracked file may name the reference folder beside a developer's
 # checkout (a user's clone has none). Only tests/fixtures/README.md says where the fixtures came from.
@@ -33,18 +36,21 @@ log=$(mktemp)
 slow_log=$(mktemp)
 pca_log=$(mktemp)
 faults_log=$(mktemp)
+pkg_log=$(mktemp)
 pca_pid=""
 fuzz_log=$(mktemp)
 fuzz_dir=$(mktemp -d)
 fuzz_pid=""
 faults_pid=""
+pkg_pid=""
 cleanup() {
-  # An interrupted run must not leave the Puppet CA group (and its java) or the fuzzers behind.
+  # An interrupted run must not leave the Puppet CA group (and its java), the fuzzers or the packaging builds behind.
   [ -n "$pca_pid" ] && kill -- -"$pca_pid" 2>/dev/null || true
   [ -n "$fuzz_pid" ] && kill -- -"$fuzz_pid" 2>/dev/null || true
+  [ -n "$pkg_pid" ] && kill -- -"$pkg_pid" 2>/dev/null || true
   # Nor the fault scenarios' brokers and emulated fleets.
   [ -n "$faults_pid" ] && kill -- -"$faults_pid" 2>/dev/null || true
-  rm -rf "$log" "$slow_log" "$pca_log" "$fuzz_log" "$fuzz_dir" "$faults_log"
+  rm -rf "$log" "$slow_log" "$pca_log" "$fuzz_log" "$fuzz_dir" "$faults_log" "$pkg_log"
 }
 trap cleanup EXIT
 
@@ -70,6 +76,7 @@ dotnet build Choria.slnx -c Release --nologo -v q 2>&1 | tee "$log" || status=$?
 # interrupted run can stop it, java included.
 slow_status=0
 pca_status=0
+pkg_status=0
 if [ "$status" -eq 0 ]; then
   set -m
   dotnet test tests/Choria.PuppetCa.Tests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
@@ -84,13 +91,21 @@ if [ "$status" -eq 0 ]; then
   dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
     --filter "Group=faults" >"$faults_log" 2>&1 &
   faults_pid=$!
+  # The packaging group (docs/packaging.md): x64 and arm64 Native AOT builds of a custom build by the packager,
+  # its packages installed. Not yet part of the default run (it has not passed end to end yet, issue 23):
+  # CHORIA_PACKAGING=1 ./test.sh runs it.
+  if [ "${CHORIA_PACKAGING:-0}" = 1 ]; then
+    dotnet test tests/Choria.Packager.Tests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
+      --filter "Group=packaging" >"$pkg_log" 2>&1 &
+    pkg_pid=$!
+  fi
   set +m
   # The comparison with mcollectived and the plugin round trip (whole ./build.sh runs of a copy of the checkout).
   dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
     --filter "Group=mcollectived|Category=Slow" >"$slow_log" 2>&1 &
   slow_pid=$!
   dotnet test Choria.slnx -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
-    --filter "Group!=mcollectived&Group!=faults&Category!=Slow&Requires!=puppetserver" 2>&1 | tee -a "$log" || status=$?
+    --filter "Group!=mcollectived&Group!=faults&Group!=packaging&Category!=Slow&Requires!=puppetserver" 2>&1 | tee -a "$log" || status=$?
   wait "$slow_pid" || slow_status=$?
   echo ">> slow group (mcollectived comparison, plugin round trip):"
   cat "$slow_log"
@@ -114,6 +129,14 @@ if [ "$status" -eq 0 ]; then
   pca_pid=""
   echo ">> slow group (Puppet CA, real puppetserver):"
   cat "$pca_log"
+  if [ -n "$pkg_pid" ]; then
+    wait "$pkg_pid" || pkg_status=$?
+    pkg_pid=""
+    echo ">> slow group (packaging: custom build for linux-x64 and linux-arm64, rpm and deb):"
+    cat "$pkg_log"
+    cat "$pkg_log" >>"$log"
+    if [ "$pkg_status" -ne 0 ]; then status=$pkg_status; fi
+  fi
 fi
 
 read -r passed failed skipped < <(sum_counts "$log")

@@ -27,6 +27,12 @@ public static class TestCategory
     public const string Faults = "faults";
 
     /// <summary>
+    /// The packaging group (docs/packaging.md): Native AOT builds of a custom build for linux-x64 and linux-arm64 by the
+    /// packager, its packages installed and run (minutes). <c>test.sh</c> runs it as a background job.
+    /// </summary>
+    public const string Packaging = "packaging";
+
+    /// <summary>
     /// Tests that take minutes (a whole <c>./build.sh</c> of a copy of the repository); they also carry
     /// <see cref="Process"/>. <c>test.sh</c> runs them as a background group beside the rest.
     /// </summary>

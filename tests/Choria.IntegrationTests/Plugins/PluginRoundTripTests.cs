@@ -15,7 +15,7 @@ public sealed class PluginRoundTripTests(Xunit.Abstractions.ITestOutputHelper ou
     private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(25);
     private readonly string _clone = Path.Combine(Path.GetTempPath(), "choria-plugins-" + Guid.NewGuid().ToString("N")[..12]);
 
-    public async Task InitializeAsync() => await CopyCheckoutAsync(TestPaths.RepoRoot, _clone);
+    public async Task InitializeAsync() => await Checkout.CopyAsync(_clone);
 
     public Task DisposeAsync()
     {
@@ -128,28 +128,6 @@ public sealed class PluginRoundTripTests(Xunit.Abstractions.ITestOutputHelper ou
         """;
 
     /// <summary>What a fresh clone has: the tracked files plus the ones not ignored, without build output.</summary>
-    private static async Task CopyCheckoutAsync(string root, string target)
-    {
-        var files = await ManagedProcess.RunAsync("git", ["-C", root, "ls-files", "--cached", "--others", "--exclude-standard"], TimeSpan.FromSeconds(60));
-        Assert.Equal(0, files.ExitCode);
-        foreach (var file in files.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var from = Path.Combine(root, file);
-            if (!File.Exists(from))
-            {
-                continue;
-            }
-
-            var to = Path.Combine(target, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(from, to);
-            if (OperatingSystem.IsLinux())
-            {
-                File.SetUnixFileMode(to, File.GetUnixFileMode(from));
-            }
-        }
-    }
-
     private static List<JsonElement> Replies(string text)
     {
         var start = text.IndexOf('{', StringComparison.Ordinal);
