@@ -1,3 +1,4 @@
+using System.Text.Unicode;
 using System.Text.Json;
 
 namespace Choria.Ddl;
@@ -70,6 +71,12 @@ public static class DdlLoader
     /// <summary>Parses and structurally validates a DDL document.</summary>
     public static DdlLoadResult Parse(ReadOnlySpan<byte> json, string source)
     {
+        // Found by fuzzing: JsonDocument keeps a string that is not valid UTF-8 and throws only when it is read.
+        if (!Utf8.IsValid(json))
+        {
+            return new DdlLoadResult(null, $"invalid DDL {source}: it is not valid UTF-8", source);
+        }
+
         try
         {
             using var doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
@@ -91,10 +98,19 @@ public static class DdlLoader
         {
             return new DdlLoadResult(null, $"invalid DDL {source}: {e.Message}", source);
         }
+
     }
 
+    // A JSON null where the schema check does not look (found by fuzzing) becomes the empty value, never a null
+    // that callers would trip over.
     private static AgentDdl Normalise(AgentDdl ddl) => ddl with
     {
-        Actions = [.. ddl.Actions.Select(a => string.IsNullOrEmpty(a.Display) ? a with { Display = "failed" } : a)],
+        Metadata = ddl.Metadata ?? new DdlMetadata(),
+        Actions = [.. (ddl.Actions ?? []).Where(a => a is not null).Select(a => a with
+        {
+            Display = string.IsNullOrEmpty(a.Display) ? "failed" : a.Display,
+            Input = a.Input ?? [],
+            Output = a.Output ?? [],
+        })],
     };
 }

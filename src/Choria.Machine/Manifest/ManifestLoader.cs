@@ -69,7 +69,7 @@ public static partial class ManifestLoader
         {
             throw new ManifestException($"the manifest is not valid YAML: {e.Message}", e);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet reports some broken documents (found by fuzzing) this way instead of as a YamlException.
             throw new ManifestException($"the manifest is not valid YAML: {e.Message}", e);
