@@ -74,16 +74,8 @@ public sealed partial class NagiosTextfile
         }
     }
 
-    /// <summary>The file's text as it would be written now.</summary>
-    public string Render()
-    {
-        lock (_lock)
-        {
-            return RenderLocked();
-        }
-    }
-
-    private string RenderLocked()
+    /// <summary>The file's text; callers hold the lock.</summary>
+    private string Render()
     {
         var text = new StringBuilder();
         text.Append("# HELP choria_machine_nagios_start_time Time the Choria Machine subsystem started in unix seconds\n");
@@ -127,7 +119,7 @@ public sealed partial class NagiosTextfile
         var temp = System.IO.Path.Combine(_directory, $".{FileName}.{Environment.ProcessId}.tmp");
         try
         {
-            File.WriteAllText(temp, RenderLocked());
+            File.WriteAllText(temp, Render());
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
