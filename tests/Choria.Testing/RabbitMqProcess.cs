@@ -87,6 +87,9 @@ public sealed class RabbitMqProcess : IAsyncDisposable
             ["RABBITMQ_LOG_BASE"] = Path.Combine(_dir, "log"),
             ["RABBITMQ_PID_FILE"] = Path.Combine(_dir, "rabbitmq.pid"),
             ["RABBITMQ_LOGS"] = "-",
+            // Erlang's schedulers spin while idle by default; on a small, shared CI machine that spinning starves
+            // the test groups running beside the broker (and the broker's own boot).
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "+sbwt none +sbwtdcpu none +sbwtdio none",
         };
         var server = Track(ManagedProcess.Start(ServerScript, [], environment));
         await server.WaitForOutputAsync("Server startup complete", timeout);
