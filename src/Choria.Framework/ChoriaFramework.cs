@@ -1,6 +1,7 @@
 using Choria.Config;
 using Choria.Connector;
 using Choria.Framework.Logging;
+using Choria.Framework.Plugins;
 using Choria.Security;
 using Microsoft.Extensions.Logging;
 
@@ -34,8 +35,10 @@ public sealed class ChoriaFramework : IDisposable
     public string CallerId => Security.CallerId;
 
     /// <param name="verifySecurityFiles">Client commands fail early when cert, key or CA are missing; the server does not (docs/security.md).</param>
+    /// <remarks>Compiled-in configuration mutators (docs/plugins.md) run first; <see cref="Config"/> is their result.</remarks>
     public static async Task<ChoriaFramework> CreateAsync(ChoriaConfig config, ILoggerFactory loggers, bool verifySecurityFiles, string? certnameOverride = null, CancellationToken cancellationToken = default)
     {
+        config = FrameworkPlugins.Mutate(config, loggers);
         var security = await SecurityProviderFactory.CreateAsync(config, loggers, certnameOverride, cancellationToken).ConfigureAwait(false);
         if (verifySecurityFiles && !config.InsecureMode)
         {

@@ -1,7 +1,7 @@
 using Choria.Config;
 using Choria.Config.Build;
-using Choria.Connector;
 using Choria.Framework.Logging;
+using Choria.Framework.Plugins;
 using Microsoft.Extensions.Logging;
 
 namespace Choria.Framework;
@@ -20,11 +20,11 @@ public static partial class ProvisioningStartup
         var provisioning = ProvisioningConfig.Configure(config);
         using var loggers = ChoriaLogging.CreateFactory(provisioning, debug);
         var logger = loggers.CreateLogger("Choria.Provisioning");
-        var resolver = new ProvisioningTargetResolver(new DnsSrvResolver(loggers.CreateLogger<DnsSrvResolver>()), logger);
-        var targets = await resolver.TargetsAsync(config.Build, cancellationToken).ConfigureAwait(false);
+        var resolver = FrameworkPlugins.CreateTargetResolver(loggers);
+        var targets = await resolver.TargetsAsync(config.Build, logger, cancellationToken).ConfigureAwait(false);
         if (targets.Count == 0)
         {
-            LogNoServers(logger, ProvisioningTargetResolver.Name);
+            LogNoServers(logger, resolver.Name);
             return (config, false);
         }
 

@@ -1,5 +1,6 @@
 using Choria.Config.Build;
 using Choria.Connector;
+using Choria.Framework.Plugins;
 using Microsoft.Extensions.Logging;
 
 namespace Choria.Framework;
@@ -8,10 +9,12 @@ namespace Choria.Framework;
 /// The default provisioning target resolver (docs/provisioning.md): the build's broker URLs, else SRV records of the
 /// build's domain, looked up until found or cancelled, else nothing.
 /// </summary>
-public sealed partial class ProvisioningTargetResolver(ISrvResolver srv, ILogger logger)
+public sealed partial class ProvisioningTargetResolver(ISrvResolver srv) : IProvisioningTargetResolver
 {
     /// <summary>Shown by <c>choria buildinfo</c> and <c>choria tool provisioner</c>.</summary>
     public const string Name = "Default";
+
+    string IProvisioningTargetResolver.Name => Name;
 
     /// <summary>The 2020 record names, in lookup order; the second really has no underscore before <c>tcp</c>.</summary>
     public static readonly IReadOnlyList<string> SrvRecords = ["_mcollective-provisioner._tcp", "_choria-provisioner.tcp"];
@@ -20,7 +23,7 @@ public sealed partial class ProvisioningTargetResolver(ISrvResolver srv, ILogger
     public Func<int, TimeSpan> RetryDelay { get; init; } = attempt => Backoff.TwentySec.Duration(attempt);
 
     /// <summary>The provisioning brokers as <c>host:port</c>; empty when the build names none.</summary>
-    public async Task<IReadOnlyList<string>> TargetsAsync(BuildSettings build, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> TargetsAsync(BuildSettings build, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(build);
         if (build.ProvisionBrokerUrls.Length > 0)
@@ -31,7 +34,7 @@ public sealed partial class ProvisioningTargetResolver(ISrvResolver srv, ILogger
         var domain = build.ProvisionBrokerSrvDomain;
         if (domain.Length == 0)
         {
-            LogNoTargets();
+            LogNoTargets(logger);
             return [];
         }
 
@@ -43,22 +46,22 @@ public sealed partial class ProvisioningTargetResolver(ISrvResolver srv, ILogger
                 var found = await srv.ResolveAsync(name, cancellationToken).ConfigureAwait(false);
                 if (found.Count > 0)
                 {
-                    LogFound(found.Count, name);
+                    LogFound(logger, found.Count, name);
                     return [.. SrvOrdering.Order(found).Select(r => new BrokerHost(r.Target, r.Port).HostPort)];
                 }
             }
 
-            LogSrvFailed(domain, attempt);
+            LogSrvFailed(logger, domain, attempt);
             await Task.Delay(RetryDelay(attempt), cancellationToken).ConfigureAwait(false);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No provisioning broker URLs or SRV domain are compiled into this binary, cannot find a provisioning broker")]
-    private partial void LogNoTargets();
+    private static partial void LogNoTargets(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Found {Count} SRV records for {Name}")]
-    private partial void LogFound(int count, string name);
+    private static partial void LogFound(ILogger logger, int count, string name);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Resolving provisioning brokers via SRV lookups in domain {Domain} failed on try {Attempt}, will keep trying")]
-    private partial void LogSrvFailed(string domain, int attempt);
+    private static partial void LogSrvFailed(ILogger logger, string domain, int attempt);
 }

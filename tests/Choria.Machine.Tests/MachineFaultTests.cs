@@ -61,6 +61,10 @@ public sealed class MachineFaultTests : IDisposable
         Assert.Equal(["open", "close"], _kit.Notifier.Transitions.Select(t => t.Transition));
     }
 
+    /// <summary>Waits for the watcher to have checked at <paramref name="now"/> (it sleeps up to 5 s between checks).</summary>
+    private static Task SeenAsync(Watchers.ScheduleWatcher watcher, DateTimeOffset now) =>
+        MachineTestKit.WaitUntilAsync(() => watcher.LastCheck == DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), $"the schedule to check at {now:T}");
+
     [Fact]
     public async Task A_wall_clock_jump_plans_the_schedule_again_instead_of_firing_what_was_skipped()
     {
@@ -68,21 +72,22 @@ public sealed class MachineFaultTests : IDisposable
         _kit.Context = _kit.Context with { Clock = clock };
         await using var m = _kit.Load(_kit.WriteMachine("window", ScheduleMachine));
         await m.StartAsync(CancellationToken.None);
-        await Task.Delay(1200);
+        var watcher = (Watchers.ScheduleWatcher)m.Watchers[0];
+        await SeenAsync(watcher, clock.Now);
 
         // Forward an hour and a half, past 10:00 and into what would have been the window: not opened.
         clock.Now = Local(10, 30, 0);
         await MachineTestKit.WaitUntilAsync(() => _kit.Loggers.Entries.Any(e => e.Message.Contains("the clock jumped", StringComparison.Ordinal)), "the jump to be noticed");
-        await Task.Delay(1200);
+        await SeenAsync(watcher, clock.Now);
         Assert.Equal("closed", m.State);
-        Assert.Equal(Local(10, 0, 0).AddDays(1), ((Watchers.ScheduleWatcher)m.Watchers[0]).NextActivations[0]);
+        Assert.Equal(Local(10, 0, 0).AddDays(1), watcher.NextActivations[0]);
 
         // Back an hour and a bit: 10:00 today is ahead again and opens the window when it comes.
         clock.Now = Local(9, 20, 0);
-        await MachineTestKit.WaitUntilAsync(() => ((Watchers.ScheduleWatcher)m.Watchers[0]).NextActivations[0] == Local(10, 0, 0), "the schedule to be planned again");
-        // The clock then runs normally (seconds between ticks) through 10:00.
+        await MachineTestKit.WaitUntilAsync(() => watcher.NextActivations[0] == Local(10, 0, 0), "the schedule to be planned again");
+        // Forward 40 minutes at once (a third jump), seen before 10:00 comes; then the clock runs normally through 10:00.
         clock.Now = Local(9, 59, 58);
-        await Task.Delay(1200);
+        await SeenAsync(watcher, clock.Now);
         Assert.Equal("closed", m.State);
         clock.Now = Local(10, 0, 1);
         await MachineTestKit.WaitUntilAsync(() => m.State == "open", "the window to open after the jump back");

@@ -75,5 +75,40 @@ public sealed class MachineHostTests : IDisposable
         await MachineTestKit.WaitUntilAsync(() => host.Machines.Count == 1, "the periodic scan");
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_compiled_in_machine_runs_in_a_directory_it_owns_and_the_scan_leaves_it_alone()
+    {
+        var compiled = new CompiledMachine(Manifest("2.0.0").Replace("name: Svc", "name: Builtin", StringComparison.Ordinal));
+        await using var host = new MachineHost(new MachineHostOptions { Store = _kit.Root, ScanInterval = TimeSpan.FromHours(1), Compiled = [compiled] }, _kit.Context);
+        var own = _kit.WriteMachine("svc", Manifest("1.0.0"));
+        await host.StartAsync(CancellationToken.None);
+
+        var dir = Path.Combine(_kit.Root, "Builtin");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
+        Assert.Equal([("Builtin", "2.0.0", dir), ("Svc", "1.0.0", own)], host.Machines.Select(m => (m.Name, m.Version, m.Directory)));
+        var builtin = host.Machines[0];
+        await MachineTestKit.WaitUntilAsync(() => builtin.State == "running", "the compiled-in machine to run");
+
+        // A manifest dropped into its directory does not replace it, and it is not "removed" by a scan either.
+        _kit.WriteMachine("Builtin", Manifest("3.0.0"));
+        await host.ScanAsync(CancellationToken.None);
+        await host.ScanAsync(CancellationToken.None);
+        Assert.Same(builtin, host.Machines[0]);
+        Assert.Equal(2, host.Machines.Count);
+        var ignored = Assert.Single(_kit.Loggers.Entries, e => e.Message.StartsWith("Ignoring", StringComparison.Ordinal));
+        Assert.Equal((LogLevel.Warning, $"Ignoring {Path.Combine(dir, "machine.yaml")}: the compiled-in machine Builtin owns that directory"), (ignored.Level, ignored.Message));
+
+        await host.StopAsync(CancellationToken.None);
+        Assert.Empty(host.Machines);
+    }
+
+    [Fact]
+    public void A_compiled_in_machine_with_a_bad_manifest_is_refused_when_it_is_made()
+    {
+        var e = Assert.Throws<Manifest.ManifestException>(() => new CompiledMachine(Manifest("1.0.0").Replace("type: exec", "type: ldap", StringComparison.Ordinal)));
+        Assert.Contains("unknown type 'ldap'", e.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _kit.Dispose();
 }

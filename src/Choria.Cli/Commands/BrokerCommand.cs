@@ -3,6 +3,7 @@ using Choria.Broker.Hosting;
 using Choria.Cli.Hosting;
 using Choria.Config;
 using Choria.Framework;
+using Choria.Framework.Plugins;
 
 namespace Choria.Cli.Commands;
 
@@ -36,7 +37,7 @@ public static class BrokerCommand
             var config = CliRuntime.LoadConfig(parse, ConfigRole.Broker);
             var flags = new BrokerFlags(parse.GetValue(GlobalOptions.Debug), parse.GetValue(s_disableTls), parse.GetValue(s_disableTlsVerify));
             using var framework = await ChoriaFramework.CreateAsync(config, flags.Debug, verifySecurityFiles: false, cancellationToken: ct);
-            await using var broker = await ChoriaBroker.CreateAsync(framework, flags, () => CliRuntime.LoadConfig(parse, ConfigRole.Broker), ct);
+            await using var broker = await ChoriaBroker.CreateAsync(framework, flags, () => FrameworkPlugins.Mutate(CliRuntime.LoadConfig(parse, ConfigRole.Broker), framework.Loggers), ct);
             CliRuntime.WritePidFile(parse.GetValue(s_pid));
             using var sighup = ReloadSignal.Register(() => _ = Task.Run(() => broker.ReloadAsync(ct), CancellationToken.None));
             using var forceQuit = CliRuntime.ForceQuitAfterCancel(broker.SoftShutdownTimeout + TimeSpan.FromSeconds(1), ct);

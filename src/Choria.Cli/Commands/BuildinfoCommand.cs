@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Text;
 using Choria.Config.Build;
+using Choria.Framework.Plugins;
 using Choria.Server.Plugins;
 
 namespace Choria.Cli.Commands;
@@ -35,12 +36,14 @@ public static class BuildinfoCommand
         Section(sb, "Network Broker Settings:",
             ("Maximum Network Clients", b.MaxBrokerClients.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("NATS Server", "supervised nats-server (see choria broker run)"));
-        sb.Append("Configuration Mutators:\n\tnone\n\n");
+        sb.Append("Configuration Mutators:\n");
+        var mutators = FrameworkPlugins.ConfigMutators;
+        sb.Append(mutators.Count == 0 ? "\tnone\n" : string.Concat(mutators.Select(m => $"\t{m.Name}\n"))).Append('\n');
         var server = new List<(string, string)>
         {
             ("Provisioning Default", b.ProvisionDefault ? "true" : "false"),
             ("Provisioning TLS", b.ProvisionSecure ? "true" : "false"),
-            ("Provisioning Target Resolver", "Default"),
+            ("Provisioning Target Resolver", FrameworkPlugins.TargetResolverName),
             ("Default Provisioning Agent", b.ProvisionAgent),
             ("Provisioning Token", string.IsNullOrEmpty(b.ProvisionToken) ? "not set" : "set"),
         };

@@ -60,6 +60,8 @@ public static partial class ServerCommand
             }
 
             using var framework = await ChoriaFramework.CreateAsync(config, debug, verifySecurityFiles: false, cancellationToken: cancellationToken);
+            // What the compiled-in configuration mutators made of it (docs/plugins.md).
+            config = framework.Config;
             var logger = framework.Loggers.CreateLogger("Choria.Server");
             LogStarting(logger, config.Build.Version, config.ConfigFile ?? "");
             if (jwtError is not null)

@@ -15,6 +15,7 @@ internal static partial class PluginRegistrations
         if (registry.All.Count == 0)
         {
             RegisterUserPlugins(registry);
+            registry.Activate();
         }
     }
 

@@ -13,6 +13,9 @@ public sealed record MachineHostOptions
 
     /// <summary>Pause between stopping a changed machine and starting its new version.</summary>
     public TimeSpan ReplaceDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Machines compiled into the binary: started once in <c>STORE/NAME</c>, which the scan then leaves alone.</summary>
+    public IReadOnlyList<CompiledMachine> Compiled { get; init; } = [];
 }
 
 /// <summary>
@@ -27,6 +30,8 @@ public sealed partial class MachineHost : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Dictionary<string, (MachineInstance Machine, string Hash)> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _failed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MachineInstance> _compiled = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _shadowed = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _scanLock = new(1, 1);
     private volatile MachineInstance[] _snapshot = [];
     private CancellationTokenSource? _stopping;
@@ -52,6 +57,7 @@ public sealed partial class MachineHost : IAsyncDisposable
 
         _stopping = new CancellationTokenSource();
         LogStarting(_options.Store, _options.ScanInterval.TotalSeconds);
+        await StartCompiledAsync(cancellationToken);
         await ScanAsync(cancellationToken);
         var token = _stopping.Token;
         _loop = Task.Run(() => LoopAsync(token), CancellationToken.None);
@@ -74,6 +80,13 @@ public sealed partial class MachineHost : IAsyncDisposable
                 await StopMachineAsync(dir);
             }
 
+            foreach (var machine in _compiled.Values)
+            {
+                await machine.DisposeAsync();
+                _context.Metrics.Forget(machine.Name);
+            }
+
+            _compiled.Clear();
             Publish();
         }
         finally
@@ -160,6 +173,41 @@ public sealed partial class MachineHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the compiled-in machines in directories of their own; one that cannot start is logged and skipped.</summary>
+    private async Task StartCompiledAsync(CancellationToken cancellationToken)
+    {
+        foreach (var compiled in _options.Compiled)
+        {
+            var dir = Path.Combine(_options.Store, compiled.Name);
+            try
+            {
+                if (!Directory.Exists(dir))
+                {
+                    if (OperatingSystem.IsWindows())
+                    {
+                        Directory.CreateDirectory(dir);
+                    }
+                    else
+                    {
+                        Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    }
+                }
+
+                var machine = new MachineInstance(compiled.Manifest, dir, _context);
+                await machine.StartAsync(cancellationToken);
+                _compiled[dir] = machine;
+                LogLoadedCompiled(compiled.Name, compiled.Manifest.Version, dir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ManifestException)
+            {
+                _context.Metrics.LoadError();
+                LogLoadFailed(dir, e.Message);
+            }
+        }
+
+        Publish();
+    }
+
     private async Task LoadAsync(string dir, string hash, CancellationToken cancellationToken)
     {
         try
@@ -198,7 +246,7 @@ public sealed partial class MachineHost : IAsyncDisposable
 
     private void Publish()
     {
-        _snapshot = [.. _running.Values.Select(v => v.Machine).OrderBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.Directory, StringComparer.Ordinal)];
+        _snapshot = [.. _running.Values.Select(v => v.Machine).Concat(_compiled.Values).OrderBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.Directory, StringComparer.Ordinal)];
         _context.Metrics.Running(_snapshot.Length);
     }
 
@@ -228,6 +276,16 @@ public sealed partial class MachineHost : IAsyncDisposable
                     continue;
                 }
 
+                if (_compiled.ContainsKey(dir))
+                {
+                    if (_shadowed.Add(dir))
+                    {
+                        LogShadowed(manifest, Path.GetFileName(dir));
+                    }
+
+                    continue;
+                }
+
                 // Oversized manifests are hashed by size only; the loader refuses them with a clear error.
                 result[dir] = info.Length > ManifestLoader.MaxManifestBytes ? BitConverter.GetBytes(info.Length) : File.ReadAllBytes(manifest);
             }
@@ -245,6 +303,12 @@ public sealed partial class MachineHost : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded machine {Machine} version {Version} from {Directory}")]
     private partial void LogLoaded(string machine, string version, string directory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded compiled-in machine {Machine} version {Version}, working in {Directory}")]
+    private partial void LogLoadedCompiled(string machine, string version, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring {Manifest}: the compiled-in machine {Machine} owns that directory")]
+    private partial void LogShadowed(string manifest, string machine);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not load machine from {Directory}: {Reason}")]
     private partial void LogLoadFailed(string directory, string reason);

@@ -15,7 +15,14 @@ public sealed partial class ScheduleWatcher : Watcher
 {
     public const string Kind = "schedule";
 
-    private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// The longest an idle watcher sleeps. It otherwise sleeps until its next activation or window end (a thousand
+    /// machines must not wake a node every 500 ms), so this bounds how long a wall clock jump goes unnoticed.
+    /// </summary>
+    internal static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(5);
+
+    /// <summary>Timers may fire a hair early; the shortest sleep keeps that from becoming a busy loop.</summary>
+    private static readonly TimeSpan s_minSleep = TimeSpan.FromMilliseconds(20);
 
     /// <summary>A wall clock jump larger than this re-plans the next activations instead of firing what was skipped.</summary>
     private static readonly TimeSpan s_jump = TimeSpan.FromMinutes(1);
@@ -27,7 +34,9 @@ public sealed partial class ScheduleWatcher : Watcher
     private readonly TimeZoneInfo _zone;
     private volatile string _state = "unknown";
     private string _reported = "unknown";
-    private DateTimeOffset _lastTick;
+    private DateTimeOffset _lastWall;
+    private long _lastMonotonic;
+    private long _lastCheckUnixMs;
 
     public ScheduleWatcher(WatcherSpec spec, MachineInstance machine, TimeZoneInfo? zone = null)
         : base(spec, machine)
@@ -42,6 +51,9 @@ public sealed partial class ScheduleWatcher : Watcher
 
     /// <summary>Time of the next activation of each schedule, as planned.</summary>
     internal IReadOnlyList<DateTimeOffset?> NextActivations => _next;
+
+    /// <summary>The wall clock time of the last check.</summary>
+    internal DateTimeOffset LastCheck => DateTimeOffset.FromUnixTimeMilliseconds(Volatile.Read(ref _lastCheckUnixMs));
 
     public static void Check(WatcherSpec spec)
     {
@@ -85,28 +97,63 @@ public sealed partial class ScheduleWatcher : Watcher
     public override Task RunAsync(CancellationToken cancellationToken)
     {
         Plan(Clock.GetUtcNow());
-        return LoopAsync(s_tick, TickAsync, cancellationToken);
+        return LoopWithWaitAsync(NextWait, TickAsync, cancellationToken);
     }
 
     private void Plan(DateTimeOffset now)
     {
-        _lastTick = now;
         for (var i = 0; i < _schedules.Count; i++)
         {
             _next[i] = _schedules[i].GetNextOccurrence(now, _zone);
         }
+
+        Checked(now);
+    }
+
+    private void Checked(DateTimeOffset now)
+    {
+        _lastWall = now;
+        _lastMonotonic = Clock.GetTimestamp();
+        Volatile.Write(ref _lastCheckUnixMs, now.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>Until the next activation or window end, at most <see cref="MaxSleep"/>.</summary>
+    private TimeSpan NextWait()
+    {
+        var now = Clock.GetUtcNow();
+        var wake = now + MaxSleep;
+        foreach (var next in _next)
+        {
+            if (next is { } n && n < wake)
+            {
+                wake = n;
+            }
+        }
+
+        foreach (var until in _activeUntil)
+        {
+            if (until < wake)
+            {
+                wake = until;
+            }
+        }
+
+        var wait = wake - now;
+        return wait < s_minSleep ? s_minSleep : wait;
     }
 
     private async Task TickAsync(CancellationToken cancellationToken)
     {
+        // A jump is the wall clock moving unlike the monotonic one, however long the watcher slept.
         var now = Clock.GetUtcNow();
-        if (now < _lastTick - s_jump || now > _lastTick + s_jump)
+        var expected = _lastWall + Clock.GetElapsedTime(_lastMonotonic);
+        if (now < expected - s_jump || now > expected + s_jump)
         {
-            LogClockJump(Logger, Machine.Name, Name, _lastTick, now);
+            LogClockJump(Logger, Machine.Name, Name, expected, now);
             Plan(now);
         }
 
-        _lastTick = now;
+        Checked(now);
         for (var i = 0; i < _schedules.Count; i++)
         {
             if (_next[i] is { } due && now >= due)

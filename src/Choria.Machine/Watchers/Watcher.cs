@@ -9,7 +9,7 @@ namespace Choria.Machine.Watchers;
 
 /// <summary>
 /// Base of every watcher (docs/machines.md, "Watchers"): state matching, the one-slot "state changed" signal that
-/// coalesces bursts, the interval-or-state-change loop, announcements and the success/fail transitions. A check
+/// coalesces bursts, the interval-or-state-change loops, announcements and the success/fail transitions. A check
 /// that throws is logged with the machine and watcher name and the watcher carries on.
 /// </summary>
 public abstract partial class Watcher
@@ -103,6 +103,44 @@ public abstract partial class Watcher
                 }
 
                 await CheckSafelyAsync(check, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Machine stopping.
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="check"/> at once, then again after the wait <paramref name="nextWait"/> names (asked
+    /// after every check) or after a state change, whichever comes first, until cancelled. For watchers that know
+    /// when they next have something to do, so an idle one does not wake on a fixed tick.
+    /// </summary>
+    protected async Task LoopWithWaitAsync(Func<TimeSpan> nextWait, Func<CancellationToken, Task> check, CancellationToken cancellationToken)
+    {
+        Task<bool>? signal = null;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await CheckSafelyAsync(check, cancellationToken);
+                signal ??= _stateChanged.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var delay = Task.Delay(nextWait(), Clock, wake.Token);
+                if (await Task.WhenAny(signal, delay) != signal)
+                {
+                    await delay;
+                    continue;
+                }
+
+                await wake.CancelAsync();
+                if (!await signal)
+                {
+                    return;
+                }
+
+                _stateChanged.Reader.TryRead(out _);
+                signal = null;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

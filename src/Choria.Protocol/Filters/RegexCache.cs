@@ -11,7 +11,6 @@ namespace Choria.Protocol.Filters;
 internal static class RegexCache
 {
     private const int MaxEntries = 1024;
-    private static readonly TimeSpan s_timeout = TimeSpan.FromMilliseconds(250);
     private static readonly ConcurrentDictionary<string, Regex?> s_cache = new(StringComparer.Ordinal);
 
     public static Regex? Get(string pattern)
@@ -25,8 +24,10 @@ internal static class RegexCache
         try
         {
             // NonBacktracking gives RE2's guarantees: linear time, and the constructs RE2 rejects
-            // (lookaround, backreferences) fail to compile here too, so they never match.
-            regex = new Regex(Re2Translator.Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, s_timeout);
+            // (lookaround, backreferences) fail to compile here too, so they never match. Linear time is the
+            // protection against hostile needles; a wall-clock match timeout on top made a filter's answer depend
+            // on how busy the node was (a loaded node missed matches).
+            regex = new Regex(Re2Translator.Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, Regex.InfiniteMatchTimeout);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
@@ -43,23 +44,11 @@ internal static class RegexCache
         return regex;
     }
 
-    /// <summary>Unanchored search; invalid patterns and timeouts count as no match.</summary>
+    /// <summary>Unanchored search; invalid patterns count as no match.</summary>
     public static bool IsMatch(string pattern, string input)
     {
         var regex = Get(pattern);
-        if (regex is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            return regex.IsMatch(input);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return false;
-        }
+        return regex is not null && regex.IsMatch(input);
     }
 
     /// <summary>Like <see cref="IsMatch"/> but tells an unusable pattern apart from a miss.</summary>
@@ -72,14 +61,7 @@ internal static class RegexCache
             return false;
         }
 
-        try
-        {
-            matched = regex.IsMatch(input);
-            return true;
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return false;
-        }
+        matched = regex.IsMatch(input);
+        return true;
     }
 }

@@ -3,6 +3,7 @@ using Choria.Config;
 using Choria.Connector;
 using Choria.Machine.Notifications;
 using Choria.Machine.Runtime;
+using Choria.Server.Plugins;
 using Choria.Server.Agents;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +23,9 @@ public sealed record MachineServiceOptions
     /// <summary><c>plugin.choria.prometheus_textfile_directory</c>: where nagios watchers write node-exporter metrics; empty: nowhere.</summary>
     public string PrometheusTextfileDirectory { get; init; } = "";
 
+    /// <summary>Machines compiled into the binary (docs/plugins.md), run beside the store's.</summary>
+    public IReadOnlyList<CompiledMachine> Compiled { get; init; } = [];
+
     public bool Enabled => Store.Length > 0 && !ProvisioningMode;
 
     public static MachineServiceOptions FromConfig(ChoriaConfig config) => new()
@@ -30,6 +34,7 @@ public sealed record MachineServiceOptions
         Store = config.MachineStore,
         ProvisioningMode = config.GetBool("plugin.choria.server.provision"),
         PrometheusTextfileDirectory = config.GetString("plugin.choria.prometheus_textfile_directory"),
+        Compiled = [.. CompiledPlugins.Default.Machines],
     };
 }
 
@@ -71,7 +76,7 @@ public sealed partial class MachineService : IMachineHost, IMachineNotifier, IAs
                 ? new NagiosTextfile(options.PrometheusTextfileDirectory, _clock, loggers.CreateLogger<NagiosTextfile>())
                 : null,
         };
-        _host = new MachineHost(new MachineHostOptions { Store = options.Store }, context);
+        _host = new MachineHost(new MachineHostOptions { Store = options.Store, Compiled = options.Compiled }, context);
     }
 
     /// <summary>Events dropped because the broker could not keep up.</summary>

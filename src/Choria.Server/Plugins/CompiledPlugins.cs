@@ -1,3 +1,6 @@
+using Choria.Framework.Plugins;
+using Choria.Machine.Runtime;
+using Choria.Machine.Watchers;
 using Choria.Sdk;
 using Choria.Server.Agents.Providers;
 using Choria.Server.Data.Plugins;
@@ -70,14 +73,34 @@ public sealed class CompiledPlugins
             PluginType.Agent when plugin.PluginInstance is not AgentFactory => $"{name} is not a valid agent plugin",
             PluginType.AgentProvider when plugin.PluginInstance is not IAgentProvider => $"{name} is not a valid agent provider plugin",
             PluginType.Data when plugin.PluginInstance is not IDataPlugin => $"{name} is not a valid data plugin",
-            PluginType.Agent or PluginType.AgentProvider or PluginType.Data => null,
-            PluginType.ProvisionTargetResolver or PluginType.ConfigMutator or PluginType.MachineWatcher or PluginType.Machine =>
-                $"{name} is a {CompiledPlugin.KindName(type)} plugin, which this version of choria cannot host yet",
+            PluginType.ProvisionTargetResolver when plugin.PluginInstance is not IProvisioningTargetResolver => $"{name} is not a valid provision target resolver plugin",
+            PluginType.ProvisionTargetResolver when OfType(PluginType.ProvisionTargetResolver).FirstOrDefault() is { } other =>
+                $"{name} is a second provision target resolver, {other.Name} is one already: only one can replace the default",
+            PluginType.ConfigMutator when plugin.PluginInstance is not IConfigMutator => $"{name} is not a valid config mutator plugin",
+            PluginType.MachineWatcher when plugin.PluginInstance is not IWatcherKind => $"{name} is not a valid machine watcher plugin",
+            PluginType.MachineWatcher when WatcherKinds.Types.Contains(((IWatcherKind)plugin.PluginInstance).Type, StringComparer.Ordinal) =>
+                $"{name} adds the watcher type {((IWatcherKind)plugin.PluginInstance).Type}, which this binary already has",
+            PluginType.Machine when plugin.PluginInstance is not CompiledMachine => $"{name} is not a valid machine plugin",
+            PluginType.Agent or PluginType.AgentProvider or PluginType.Data or PluginType.ProvisionTargetResolver or PluginType.ConfigMutator
+                or PluginType.MachineWatcher or PluginType.Machine => null,
             _ => $"unknown plugin type {(int)type} from {name}",
         };
         if (error is not null)
         {
             throw new PluginRegistrationException(error);
+        }
+
+        // Later entries (a compiled-in machine) may use a watcher type an earlier one added, so it is known at once.
+        if (plugin.PluginInstance is IWatcherKind kind && type == PluginType.MachineWatcher)
+        {
+            try
+            {
+                WatcherKinds.Register(kind);
+            }
+            catch (ArgumentException e)
+            {
+                throw new PluginRegistrationException($"{name} is not a valid machine watcher plugin: {e.Message}");
+            }
         }
 
         var registered = new CompiledPlugin(name, type, plugin.PluginVersion, plugin.PluginInstance, source);
@@ -88,6 +111,18 @@ public sealed class CompiledPlugins
 
         return registered;
     }
+
+    /// <summary>
+    /// Hands the configuration mutators and the provision target resolver to the framework; the composition root
+    /// calls it once after registration. Agents, providers, data plugins and machines are read from the registry
+    /// where they are used.
+    /// </summary>
+    public void Activate() =>
+        FrameworkPlugins.Use(
+            OfType(PluginType.ConfigMutator).Select(p => (IConfigMutator)p.Instance),
+            OfType(PluginType.ProvisionTargetResolver).Select(p => (IProvisioningTargetResolver)p.Instance).FirstOrDefault());
+
+    public IEnumerable<CompiledMachine> Machines => OfType(PluginType.Machine).Select(p => (CompiledMachine)p.Instance);
 
     public IEnumerable<CompiledPlugin> OfType(PluginType type) => All.Where(p => p.Type == type);
 

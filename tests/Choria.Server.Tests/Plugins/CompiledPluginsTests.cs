@@ -11,7 +11,10 @@ public class CompiledPluginsTests
     [InlineData(PluginType.Data, "x is not a valid data plugin")]
     [InlineData((PluginType)9, "unknown plugin type 9 from x")]
     [InlineData(PluginType.Unknown, "unknown plugin type 0 from x")]
-    [InlineData(PluginType.MachineWatcher, "x is a machine watcher plugin, which this version of choria cannot host yet")]
+    [InlineData(PluginType.ProvisionTargetResolver, "x is not a valid provision target resolver plugin")]
+    [InlineData(PluginType.ConfigMutator, "x is not a valid config mutator plugin")]
+    [InlineData(PluginType.MachineWatcher, "x is not a valid machine watcher plugin")]
+    [InlineData(PluginType.Machine, "x is not a valid machine plugin")]
     public void A_plugin_that_does_not_fit_its_kind_is_refused_by_name(PluginType type, string error)
     {
         var e = Assert.Throws<PluginRegistrationException>(() => new CompiledPlugins().Register("x", new Raw(type, "not the right thing")));
@@ -37,7 +40,7 @@ public class CompiledPluginsTests
         Assert.Empty(registry.DataPlugins);
     }
 
-    private sealed class Raw(PluginType type, object instance) : IPluggable
+    internal sealed class Raw(PluginType type, object instance) : IPluggable
     {
         public object PluginInstance => instance;
 

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using Choria.Config.Build;
-using Choria.Connector;
-using Choria.Framework;
 using Choria.Framework.Logging;
-using Microsoft.Extensions.Logging;
+using Choria.Framework.Plugins;
 
 namespace Choria.Cli.Commands.Tool;
 
@@ -34,14 +32,14 @@ public static class ToolProvisionerCommand
                 return 1;
             }
 
-            await stdout.WriteLineAsync($"Attempting provisioner resolution using: {ProvisioningTargetResolver.Name}");
             var debug = parse.GetValue(GlobalOptions.Debug);
             using var loggers = ChoriaLogging.CreateConsole(debug);
-            var resolver = new ProvisioningTargetResolver(new DnsSrvResolver(loggers.CreateLogger<DnsSrvResolver>()), loggers.CreateLogger("Choria.Provisioning"));
+            var resolver = FrameworkPlugins.CreateTargetResolver(loggers);
+            await stdout.WriteLineAsync($"Attempting provisioner resolution using: {resolver.Name}");
             IReadOnlyList<string> targets;
             try
             {
-                targets = await resolver.TargetsAsync(build, ct);
+                targets = await resolver.TargetsAsync(build, loggers.CreateLogger("Choria.Provisioning"), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
