@@ -75,19 +75,23 @@ public sealed class MachineMetrics
     public void Running(int count) => _machines.Set(count);
 
     /// <summary>Drops every series of a stopped machine so replaced and removed machines do not linger.</summary>
-    public void Forget(string machine)
+    public void Forget(string machine) => Forget([machine]);
+
+    /// <summary>Drops the series of many machines in one pass over each metric (a host stopping a thousand at once).</summary>
+    public void Forget(IReadOnlyCollection<string> machines)
     {
-        foreach (var key in _lastWatcherState.Keys.Where(k => k.Machine == machine))
+        var names = machines as IReadOnlySet<string> ?? new HashSet<string>(machines, StringComparer.Ordinal);
+        foreach (var key in _lastWatcherState.Keys.Where(k => names.Contains(k.Machine)))
         {
             _lastWatcherState.TryRemove(key, out _);
         }
 
-        _state.RemoveLabelled(l => l[0] == machine);
-        _watcherState.RemoveLabelled(l => l[0] == machine);
-        _transitions.RemoveLabelled(l => l[0] == machine);
-        _dropped.RemoveLabelled(l => l[0] == machine);
-        _watcherRuns.RemoveLabelled(l => l[0] == machine);
-        _watcherRunSeconds.RemoveLabelled(l => l[0] == machine);
+        _state.RemoveLabelled(l => names.Contains(l[0]));
+        _watcherState.RemoveLabelled(l => names.Contains(l[0]));
+        _transitions.RemoveLabelled(l => names.Contains(l[0]));
+        _dropped.RemoveLabelled(l => names.Contains(l[0]));
+        _watcherRuns.RemoveLabelled(l => names.Contains(l[0]));
+        _watcherRunSeconds.RemoveLabelled(l => names.Contains(l[0]));
     }
 }
 

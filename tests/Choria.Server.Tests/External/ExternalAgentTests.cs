@@ -132,6 +132,8 @@ public sealed class ExternalAgentTests : IDisposable
     [InlineData("empty", 1, "Could not call external agent shbad#empty: could not decode the reply: ")]
     [InlineData("array", 1, "Could not call external agent shbad#array: could not decode the reply: expected a JSON object, got an array")]
     [InlineData("badcode", 1, "Could not call external agent shbad#badcode: could not decode the reply: statuscode must be an integer from 0 to 5, got 9")]
+    [InlineData("dupkey", 1, "Could not call external agent shbad#dupkey: could not decode the reply: ")]
+    [InlineData("dupdata", 1, "Could not call external agent shbad#dupdata: could not decode the reply: ")]
     [InlineData("nodata", 1, "Could not set reply defaults: reply data is in the wrong format")]
     [InlineData("stringdata", 1, "Could not set reply defaults: reply data is in the wrong format")]
     [InlineData("huge", 1, "Could not call external agent shbad#huge: the reply file is 5000000 bytes, more than the 4194304 bytes allowed")]

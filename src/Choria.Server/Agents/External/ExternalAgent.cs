@@ -74,7 +74,7 @@ public static partial class ExternalAgent
 
         try
         {
-            if (JsonNode.Parse(result.Reply) is JsonObject reply && reply["activate"] is JsonValue v && v.TryGetValue<bool>(out var activate))
+            if (JsonNode.Parse(result.Reply, documentOptions: s_strictJson) is JsonObject reply && reply["activate"] is JsonValue v && v.TryGetValue<bool>(out var activate))
             {
                 return activate;
             }
@@ -123,6 +123,12 @@ public static partial class ExternalAgent
         return new ActionReply { StatusCode = reply.Code, StatusMessage = reply.Message, Data = data };
     }
 
+    /// <summary>
+    /// A key given twice is refused while parsing: <see cref="JsonObject"/> would otherwise throw on first access,
+    /// far from the parse and outside its error handling.
+    /// </summary>
+    private static readonly JsonDocumentOptions s_strictJson = new() { AllowDuplicateProperties = false };
+
     /// <summary>A decoded reply file; <see cref="Data"/> is null when the file has no object (or null) under <c>data</c>.</summary>
     internal sealed record DecodedReply(RpcStatus Code, string Message, JsonObject? Data);
 
@@ -137,7 +143,7 @@ public static partial class ExternalAgent
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json);
+            root = JsonNode.Parse(json, documentOptions: s_strictJson);
         }
         catch (JsonException e)
         {
