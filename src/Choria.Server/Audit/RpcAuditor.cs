@@ -47,8 +47,8 @@ public sealed partial class RpcAuditor(RpcAuditOptions options, ILogger<RpcAudit
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LogWriteFailed(options.LogFile, e.Message);
             counters?.WriteFailed(WriteTarget.AuditLog);
+            LogWriteFailed(options.LogFile, e.Message);
         }
     }
 

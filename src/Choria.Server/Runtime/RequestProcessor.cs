@@ -53,6 +53,11 @@ public sealed partial class RequestProcessor
     private readonly ILogger _logger;
     private readonly Channel<ReadOnlyMemory<byte>> _queue;
 
+    /// <summary>A flood overflows the queue tens of thousands of times a second: one line per interval says so, the metric counts each.</summary>
+    private static readonly TimeSpan s_queueFullLogInterval = TimeSpan.FromSeconds(10);
+    private long _queueFullLoggedAt = long.MinValue;
+    private long _queueFullUnlogged;
+
     public RequestProcessor(ServerOptions options, RequestProcessorDependencies dependencies, ILogger<RequestProcessor> logger)
     {
         _options = options;
@@ -81,7 +86,16 @@ public sealed partial class RequestProcessor
         }
 
         _deps.Counters.Drop(DropReason.QueueFull);
-        LogQueueFull(subject, _options.QueueSize);
+        var now = _deps.Clock.GetTimestamp();
+        var last = Interlocked.Read(ref _queueFullLoggedAt);
+        if ((last != long.MinValue && _deps.Clock.GetElapsedTime(last, now) < s_queueFullLogInterval)
+            || Interlocked.CompareExchange(ref _queueFullLoggedAt, now, last) != last)
+        {
+            Interlocked.Increment(ref _queueFullUnlogged);
+            return false;
+        }
+
+        LogQueueFull(subject, _options.QueueSize, Interlocked.Exchange(ref _queueFullUnlogged, 0), s_queueFullLogInterval.TotalSeconds);
         return false;
     }
 
@@ -253,8 +267,8 @@ public sealed partial class RequestProcessor
     [LoggerMessage(Level = LogLevel.Debug, Message = "Not replying to request {RequestId} for agent {Agent} from {Caller}: {Detail}")]
     private partial void LogFiltered(string requestId, string agent, string caller, string detail);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Dropping message received on {Subject} (QueueFull): the intake queue of {Size} requests is full")]
-    private partial void LogQueueFull(string subject, int size);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dropping message received on {Subject} (QueueFull): the intake queue of {Size} requests is full; {Unlogged} more were dropped since the last such line (logged at most every {Interval}s, choria_server_dropped_total counts each)")]
+    private partial void LogQueueFull(string subject, int size, long unlogged, double interval);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dropping message (InternalError): processing failed unexpectedly with {Type}: {Reason}")]
     private partial void LogInternalError(Exception exception, string type, string reason);

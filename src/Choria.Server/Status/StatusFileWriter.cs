@@ -97,8 +97,8 @@ public sealed partial class StatusFileWriter : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LogWriteFailed(_logger, path, e.Message);
             _counters?.WriteFailed(WriteTarget.StatusFile);
+            LogWriteFailed(_logger, path, e.Message);
             TryDelete(temp);
             return false;
         }

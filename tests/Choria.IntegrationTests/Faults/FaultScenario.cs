@@ -173,6 +173,26 @@ public sealed class FaultScenario : IAsyncDisposable
         return sum;
     }
 
+    /// <summary>Scrapes until the metric reaches <paramref name="atLeast"/> (false after 10 s): a log line can reach the test before the scrape sees its count.</summary>
+    public static async Task<bool> WaitForMetricAsync(int port, string name, string label, double atLeast)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            if (await MetricAsync(port, name, label) >= atLeast)
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var fleet in _fleets)

@@ -5,6 +5,7 @@ using Choria.Server.Agents;
 using Choria.Server.Agents.Builtin;
 using Choria.Server.Data.Plugins;
 using Choria.Server.Runtime;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Server.Tests.Runtime;
@@ -28,7 +29,7 @@ public sealed class RequestProcessorTests : IDisposable
         }
     }
 
-    private RequestProcessor Processor(TestClock clock, string ca, string identity = "node1.example.net", IReadOnlyList<string>? collectives = null, int queueSize = 1000, Func<Filter, NodeData>? node = null, int concurrency = 2)
+    private RequestProcessor Processor(TestClock clock, string ca, string identity = "node1.example.net", IReadOnlyList<string>? collectives = null, int queueSize = 1000, Func<Filter, NodeData>? node = null, int concurrency = 2, ILogger<RequestProcessor>? logger = null)
     {
         var registry = new AgentRegistry(new AgentRegistryOptions(), NullLogger<AgentRegistry>.Instance);
         var info = new FakeServerInfo { Identity = identity };
@@ -45,7 +46,7 @@ public sealed class RequestProcessorTests : IDisposable
             Counters = _counters,
             Clock = clock,
         };
-        return new RequestProcessor(options, deps, NullLogger<RequestProcessor>.Instance);
+        return new RequestProcessor(options, deps, logger ?? NullLogger<RequestProcessor>.Instance);
     }
 
     private RequestProcessor WireProcessor(string file, long skew = 0, string identity = "node1.example.net", IReadOnlyList<string>? collectives = null) =>
@@ -179,6 +180,29 @@ public sealed class RequestProcessorTests : IDisposable
         Assert.True(ProtocolDecoder.TryDecodeReply(Assert.Single(_publisher.Published).Data, out var reply, out _));
         using var body = JsonDocument.Parse(reply.Reply.Message);
         Assert.Equal(2, body.RootElement.GetProperty("statuscode").GetInt32());
+    }
+
+    [Fact]
+    public void A_flood_that_overflows_the_queue_is_logged_once_per_interval_with_what_was_not_logged()
+    {
+        var clock = TestClock.AtUnix(Fixtures.PkiTime);
+        var logger = new CapturingLogger<RequestProcessor>();
+        var processor = Processor(clock, Fixtures.Good("certs/ca.pem"), queueSize: 1, logger: logger);
+        var request = Signed(clock, "discovery", "cGluZw==");
+
+        var accepted = Enumerable.Range(0, 6).Count(_ => processor.Enqueue(request, "mcollective.broadcast.agent.discovery"));
+        clock.AdvanceMonotonic(TimeSpan.FromSeconds(9));
+        processor.Enqueue(request, "mcollective.broadcast.agent.discovery");
+        clock.AdvanceMonotonic(TimeSpan.FromSeconds(1));
+        processor.Enqueue(request, "mcollective.broadcast.agent.discovery");
+
+        Assert.Equal(1, accepted);
+        Assert.Equal(7, _counters.Dropped(DropReason.QueueFull));
+        const string Full = "Dropping message received on mcollective.broadcast.agent.discovery (QueueFull): the intake queue of 1 requests is full; ";
+        Assert.Equal(
+            [(LogLevel.Error, Full + "0 more were dropped since the last such line (logged at most every 10s, choria_server_dropped_total counts each)"),
+             (LogLevel.Error, Full + "5 more were dropped since the last such line (logged at most every 10s, choria_server_dropped_total counts each)")],
+            logger.Entries);
     }
 
     [Fact]
