@@ -4,7 +4,12 @@
 # Settings also come from the file named by CHORIA_BUILD_SETTINGS (KEY=VALUE lines, # comments); arguments win.
 # Other targets (the packager, docs/packaging.md, drives these): CHORIA_RID (linux-x64, linux-arm64, win-x64, ...),
 # CHORIA_PUBLISH (aot or singlefile; unset: AOT with a single-file fallback), CHORIA_OUT_DIR (default dist).
+# Compile-in plugins (docs/plugins.md) come from packager/user_plugins.yaml, or from the list CHORIA_USER_PLUGINS
+# names instead (a path relative to where you run this), e.g. the example agents:
+#   CHORIA_USER_PLUGINS=examples/agents/user_plugins.yaml ./build.sh
 set -euo pipefail
+user_list=()
+[ -n "${CHORIA_USER_PLUGINS:-}" ] && user_list=("$(realpath -m -- "$CHORIA_USER_PLUGINS")")
 cd "$(dirname "$0")"
 . scripts/lib.sh
 ensure_dotnet
@@ -35,9 +40,9 @@ mkdir -p artifacts
 settings_file=$PWD/artifacts/BuildDefaults.g.cs
 scripts/build-settings.sh "${settings[@]}" >"$settings_file"
 props=(-p:ChoriaBuildSettingsFile="$settings_file")
-# Compile-in plugins (docs/plugins.md): validate packager/*plugins.yaml and generate the references and the
-# registration code into obj/choria; a bad list stops the build here with the entry it names.
-dotnet run --project tools/Choria.PluginGen -c Release -v q -- . obj/choria
+# Compile-in plugins (docs/plugins.md): validate packager/plugins.yaml and the user list and generate the references
+# and the registration code into obj/choria; a bad list stops the build here with the entry it names.
+dotnet run --project tools/Choria.PluginGen -c Release -v q -- . obj/choria ${user_list[@]+"${user_list[@]}"}
 out=artifacts/publish-$rid
 rm -rf "$out"
 mkdir -p "$out_dir"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-command demo: installs what is missing, builds dist/choria, creates a throw-away CA, starts a
 # real broker (supervising nats-server) and three servers with different facts and classes on
-# 127.0.0.1, then runs `choria ping` and `choria req rpcutil inventory` against them.
+# 127.0.0.1, then runs `choria ping` and `choria req rpcutil inventory` against them, and the
+# example filemgr agent (examples/agents/filemgr, written with the C# SDK and compiled into the binary).
 # Everything lives in a temporary directory that is removed on exit. KEEP=1 leaves it running
 # until you press Enter.
 #
@@ -20,7 +21,14 @@ esac
 ensure_dotnet
 ensure_packages nats-server:nats-server openssl:openssl util-linux:setpriv
 
-./build.sh
+# The binary compiles in the example agents, unless you have your own list (docs/plugins.md).
+plugin_list=${CHORIA_USER_PLUGINS:-}
+if [ -z "$plugin_list" ]; then
+  plugin_list=examples/agents/user_plugins.yaml
+  [ -f packager/user_plugins.yaml ] && plugin_list=packager/user_plugins.yaml
+fi
+echo ">> compiling in the plugins listed in $plugin_list"
+CHORIA_USER_PLUGINS=$plugin_list ./build.sh
 choria=$PWD/dist/choria
 work=$(mktemp -d /tmp/choria-demo.XXXXXX)
 pids=()
@@ -244,6 +252,7 @@ for n in 1 2 3; do
   mkdir -p "$work/node$n"
   printf 'country: %s\nrole: %s\nnode_number: %d\nmonitored: yes\n' "${countries[$i]}" "${roles[$i]}" "$n" > "$work/node$n/facts.yaml"
   printf 'role::%s\nprofile::base\n' "${roles[$i]}" > "$work/node$n/classes.txt"
+  mkdir -p "$work/node$n/files"
   {
     echo "identity = node$n.demo"
     echo "loglevel = info"
@@ -254,6 +263,7 @@ for n in 1 2 3; do
     echo "classesfile = $work/node$n/classes.txt"
     echo "plugin.choria.status_file_path = $work/node$n/status.json"
     echo "plugin.choria.status_update_interval = 5"
+    echo "plugin.filemgr.allowed_paths = $work/node$n/files"
     security "node$n.demo"
   } > "$work/node$n/server.conf"
   MCOLLECTIVE_CERTNAME="node$n.demo" "$choria" server run --config "$work/node$n/server.conf" &
@@ -261,10 +271,14 @@ for n in 1 2 3; do
   echo "node$n.demo: country=${countries[$i]} role=${roles[$i]}"
 done
 
+# The client validates requests against the agents' DDLs: the example agent's comes from its libdir.
+mkdir -p "$work/client-lib/mcollective/agent"
+cp examples/agents/filemgr/filemgr.json "$work/client-lib/mcollective/agent/"
 {
   echo "identity = demo.mcollective"
   echo "plugin.choria.middleware_hosts = 127.0.0.1:$client_port"
   echo "plugin.choria.use_srv = false"
+  echo "libdir = $work/client-lib"
   security demo.mcollective
 } > "$work/client.conf"
 export MCOLLECTIVE_CERTNAME=demo.mcollective
@@ -285,6 +299,21 @@ step "choria req rpcutil inventory -I node1.demo"
 
 step "choria req rpcutil get_fact fact=country --json"
 "$choria" req rpcutil get_fact fact=country --config "$work/client.conf" --json
+
+if "$choria" buildinfo | grep -qE '^[[:space:]]+filemgr[[:space:]]+agent'; then
+  step "choria req filemgr status file=/etc/hostname  (the example agent, compiled in from $plugin_list)"
+  "$choria" req filemgr status file=/etc/hostname --config "$work/client.conf"
+
+  step "choria req filemgr touch file=$work/node1/files/hello -I node1.demo  (inside plugin.filemgr.allowed_paths)"
+  "$choria" req filemgr touch file="$work/node1/files/hello" --config "$work/client.conf" -I node1.demo
+  ls -l "$work/node1/files"
+
+  step "choria req filemgr remove file=/etc/hostname -I node1.demo  (outside allowed_paths: refused)"
+  "$choria" req filemgr remove file=/etc/hostname --config "$work/client.conf" -I node1.demo || true
+else
+  echo
+  echo ">> $plugin_list does not compile in filemgr: skipping the example agent"
+fi
 
 step "Broker metrics (first lines of /choria/prometheus)"
 curl -s "http://127.0.0.1:$stats_port/choria/prometheus" 2>/dev/null | grep '^choria_network' | head -5 || true

@@ -85,6 +85,39 @@ public sealed class PluginListTests : IDisposable
         Assert.Empty(Generator.Generate(_root, Stock, []).UserPlugins);
     }
 
+    [Fact]
+    public void The_tool_reads_the_user_list_it_is_given_instead_of_packager_user_plugins()
+    {
+        WriteProject("packager/plugins.yaml", File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "packager", "plugins.yaml")));
+        WriteProject("packager/user_plugins.yaml", "default: agents/default/Default.csproj\n");
+        WriteProject("agents/default/Default.csproj", "<Project />");
+        WriteProject("agents/example/Example.csproj", "<Project />");
+        WriteProject("examples/list.yaml", "example: agents/example/Example.csproj\n");
+        var outDir = Path.Combine(_root, "obj", "choria");
+
+        var (code, stdout, stderr) = Run(_root, outDir, Path.Combine(_root, "examples", "list.yaml"));
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains(">> compiling in plugin example (agents/example/Example.csproj) from ", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("default", stdout, StringComparison.Ordinal);
+        Assert.Contains("new global::Example.ChoriaPlugin()", File.ReadAllText(Path.Combine(outDir, "PluginRegistrations.g.cs")), StringComparison.Ordinal);
+        Assert.DoesNotContain("Default.csproj", File.ReadAllText(Path.Combine(outDir, "plugins.props")), StringComparison.Ordinal);
+
+        // Without a list argument the default list is read; a missing list named on purpose stops the build.
+        Assert.Contains(">> compiling in plugin default (agents/default/Default.csproj) from ", Run(_root, outDir).Stdout, StringComparison.Ordinal);
+        var missing = Run(_root, outDir, "no/such/list.yaml");
+        Assert.Equal(1, missing.Code);
+        Assert.Equal("error: the plugin list no/such/list.yaml does not exist\n", missing.Stderr);
+    }
+
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = PluginGenTool.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
     private void WriteProject(string relative, string content)
     {
         var path = Path.Combine(_root, relative);

@@ -6,7 +6,8 @@ namespace Choria.IntegrationTests.Plugins;
 /// <summary>
 /// The round trip a user makes (docs/plugins.md): in a copy of this checkout, <c>choria tool generate agent</c>,
 /// add its line to <c>packager/user_plugins.yaml</c>, <c>./build.sh</c>, run the new binary as a server and call
-/// the agent with <c>choria req</c>. Takes minutes (a whole Native AOT build), so it is in the slow group.
+/// the agent with <c>choria req</c>. The same build compiles in the example agent (examples/agents/filemgr), so one
+/// Native AOT build covers both. Takes minutes, so it is in the slow group.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Process)]
 [Trait(TestCategory.Name, TestCategory.Slow)]
@@ -34,27 +35,33 @@ public sealed class PluginRoundTripTests(Xunit.Abstractions.ITestOutputHelper ou
         var generated = await ManagedProcess.RunAsync(ChoriaBinary.Path, ["tool", "generate", "agent", "hello", project], TimeSpan.FromSeconds(30));
         Assert.True(generated.ExitCode == 0, generated.Stderr);
         Assert.Contains("hello: plugins/hello/Choria.Agents.Hello.csproj", generated.Stdout, StringComparison.Ordinal);
-        File.Copy(Path.Combine(project, "user_plugins.yaml"), Path.Combine(_clone, "packager", "user_plugins.yaml"));
+        await File.WriteAllTextAsync(Path.Combine(_clone, "packager", "user_plugins.yaml"),
+            await File.ReadAllTextAsync(Path.Combine(project, "user_plugins.yaml")) + await File.ReadAllTextAsync(Path.Combine(_clone, "examples", "agents", "user_plugins.yaml")));
 
         var build = await ManagedProcess.RunAsync(Path.Combine(_clone, "build.sh"), [], s_buildTimeout);
         var buildOutput = build.Stdout + build.Stderr;
         Assert.True(build.ExitCode == 0, buildOutput);
         Assert.Contains(">> compiling in plugin hello (plugins/hello/Choria.Agents.Hello.csproj)", buildOutput, StringComparison.Ordinal);
+        Assert.Contains(">> compiling in plugin filemgr (examples/agents/filemgr/Choria.Agents.Filemgr.csproj)", buildOutput, StringComparison.Ordinal);
         Assert.Contains("(native AOT,", buildOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("warning IL", buildOutput, StringComparison.Ordinal);
 
         var binary = Path.Combine(_clone, "dist", "choria");
         // Informational (bench/RESULTS.md): what one small agent adds to the binary, when both come from the same tree.
-        output.WriteLine($"binary size: {new FileInfo(ChoriaBinary.Path).Length} bytes without plugins, {new FileInfo(binary).Length} bytes with hello");
+        output.WriteLine($"binary size: {new FileInfo(ChoriaBinary.Path).Length} bytes without plugins, {new FileInfo(binary).Length} bytes with hello and filemgr");
         var info = await ManagedProcess.RunAsync(binary, ["buildinfo"], TimeSpan.FromSeconds(30));
         Assert.Contains("Compiled-in Plugins:\n\thello  agent  0.1.0\n", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\tfilemgr  agent  1.0.0\n", info.Stdout, StringComparison.Ordinal);
 
         await using var network = new ChoriaTestNetwork(binary);
         await network.StartBrokerAsync();
         var clientAgents = Directory.CreateDirectory(Path.Combine(network.Root, "client-lib", "mcollective", "agent")).FullName;
         File.Copy(Path.Combine(project, "hello.json"), Path.Combine(clientAgents, "hello.json"));
+        File.Copy(Path.Combine(_clone, "examples", "agents", "filemgr", "filemgr.json"), Path.Combine(clientAgents, "filemgr.json"));
         var client = network.WriteClientConfig("rip.mcollective", $"libdir = {Path.Combine(network.Root, "client-lib")}\n");
-        var server = await network.StartServerAsync("plug1.example.net", factsJson: """{"role":"web"}""", extraConfig: "plugin.hello.prefix = from-config\n");
+        var allowed = Directory.CreateDirectory(Path.Combine(network.Root, "filemgr-allowed")).FullName;
+        var server = await network.StartServerAsync("plug1.example.net", factsJson: """{"role":"web"}""",
+            extraConfig: $"plugin.hello.prefix = from-config\nplugin.filemgr.allowed_paths = {allowed}\n");
 
         var (code, req) = await network.RunChoriaAsync(["req", "hello", "echo", "message=hi there", "-I", "plug1.example.net", "--json", "--config", client], TimeSpan.FromSeconds(40));
         Assert.True(code == 0, req);
@@ -65,6 +72,23 @@ public sealed class PluginRoundTripTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.Equal("plug1.example.net", data.GetProperty("identity").GetString());
         Assert.Equal("from-config", data.GetProperty("prefix").GetString());
         Assert.Contains(server.Process.Lines, l => l.Contains("echo for choria=rip.mcollective: 8 characters", StringComparison.Ordinal));
+
+        // The example agent, with its setting from the server configuration.
+        var touched = Path.Combine(allowed, "touched");
+        var touch = await FilemgrAsync(network, client, "touch", touched);
+        Assert.Equal(0, touch.GetProperty("statuscode").GetInt32());
+        Assert.True(touch.GetProperty("data").GetProperty("created").GetBoolean());
+        Assert.True(File.Exists(touched));
+        var status = (await FilemgrAsync(network, client, "status", touched)).GetProperty("data");
+        Assert.Equal(1, status.GetProperty("present").GetInt32());
+        Assert.Equal("file", status.GetProperty("type").GetString());
+        Assert.Equal("d41d8cd98f00b204e9800998ecf8427e", status.GetProperty("md5").GetString());
+        var outside = Path.Combine(network.Root, "outside");
+        await File.WriteAllTextAsync(outside, "keep");
+        var refused = await FilemgrAsync(network, client, "remove", outside);
+        Assert.Equal(5, refused.GetProperty("statuscode").GetInt32());
+        Assert.Contains("is outside the paths filemgr may change", refused.GetProperty("statusmsg").GetString(), StringComparison.Ordinal);
+        Assert.True(File.Exists(outside));
 
         // The typed clients of the new agent and of rpcutil, compiled into a small program against the same server.
         var caller = Path.Combine(_clone, "plugins", "caller");
@@ -127,7 +151,12 @@ public sealed class PluginRoundTripTests(Xunit.Abstractions.ITestOutputHelper ou
         }
         """;
 
-    /// <summary>What a fresh clone has: the tracked files plus the ones not ignored, without build output.</summary>
+    private static async Task<JsonElement> FilemgrAsync(ChoriaTestNetwork network, string client, string action, string file)
+    {
+        var (_, text) = await network.RunChoriaAsync(["req", "filemgr", action, $"file={file}", "-I", "plug1.example.net", "--json", "--config", client], TimeSpan.FromSeconds(40));
+        return Assert.Single(Replies(text));
+    }
+
     private static List<JsonElement> Replies(string text)
     {
         var start = text.IndexOf('{', StringComparison.Ordinal);
