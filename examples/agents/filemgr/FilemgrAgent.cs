@@ -58,8 +58,8 @@ public sealed partial class FilemgrAgent : Agent
             Gid = info.Gid,
             Owner = UnixFiles.UserName(info.Uid) ?? info.Uid.ToString(CultureInfo.InvariantCulture),
             Group = UnixFiles.GroupName(info.Gid) ?? info.Gid.ToString(CultureInfo.InvariantCulture),
-            Md5 = info.Kind == FileKind.File ? await Md5Async(file, cancellationToken) : "",
-            LinkTarget = info.Kind == FileKind.Symlink ? new FileInfo(file).LinkTarget ?? "" : "",
+            Md5 = info.Kind == FileKind.File ? await Md5Async(file, cancellationToken) : null,
+            LinkTarget = info.Kind == FileKind.Symlink ? new FileInfo(file).LinkTarget : null,
             Mtime = Iso(info.Mtime),
             Ctime = Iso(info.Ctime),
             Atime = Iso(info.Atime),
@@ -194,7 +194,7 @@ public sealed partial class FilemgrAgent : Agent
         }
     }
 
-    private async Task<string> Md5Async(string file, CancellationToken cancellationToken)
+    private async Task<string?> Md5Async(string file, CancellationToken cancellationToken)
     {
         try
         {
@@ -206,8 +206,8 @@ public sealed partial class FilemgrAgent : Agent
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LogFailed(Context.Logger, "status", file, "md5", e.Message);
-            return "";
+            LogFailed(Context.Logger, "read", file, "the md5 digest", e.Message);
+            return null;
         }
     }
 

@@ -31,9 +31,13 @@ public sealed record StatusReply
 
     public string Group { get; init; } = "";
 
-    public string Md5 { get; init; } = "";
+    /// <summary>Regular files only; other kinds leave it out rather than show an empty digest.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Md5 { get; init; }
 
-    public string LinkTarget { get; init; } = "";
+    /// <summary>Symlinks only.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LinkTarget { get; init; }
 
     public string Mtime { get; init; } = "";
 
