@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-command demo: installs what is missing, builds dist/choria, creates a throw-away CA, starts a
+# One-command demo: installs what is missing, builds dist/demo/choria, creates a throw-away CA, starts a
 # real broker (supervising nats-server) and three servers with different facts and classes on
 # 127.0.0.1, then runs `choria ping` and `choria req rpcutil inventory` against them, and the
 # example filemgr agent (examples/agents/filemgr, written with the C# SDK and compiled into the binary).
@@ -21,15 +21,16 @@ esac
 ensure_dotnet
 ensure_packages nats-server:nats-server openssl:openssl util-linux:setpriv
 
-# The binary compiles in the example agents, unless you have your own list (docs/plugins.md).
+# The binary compiles in the example agents, unless you have your own list (docs/plugins.md). It goes to
+# dist/demo, so dist/choria (the binary the tests run) stays what a plain ./build.sh makes.
 plugin_list=${CHORIA_USER_PLUGINS:-}
 if [ -z "$plugin_list" ]; then
   plugin_list=examples/agents/user_plugins.yaml
   [ -f packager/user_plugins.yaml ] && plugin_list=packager/user_plugins.yaml
 fi
 echo ">> compiling in the plugins listed in $plugin_list"
-CHORIA_USER_PLUGINS=$plugin_list ./build.sh
-choria=$PWD/dist/choria
+CHORIA_USER_PLUGINS=$plugin_list CHORIA_OUT_DIR=dist/demo ./build.sh
+choria=$PWD/dist/demo/choria
 work=$(mktemp -d /tmp/choria-demo.XXXXXX)
 pids=()
 cleanup() {
