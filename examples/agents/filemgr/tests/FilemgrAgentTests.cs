@@ -10,6 +10,7 @@ namespace Choria.Agents.Filemgr.Tests;
 
 /// <summary>The agent's actions on real files in a temporary directory, checked against coreutils' own stat(1).</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class FilemgrAgentTests : IDisposable
 {
     private static readonly DateTimeOffset s_now = new(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
