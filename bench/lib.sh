@@ -108,3 +108,10 @@ header() {
   echo "# date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')  nproc: $(nproc)  uptime:$(uptime | sed 's/.*load average/ load average/')"
   echo "# choria: $("$choria" buildinfo 2>/dev/null | awk '/Git SHA/ {print $3}')"
 }
+# publish_aot PROJECT -> path of bench/PROJECT published with Native AOT (like dist/choria, so it runs the server code
+# the way `choria server run` does)
+publish_aot() {
+  local out=$root/bench/$1/bin/aot
+  dotnet publish "$root/bench/$1" -c Release -r linux-x64 -p:PublishAot=true -v q -nologo -o "$out" >/dev/null
+  echo "$out/$1"
+}

@@ -39,25 +39,27 @@ internal sealed record FleetOptions
 /// subscriptions and request pipeline; the framework (security provider and its certificate cache,
 /// loggers, configuration) is shared as a real host would not duplicate it.
 /// </summary>
-internal sealed class Fleet(ChoriaFramework framework, ChoriaConfig config, FleetOptions options)
+/// <param name="prepare">Called for each instance before it starts, to add agents and components; null for the plain scale fleet.</param>
+internal sealed class Fleet(ChoriaFramework framework, ChoriaConfig config, FleetOptions options, Action<FleetMember>? prepare = null)
 {
     private readonly List<Task> _running = [];
 
+    /// <summary><paramref name="server"/> with the per-instance limits that keep thousands of instances in one process.</summary>
+    public ServerOptions Tune(ServerOptions server) => server with
+    {
+        Concurrency = options.Concurrency,
+        QueueSize = options.QueueSize,
+        TuneConnector = c => c with
+        {
+            WriterBufferSize = options.SocketBuffer,
+            ReaderBufferSize = options.SocketBuffer,
+            SubscriptionCapacity = options.SubscriptionCapacity,
+        },
+    };
+
     public async Task<TimeSpan> StartAsync(CancellationToken cancellationToken)
     {
-        var template = ServerOptions.FromConfig(config) with
-        {
-            Concurrency = options.Concurrency,
-            QueueSize = options.QueueSize,
-            DisableTls = options.Plain,
-            TuneConnector = c => c with
-            {
-                WriterBufferSize = options.SocketBuffer,
-                ReaderBufferSize = options.SocketBuffer,
-                SubscriptionCapacity = options.SubscriptionCapacity,
-            },
-        };
-
+        var template = Tune(ServerOptions.FromConfig(config)) with { DisableTls = options.Plain };
         var watch = Stopwatch.StartNew();
         for (var first = 0; first < options.Instances; first += options.Batch)
         {
@@ -69,7 +71,18 @@ internal sealed class Fleet(ChoriaFramework framework, ChoriaConfig config, Flee
                 var identity = options.IdentityPrefix + i.ToString(CultureInfo.InvariantCulture);
                 var instance = new ServerInstance(framework, template with { Identity = identity, Facts = Facts(i, identity) });
                 instance.Components.Add(signal);
-                var run = instance.RunAsync(cancellationToken);
+                Task run;
+                if (prepare is null)
+                {
+                    run = instance.RunAsync(cancellationToken);
+                }
+                else
+                {
+                    var member = new FleetMember(instance, i, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
+                    prepare(member);
+                    run = member.Run();
+                }
+
                 _running.Add(run);
                 // A failed start must not leave the batch waiting forever.
                 ready.Add(Task.WhenAny(signal.Ready, run).Unwrap());
@@ -94,7 +107,7 @@ internal sealed class Fleet(ChoriaFramework framework, ChoriaConfig config, Flee
         }
     }
 
-    private JsonElement Facts(int index, string identity)
+    public JsonElement Facts(int index, string identity)
     {
         var group = index % Math.Max(1, options.FactsVariety);
         using var doc = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
@@ -106,7 +119,7 @@ internal sealed class Fleet(ChoriaFramework framework, ChoriaConfig config, Flee
     }
 
     /// <summary>Components start once the subscriptions are flushed: this one marks the instance as answering.</summary>
-    private sealed class ReadySignal : IChoriaComponent
+    internal sealed class ReadySignal : IChoriaComponent
     {
         private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -121,5 +134,42 @@ internal sealed class Fleet(ChoriaFramework framework, ChoriaConfig config, Flee
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>One instance of a <see cref="Fleet"/> built with a prepare hook: it can be stopped on its own (a restart).</summary>
+internal sealed class FleetMember(ServerInstance instance, int index, CancellationTokenSource stop)
+{
+    private Task _running = Task.CompletedTask;
+
+    public ServerInstance Instance => instance;
+
+    public int Index => index;
+
+    public string Identity => instance.Info.Identity;
+
+    internal Task Run()
+    {
+        _running = RunAsync();
+        return _running;
+    }
+
+    /// <summary>Stops this instance alone and waits until it has shut down.</summary>
+    public async Task StopAsync()
+    {
+        await stop.CancelAsync();
+        await _running;
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await instance.RunAsync(stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped while connecting or shutting down.
+        }
     }
 }

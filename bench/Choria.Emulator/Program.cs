@@ -14,6 +14,10 @@ const string Usage = """
           throw-away CA, broker/server/client certificates and broker.conf, server.conf, client.conf in DIR
       Choria.Emulator run --config server.conf --instances N [--identity-prefix P] [--facts-variety K]
           [--batch B] [--concurrency C] [--queue Q] [--socket-buffer BYTES] [--sub-capacity S] [--plain]
+      Choria.Emulator provision --dir DIR --instances N (--jwt FILE | --brokers HOST:PORT [--token T]) [--bring-back]
+          [--identity-prefix P] [--batch B] [--socket-buffer BYTES] [--loglevel warn|error]
+          unconfigured nodes in provisioning mode; restart counts as provisioned (and with --bring-back the node
+          starts again from what the provisioner wrote); prints "restarted N" and "back N" lines when all are done
       Choria.Emulator ping --config client.conf --expect N [--kind discovery|rpcutil] [--rounds R] [--warmup W]
           [--timeout S] [--direct --identity-prefix P] [--plain] [--json]
       Choria.Emulator load --config client.conf --expect N [--rate R] [--duration S] [--grace S] [--plain] [--json]
@@ -31,7 +35,7 @@ using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
     cancel.Cancel();
 });
 
-if (!Args.TryParse(args.Skip(1), new HashSet<string> { "--plain", "--json", "--direct" }, out var opts, out var parseError) || args.Length == 0)
+if (!Args.TryParse(args.Skip(1), new HashSet<string> { "--plain", "--json", "--direct", "--bring-back" }, out var opts, out var parseError) || args.Length == 0)
 {
     await Console.Error.WriteLineAsync(parseError + "\n" + Usage);
     return 2;
@@ -43,6 +47,7 @@ try
     {
         "setup" => Setup(opts),
         "run" => await RunFleetAsync(opts, cancel.Token),
+        "provision" => await ProvisionAsync(opts, cancel.Token),
         "ping" => await PingAsync(opts, cancel.Token),
         "load" => await LoadAsync(opts, cancel.Token),
         _ => throw new ArgumentException($"unknown command {args[0]}"),
@@ -66,20 +71,79 @@ static async Task<ChoriaFramework> FrameworkAsync(Args opts, ConfigRole role, Ca
     return await ChoriaFramework.CreateAsync(config, debug: false, verifySecurityFiles: role == ConfigRole.Client, LogLevel.Warning, ct);
 }
 
+static FleetOptions FleetOptionsFrom(Args opts) => new()
+{
+    Instances = opts.Int("--instances", 100),
+    IdentityPrefix = opts.String("--identity-prefix", "emulated-"),
+    FactsVariety = opts.Int("--facts-variety", 10),
+    Batch = Math.Max(1, opts.Int("--batch", 200)),
+    Concurrency = Math.Max(1, opts.Int("--concurrency", 1)),
+    QueueSize = Math.Max(1, opts.Int("--queue", 64)),
+    SocketBuffer = Math.Max(512, opts.Int("--socket-buffer", 8 * 1024)),
+    SubscriptionCapacity = Math.Max(1, opts.Int("--sub-capacity", 64)),
+    Plain = opts.Flag("--plain"),
+};
+
+static async Task<int> ProvisionAsync(Args opts, CancellationToken ct)
+{
+    var options = FleetOptionsFrom(opts);
+    var level = opts.String("--loglevel", "warn") == "error" ? LogLevel.Error : LogLevel.Warning;
+    var provisioning = new ProvisioningFleetOptions
+    {
+        Directory = Path.GetFullPath(opts.Required("--dir")),
+        JwtFile = opts.String("--jwt", ""),
+        BrokerUrls = opts.String("--brokers", ""),
+        Token = opts.String("--token", ""),
+        BringBack = opts.Flag("--bring-back"),
+    };
+    if (provisioning.JwtFile.Length == 0 && provisioning.BrokerUrls.Length == 0)
+    {
+        throw new ArgumentException("--jwt or --brokers is required");
+    }
+
+    await using var fleet = await ProvisioningFleet.CreateAsync(provisioning, options, level, ct);
+    var before = Memory.Measure();
+    TimeSpan startup;
+    try
+    {
+        startup = await fleet.StartAsync(ct);
+    }
+    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+    {
+        return 1;
+    }
+
+    var n = options.Instances;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ready {n} instances in {startup.TotalSeconds:F1}s (provisioning mode, plain TCP)"));
+    Console.WriteLine(MemoryLine(before, Memory.Measure(), n));
+    try
+    {
+        var restarted = await fleet.AllRestarted.WaitAsync(ct);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"restarted {n} at {restarted}"));
+        if (provisioning.BringBack)
+        {
+            var back = await fleet.AllBack.WaitAsync(ct);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"back {n} at {back}"));
+        }
+
+        Console.WriteLine(MemoryLine(before, Memory.Measure(), n));
+    }
+    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+    {
+        // Stopped before every node was provisioned: the bench reports what its own counters saw.
+    }
+
+    await fleet.StopAsync();
+    return fleet.Failed == 0 ? 0 : 1;
+}
+
+static string MemoryLine(Memory before, Memory after, int n) => string.Create(CultureInfo.InvariantCulture,
+    $"memory managed_before_kib={before.ManagedKib} managed_after_kib={after.ManagedKib} rss_before_kib={before.RssKib} rss_after_kib={after.RssKib} " +
+    $"managed_per_instance_kib={(after.ManagedKib - before.ManagedKib) / (double)n:F1} rss_per_instance_kib={(after.RssKib - before.RssKib) / (double)n:F1}");
+
 static async Task<int> RunFleetAsync(Args opts, CancellationToken ct)
 {
-    var options = new FleetOptions
-    {
-        Instances = opts.Int("--instances", 100),
-        IdentityPrefix = opts.String("--identity-prefix", "emulated-"),
-        FactsVariety = opts.Int("--facts-variety", 10),
-        Batch = Math.Max(1, opts.Int("--batch", 200)),
-        Concurrency = Math.Max(1, opts.Int("--concurrency", 1)),
-        QueueSize = Math.Max(1, opts.Int("--queue", 64)),
-        SocketBuffer = Math.Max(512, opts.Int("--socket-buffer", 8 * 1024)),
-        SubscriptionCapacity = Math.Max(1, opts.Int("--sub-capacity", 64)),
-        Plain = opts.Flag("--plain"),
-    };
+    var options = FleetOptionsFrom(opts);
     using var framework = await FrameworkAsync(opts, ConfigRole.Server, ct);
     var before = Memory.Measure();
     var fleet = new Fleet(framework, framework.Config, options);
@@ -98,9 +162,7 @@ static async Task<int> RunFleetAsync(Args opts, CancellationToken ct)
     var n = options.Instances;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"ready {n} instances in {startup.TotalSeconds:F1}s ({(options.Plain ? "plain TCP" : "TLS")})"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"memory managed_before_kib={before.ManagedKib} managed_after_kib={after.ManagedKib} rss_before_kib={before.RssKib} rss_after_kib={after.RssKib} " +
-        $"managed_per_instance_kib={(after.ManagedKib - before.ManagedKib) / (double)n:F1} rss_per_instance_kib={(after.RssKib - before.RssKib) / (double)n:F1}"));
+    Console.WriteLine(MemoryLine(before, after, n));
     await fleet.StopAsync();
     return 0;
 }

@@ -92,6 +92,7 @@ public sealed class NodeProvisioner(ChoriaClient client, ProvisionerOptions opti
     private async Task<JsonElement?> CallAsync(string identity, string agent, string action, JsonObject data, AgentDdl ddl, bool optional, CancellationToken cancellationToken)
     {
         RpcResult result;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             result = await client.RequestAsync(new RpcOptions
@@ -108,6 +109,10 @@ public sealed class NodeProvisioner(ChoriaClient client, ProvisionerOptions opti
         catch (ChoriaClientException e)
         {
             throw new ProvisionStepException(action, $"{agent}#{action} could not be called: {e.Message}");
+        }
+        finally
+        {
+            metrics.RpcTime.WithLabels(action).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
 
         var reply = result.Replies.FirstOrDefault(r => r.Sender == identity);

@@ -16,6 +16,12 @@ public sealed class ProvisionerMetrics
         {
             Buckets = Histogram.ExponentialBuckets(0.01, 2, 14),
         });
+        // Per action, so a bench or an operator sees which step bounds the throughput (key generation, the helper, ...).
+        RpcTime = factory.CreateHistogram("choria_provisioner_rpc_time", "Seconds each request to a node took, by action", new HistogramConfiguration
+        {
+            LabelNames = ["action"],
+            Buckets = Histogram.ExponentialBuckets(0.005, 2, 14),
+        });
         BusyWorkers = factory.CreateGauge("choria_provisioner_busy_workers", "Workers provisioning a node right now");
     }
 
@@ -28,6 +34,8 @@ public sealed class ProvisionerMetrics
     public Counter Errors { get; }
 
     public Histogram HelperTime { get; }
+
+    public Histogram RpcTime { get; }
 
     public Gauge BusyWorkers { get; }
 }
