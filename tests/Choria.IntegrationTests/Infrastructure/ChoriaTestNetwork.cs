@@ -242,7 +242,8 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     /// <summary>Starts <c>choria</c> with <paramref name="arguments"/> without waiting; killed on dispose.</summary>
     public ManagedProcess StartChoria(IEnumerable<string> arguments) => Track(ManagedProcess.Start(Binary, arguments));
 
-    private ManagedProcess Track(ManagedProcess process)
+    /// <summary>Stops <paramref name="process"/> with this network, newest first (before the brokers started earlier).</summary>
+    public ManagedProcess Track(ManagedProcess process)
     {
         lock (_processes)
         {

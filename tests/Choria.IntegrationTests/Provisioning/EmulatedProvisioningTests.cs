@@ -12,13 +12,12 @@ namespace Choria.IntegrationTests.Provisioning;
 /// <c>choria ping</c> there.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Process)]
-public sealed class EmulatedProvisioningTests : IAsyncLifetime
+public sealed class EmulatedProvisioningTests : IAsyncLifetime, IAsyncDisposable
 {
     private const string Token = "emulated-token";
     private const int Nodes = 5;
 
     private readonly ChoriaTestNetwork _network = new();
-    private readonly List<ManagedProcess> _processes = [];
 
     public Task InitializeAsync() => _network.StartBrokerAsync(TestBrokerKind.ChoriaBroker);
 
@@ -102,20 +101,9 @@ public sealed class EmulatedProvisioningTests : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        // Newest first: the provisioner and the emulator stop before the brokers they use.
-        for (var i = _processes.Count - 1; i >= 0; i--)
-        {
-            await _processes[i].DisposeAsync();
-        }
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
-        await _network.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _network.DisposeAsync();
 
-    private ManagedProcess Track(ManagedProcess process)
-    {
-        _processes.Add(process);
-        return process;
-    }
+    private ManagedProcess Track(ManagedProcess process) => _network.Track(process);
 }
