@@ -107,17 +107,19 @@ EOF
   emu_rss=$(peak_kib "$emulator_pid"); emu_cpu=$(( $(cpu_ms "$emulator_pid") - emu_cpu0 ))
   answering=$("$choria" ping --config "$work/client.conf" --expect "$n" --timeout 20 --silent 2>/dev/null | sed -n 's/^\([0-9]*\) replies max:.*/\1/p' || true)
   errors=$(grep -c 'Provisioning .* failed at' "$work/provisioner-$w.log" || true)
+  reasons=$(grep -o 'failed at [a-z_]*' "$work/provisioner-$w.log" | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $4; sep=", "}' || true)
+  grep -m 3 'Provisioning .* failed at' "$work/provisioner-$w.log" >&2 || true
   stop_pid "$prov_pid"
   stop_pid "$emulator_pid"
 
   jq -cn --argjson n "$n" --argjson w "$w" --argjson t0 "$t0" --argjson first "$first" --argjson told "$told" \
     --argjson restarted "${restarted:-0}" --argjson back "${back:-0}" --argjson answering "${answering:-0}" \
     --argjson startup "${startup:-0}" --argjson prov_rss "$prov_rss" --argjson prov_cpu "$prov_cpu" \
-    --argjson helper_cpu "$helper_cpu" --argjson emu_rss "$emu_rss" --argjson emu_cpu "$emu_cpu" --argjson errors "${errors:-0}" \
+    --argjson helper_cpu "$helper_cpu" --argjson emu_rss "$emu_rss" --argjson emu_cpu "$emu_cpu" --argjson errors "${errors:-0}" --arg reasons "$reasons" \
     --arg metrics "$work/metrics-$w.txt" \
     '{n:$n,workers:$w,t0:$t0,first:$first,told:$told,restarted:$restarted,back:$back,answering:$answering,startup_s:$startup,
       provisioner_peak_kib:$prov_rss,provisioner_cpu_ms:$prov_cpu,helper_cpu_ms:$helper_cpu,emulator_peak_kib:$emu_rss,
-      emulator_cpu_ms:$emu_cpu,failed_attempts:$errors,metrics:$metrics}' >>"$results"
+      emulator_cpu_ms:$emu_cpu,failed_attempts:$errors,failure_reasons:$reasons,metrics:$metrics}' >>"$results"
 done
 
 command="bench/provision.sh $n --workers \"$workers\""

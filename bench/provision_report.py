@@ -63,7 +63,7 @@ def main(path, command, header, out):
         "node told to restart. CPU: provisioner process, its helper processes (ruby + openssl, reaped children) and the",
         "emulator (node side: key generation, configuration writes, restarts) over the run.",
         "",
-        "| workers | all told to restart | nodes/s (steady) | all restarted | all back on main | `choria ping` on main | failed attempts | provisioner peak RSS | emulator peak RSS | CPU provisioner / helpers / emulator |",
+        "| workers | all told to restart | nodes/s (steady) | all restarted | all back on main | `choria ping` on main | failed attempts (step) | provisioner peak RSS | emulator peak RSS | CPU provisioner / helpers / emulator |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in runs:
@@ -74,7 +74,7 @@ def main(path, command, header, out):
         lines.append(
             f"| {r['workers']} | {f'{told:.1f} s' if told else 'not reached'} | "
             f"{f'{n / told:.1f}' if told else '—'} ({f'{steady:.1f}' if steady else '—'}) | {since('restarted')} | {since('back')} | "
-            f"{r['answering']}/{n} | {r['failed_attempts']} | {r['provisioner_peak_kib'] / 1024:.0f} MiB | {r['emulator_peak_kib'] / 1024:.0f} MiB | "
+            f"{r['answering']}/{n} | {r['failed_attempts']}{' (' + r['failure_reasons'] + ')' if r.get('failure_reasons') else ''} | {r['provisioner_peak_kib'] / 1024:.0f} MiB | {r['emulator_peak_kib'] / 1024:.0f} MiB | "
             f"{r['provisioner_cpu_ms'] / 1000:.0f} s / {r['helper_cpu_ms'] / 1000:.0f} s / {r['emulator_cpu_ms'] / 1000:.0f} s |"
         )
 
