@@ -4,6 +4,8 @@ import json
 import re
 import sys
 
+from results_section import write_section
+
 TITLE = "## Provisioning (emulated fleet)"
 STEPS = ["jwt", "inventory", "gencsr", "configure", "restart"]
 
@@ -100,10 +102,7 @@ def main(path, command, header, out):
     section = "\n".join(lines) + "\n"
     print(section)
     if out != "-":
-        text = open(out).read()
-        pattern = re.compile(r"^## Provisioning \(emulated fleet\)\n.*?(?=^## |\Z)", re.S | re.M)
-        text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-        open(out, "w").write(text)
+        write_section(out, TITLE, section)
 
 
 if __name__ == "__main__":

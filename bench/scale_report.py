@@ -2,9 +2,10 @@
 import datetime
 import json
 import os
-import re
 import statistics
 import sys
+
+from results_section import write_section
 
 
 def fmt(values):
@@ -70,10 +71,7 @@ def main(path, command, out):
     section = "\n".join(lines) + "\n"
     print(section)
     if out != "-":
-        text = open(out).read()
-        pattern = re.compile(r"^## Scale \(fleet emulator\)\n.*?(?=^## |\Z)", re.S | re.M)
-        text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-        open(out, "w").write(text)
+        write_section(out, "## Scale (fleet emulator)", section)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,16 @@
 #         or {"defer": true, "msg": "why"} to leave the node waiting in provisioning mode.
 #
 # It signs the node's CSR with a local CA using the openssl command and points the node at the main collective's
-# brokers. Settings, all from the environment:
+# brokers. Serial numbers are random (128 bits) rather than kept in a serial file: the provisioner runs several
+# helpers at once, and a shared file is read and rewritten by each of them (bench/provision.sh saw "Unable to load
+# number" and would hand out duplicate serials). Settings, all from the environment:
 #   CHORIA_CA_CERT, CHORIA_CA_KEY   the CA certificate and key (default: ca/ca.pem and ca/ca_key.pem beside this file)
 #   CHORIA_MAIN_BROKERS             comma list of host:port of the main collective's brokers (required)
 #   CHORIA_PROVISION_DENY           optional regular expression: matching identities are refused
 #   CHORIA_CERT_DAYS                certificate lifetime in days (default 365)
 require "json"
 require "open3"
+require "securerandom"
 require "tempfile"
 
 def reply(doc)
@@ -46,7 +49,7 @@ certificate = Tempfile.create(["csr", ".pem"]) do |csr_file|
     ext.write("subjectAltName = DNS:#{identity}\nextendedKeyUsage = serverAuth, clientAuth\n")
     ext.flush
     out, err, status = Open3.capture3("openssl", "x509", "-req", "-in", csr_file.path, "-CA", ca_cert, "-CAkey", ca_key,
-                                      "-CAcreateserial", "-CAserial", File.join(Dir.tmpdir, "choria-provisioning-ca.srl"),
+                                      "-set_serial", "0x#{SecureRandom.hex(16)}",
                                       "-days", ENV.fetch("CHORIA_CERT_DAYS", "365"), "-sha256", "-extfile", ext.path)
     unless status.success?
       warn "openssl could not sign the CSR of #{identity}: #{err}"

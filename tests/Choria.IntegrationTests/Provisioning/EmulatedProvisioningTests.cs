@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Choria.IntegrationTests.Infrastructure;
 
 namespace Choria.IntegrationTests.Provisioning;
@@ -84,20 +83,9 @@ public sealed class EmulatedProvisioningTests : IAsyncLifetime, IAsyncDisposable
         var answered = ping.Stdout.Split('\n').Where(l => l.Contains("time=", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]).Order().ToList();
         Assert.Equal(identities, answered);
 
-        using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(_network.CaPath));
         foreach (var identity in identities)
         {
-            var dir = Path.Combine(fleetDir, identity);
-            var config = await File.ReadAllTextAsync(Path.Combine(dir, "server.conf"));
-            Assert.Contains($"identity={identity}", config, StringComparison.Ordinal);
-            Assert.Contains("plugin.choria.server.provision=false", config, StringComparison.Ordinal);
-            using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(dir, "ssl", "certificate.pem")));
-            Assert.Equal($"CN={identity}", certificate.Subject);
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            Assert.True(chain.Build(certificate), $"{identity}'s certificate is not signed by the main CA");
+            await ProvisionedNode.AssertConfiguredAsync(Path.Combine(fleetDir, identity), identity, _network.CaPath);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Choria.IntegrationTests.Infrastructure;
 
 namespace Choria.IntegrationTests.Provisioning;
@@ -80,19 +79,9 @@ public sealed class ProvisioningEndToEndTests : IAsyncLifetime, IAsyncDisposable
             return s_nodes.All(seen.Contains);
         }, TimeSpan.FromSeconds(180), "all five servers answering choria ping on the main broker");
 
-        using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(_network.CaPath));
         foreach (var node in s_nodes)
         {
-            var config = await File.ReadAllTextAsync(ConfigPath(node));
-            Assert.Contains($"identity={node}", config, StringComparison.Ordinal);
-            Assert.Contains("plugin.choria.server.provision=false", config, StringComparison.Ordinal);
-            using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(NodeDir(node), "ssl", "certificate.pem")));
-            Assert.Equal($"CN={node}", certificate.Subject);
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            Assert.True(chain.Build(certificate), $"{node}'s certificate is not signed by the main CA");
+            await ProvisionedNode.AssertConfiguredAsync(NodeDir(node), node, _network.CaPath);
         }
 
         // The helper refuses this one: it keeps waiting in provisioning mode, its configuration never written.
