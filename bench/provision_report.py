@@ -1,6 +1,7 @@
 """Turns bench/provision.sh's results.jsonl (and the provisioner's scraped metrics) into the
 `## Provisioning (emulated fleet)` section of bench/RESULTS.md (and stdout)."""
 import json
+import os
 import re
 import sys
 
@@ -79,6 +80,17 @@ def main(path, command, header, out):
             f"{r['answering']}/{n} | {r['failed_attempts']}{' (' + r['failure_reasons'] + ')' if r.get('failure_reasons') else ''} | {r['provisioner_peak_kib'] / 1024:.0f} MiB | {r['emulator_peak_kib'] / 1024:.0f} MiB | "
             f"{r['provisioner_cpu_ms'] / 1000:.0f} s / {r['helper_cpu_ms'] / 1000:.0f} s / {r['emulator_cpu_ms'] / 1000:.0f} s |"
         )
+
+    cores = os.cpu_count() or 1
+    lines += ["", "CPU time per node, which a busy machine hardly inflates (the wall times above it does), and the rate it allows on "
+              f"{cores} idle cores: the provisioner's side alone (provisioner + helpers: a real fleet generates keys on its own "
+              "nodes) and everything on one machine (+ the emulated nodes).", ""]
+    for r in runs:
+        n = r["n"]
+        prov, helpers, nodes = (r[k] / n for k in ("provisioner_cpu_ms", "helper_cpu_ms", "emulator_cpu_ms"))
+        lines.append(f"- {r['workers']} workers: provisioner {prov:.0f} ms, helpers {helpers:.0f} ms, emulated node {nodes:.0f} ms "
+                     f"→ at most {cores * 1000 / (prov + helpers):.1f} nodes/s for the provisioner's side, "
+                     f"{cores * 1000 / (prov + helpers + nodes):.1f} nodes/s with the nodes on the same cores.")
 
     lines += [
         "",
