@@ -58,7 +58,7 @@ EOF
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14+$15)*1000/hz)}' "/proc/$1/stat"; }
 child_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($16+$17)*1000/hz)}' "/proc/$1/stat"; }
 peak_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
-provisioned() { grep -c 'Provisioned .* restarting' "$1" 2>/dev/null || true; }
+provisioned() { local c; c=$(grep -c 'Provisioned .* restarting' "$1" 2>/dev/null || true); echo "${c:-0}"; }
 
 for w in $workers; do
   echo ">> N=$n workers=$w: starting $n unconfigured nodes" >&2
@@ -101,7 +101,7 @@ EOF
   if [ "$told" != 0 ] && wait_log "$out" '^back ' 120; then
     back=$(sed -n 's/^back [0-9]* at \([0-9]*\)$/\1/p' "$out")
   fi
-  restarted=$(sed -n 's/^restarted [0-9]* at \([0-9]*\)$/\1/p' "$out")
+  restarted=$(sed -n 's/^restarted [0-9]* at \([0-9]*\).*/\1/p' "$out")
   curl -sf "http://127.0.0.1:$monitor/choria/prometheus" >"$work/metrics-$w.txt" || : >"$work/metrics-$w.txt"
   prov_rss=$(peak_kib "$prov_pid"); prov_cpu=$(cpu_ms "$prov_pid"); helper_cpu=$(child_cpu_ms "$prov_pid")
   emu_rss=$(peak_kib "$emulator_pid"); emu_cpu=$(( $(cpu_ms "$emulator_pid") - emu_cpu0 ))

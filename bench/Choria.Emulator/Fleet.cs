@@ -154,11 +154,21 @@ internal sealed class FleetMember(ServerInstance instance, int index, Cancellati
         return _running;
     }
 
-    /// <summary>Stops this instance alone and waits until it has shut down.</summary>
-    public async Task StopAsync()
+    /// <summary>Stops this instance alone and waits until it has shut down; false when the stop overran soft_shutdown_timeout.</summary>
+    public async Task<bool> StopAsync()
     {
         await stop.CancelAsync();
-        await _running;
+        try
+        {
+            await _running;
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            // Stopped all the same, only not cleanly: `choria server run` then exits 1 instead of re-executing itself,
+            // and its service manager starts it again.
+            return false;
+        }
     }
 
     private async Task RunAsync()

@@ -119,7 +119,7 @@ static async Task<int> ProvisionAsync(Args opts, CancellationToken ct)
     try
     {
         var restarted = await fleet.AllRestarted.WaitAsync(ct);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"restarted {n} at {restarted}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"restarted {n} at {restarted} (unclean stops: {fleet.UncleanStops})"));
         if (provisioning.BringBack)
         {
             var back = await fleet.AllBack.WaitAsync(ct);

@@ -56,6 +56,7 @@ internal sealed partial class ProvisioningFleet : IAsyncDisposable
     private int _restarted;
     private int _back;
     private int _failed;
+    private int _unclean;
 
     private ProvisioningFleet(ProvisioningFleetOptions options, FleetOptions fleetOptions, BuildSettings build, ChoriaConfig config, ChoriaFramework framework)
     {
@@ -75,6 +76,9 @@ internal sealed partial class ProvisioningFleet : IAsyncDisposable
     public Task<long> AllBack => _allBack.Task;
 
     public int Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Restarts whose stop overran soft_shutdown_timeout (a real node exits 1 and is started again by its service manager).</summary>
+    public int UncleanStops => Volatile.Read(ref _unclean);
 
     /// <summary>
     /// The start of <c>choria server run</c> on a node built for provisioning with no configuration file: the build
@@ -170,7 +174,12 @@ internal sealed partial class ProvisioningFleet : IAsyncDisposable
     {
         try
         {
-            await member.StopAsync();
+            if (!await member.StopAsync())
+            {
+                Interlocked.Increment(ref _unclean);
+                LogUncleanStop(member.Identity);
+            }
+
             Completed(ref _restarted, _allRestarted);
             if (_options.BringBack)
             {
@@ -234,6 +243,9 @@ internal sealed partial class ProvisioningFleet : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Emulated node {Identity} could not restart into its new configuration: {Error}")]
     private partial void LogBringBackFailed(string identity, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Emulated node {Identity} did not stop within soft_shutdown_timeout; starting it again as its service manager would")]
+    private partial void LogUncleanStop(string identity);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Emulated node {Identity} was asked to restart again; the emulator leaves it running")]
     private partial void LogRestartIgnored(string identity);
