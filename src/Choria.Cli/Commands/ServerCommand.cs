@@ -97,7 +97,16 @@ public static partial class ServerCommand
             });
 
             // The instance bounds its own shutdown by the same timeout; one extra second covers logging and disposal.
-            using var forceQuit = CliRuntime.ForceQuitAfterCancel(options.SoftShutdownTimeout + TimeSpan.FromSeconds(1), run.Token);
+            // A stop for a provisioning restart that hangs still restarts: the node must come back configured.
+            using var forceQuit = CliRuntime.ForceQuitAfterCancel(options.SoftShutdownTimeout + TimeSpan.FromSeconds(1), run.Token, () =>
+            {
+                if (restart && !cancellationToken.IsCancellationRequested)
+                {
+                    Console.Error.WriteLine($"choria: Could not restart Choria Server: {ProcessRestart.Exec()}");
+                }
+
+                Environment.Exit(1);
+            });
             try
             {
                 await instance.RunAsync(run.Token);
@@ -114,8 +123,12 @@ public static partial class ServerCommand
             catch (TimeoutException e) when (run.IsCancellationRequested)
             {
                 // It started and ran; only the stop overran soft_shutdown_timeout, which is not a start failure.
+                // A provisioning restart goes ahead: the new configuration is on disk and the node must come back.
                 await stderr.WriteLineAsync($"choria: Choria Server did not stop cleanly: {e.Message}");
-                return 1;
+                if (!restart)
+                {
+                    return 1;
+                }
             }
 
             LogStopped(logger);

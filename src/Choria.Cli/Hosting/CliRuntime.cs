@@ -104,11 +104,12 @@ public static class CliRuntime
     /// The force-quit timer of docs/server.md / docs/broker.md: once <paramref name="cancellationToken"/> is cancelled
     /// by SIGINT/SIGTERM, a daemon still alive after <paramref name="grace"/> exits 1.
     /// </summary>
-    public static IDisposable ForceQuitAfterCancel(TimeSpan grace, CancellationToken cancellationToken)
+    /// <param name="expired">Runs instead of exiting 1 when the grace runs out, e.g. a restart the stop was for.</param>
+    public static IDisposable ForceQuitAfterCancel(TimeSpan grace, CancellationToken cancellationToken, Action? expired = null)
     {
         Timer? timer = null;
         var registration = cancellationToken.Register(() =>
-            timer = new Timer(_ => Environment.Exit(1), null, grace, Timeout.InfiniteTimeSpan));
+            timer = new Timer(_ => (expired ?? (() => Environment.Exit(1)))(), null, grace, Timeout.InfiniteTimeSpan));
         return new ForceQuit(registration, () => timer?.Dispose());
     }
 
