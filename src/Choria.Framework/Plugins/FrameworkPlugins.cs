@@ -16,9 +16,6 @@ public static partial class FrameworkPlugins
 
     public static IReadOnlyList<IConfigMutator> ConfigMutators => s_mutators;
 
-    /// <summary>The compiled-in resolver, or null for the stock one.</summary>
-    public static IProvisioningTargetResolver? TargetResolver => s_resolver;
-
     /// <summary>Name of the resolver in use: the plugin's, else <see cref="ProvisioningTargetResolver.Name"/>.</summary>
     public static string TargetResolverName => s_resolver?.Name ?? ProvisioningTargetResolver.Name;
 
