@@ -30,8 +30,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-choria=${CHORIA_BIN:-$root/dist/choria}
-[ -x "$choria" ] || ./build.sh
+[ -x "${CHORIA_BIN:-$root/dist/choria}" ] || ./build.sh
+. bench/lib.sh
 # The fleet runs the server code compiled the way `choria server run` is (Native AOT), as in bench/scale.sh;
 # CHORIA_EMULATOR names another build of bench/Choria.Emulator (e.g. the JIT one the integration tests use).
 emulator=${CHORIA_EMULATOR:-}
@@ -43,17 +43,7 @@ if [ -z "$emulator" ]; then
   emulator=$emulator_dir/Choria.Emulator
 fi
 
-work=$(mktemp -d /tmp/choria-soak.XXXXXX)
-pids=()
-cleanup() {
-  local i
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$emulator" setup --dir "$work" --port "$port" >/dev/null
 "$choria" broker run --config "$work/broker.conf" >"$work/broker.out" 2>&1 &
 broker_pid=$!

@@ -1,10 +1,12 @@
+using Choria.Framework.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Choria.Broker.Federation;
 
 /// <summary>
-/// Counts discarded messages per reason and logs them without flooding: the first drop of each reason
-/// is logged at once, later ones at most once per interval with the running total.
+/// Counts discarded messages per reason (the per-reason totals the federation broker and the protocol adapters
+/// report) and logs them through a <see cref="LogThrottle"/>: the first drop of each reason at once, later ones at
+/// most once per interval with the running total.
 /// </summary>
 public sealed partial class DropTracker
 {
@@ -12,9 +14,7 @@ public sealed partial class DropTracker
     private readonly string _component;
     private readonly string[] _reasons;
     private readonly long[] _counts;
-    private readonly long[] _lastLogged;
-    private readonly long _intervalTicks;
-    private readonly TimeProvider _time;
+    private readonly LogThrottle _throttle;
 
     /// <param name="reasons">Reason names indexed by the reason's integer value.</param>
     public DropTracker(ILogger logger, string component, IReadOnlyList<string> reasons, TimeSpan logInterval, TimeProvider? time = null)
@@ -23,10 +23,7 @@ public sealed partial class DropTracker
         _component = component;
         _reasons = [.. reasons];
         _counts = new long[_reasons.Length];
-        _lastLogged = new long[_reasons.Length];
-        _time = time ?? TimeProvider.System;
-        _intervalTicks = (long)(logInterval.TotalSeconds * _time.TimestampFrequency);
-        Array.Fill(_lastLogged, long.MinValue);
+        _throttle = new LogThrottle(_reasons.Length, logInterval, time);
     }
 
     public long Count(int reason) => Interlocked.Read(ref _counts[reason]);
@@ -36,10 +33,7 @@ public sealed partial class DropTracker
     public void Drop(int reason, string detail)
     {
         var count = Interlocked.Increment(ref _counts[reason]);
-        var now = _time.GetTimestamp();
-        var last = Interlocked.Read(ref _lastLogged[reason]);
-        if ((last == long.MinValue || now - last >= _intervalTicks)
-            && Interlocked.CompareExchange(ref _lastLogged[reason], now, last) == last)
+        if (_throttle.ShouldLog(reason, out _))
         {
             LogDropped(_logger, _component, _reasons[reason], detail, count);
         }

@@ -102,7 +102,7 @@ public static partial class ServerCommand
             {
                 if (restart && !cancellationToken.IsCancellationRequested)
                 {
-                    Console.Error.WriteLine($"choria: Could not restart Choria Server: {ProcessRestart.Exec()}");
+                    Console.Error.WriteLine(RestartOrExplain());
                 }
 
                 Environment.Exit(1);
@@ -141,12 +141,15 @@ public static partial class ServerCommand
 
         if (restart && !cancellationToken.IsCancellationRequested)
         {
-            await stderr.WriteLineAsync($"choria: Could not restart Choria Server: {ProcessRestart.Exec()}");
+            await stderr.WriteLineAsync(RestartOrExplain());
             return 1;
         }
 
         return 0;
     }
+
+    /// <summary>Re-executes the server for a provisioning restart; only returns when that failed, with the line to print.</summary>
+    private static string RestartOrExplain() => $"choria: Could not restart Choria Server: {ProcessRestart.Exec()}";
 
     /// <summary>
     /// <c>--config</c>, else the standard server file. A binary built for provisioning starts without the file: it is

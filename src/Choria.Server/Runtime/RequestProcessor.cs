@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Choria.Framework.Logging;
 using Choria.Protocol.Filters;
 using Choria.Protocol.Messages;
 using Choria.Security;
@@ -54,15 +55,14 @@ public sealed partial class RequestProcessor
     private readonly Channel<ReadOnlyMemory<byte>> _queue;
 
     /// <summary>A flood overflows the queue tens of thousands of times a second: one line per interval says so, the metric counts each.</summary>
-    private static readonly TimeSpan s_queueFullLogInterval = TimeSpan.FromSeconds(10);
-    private long _queueFullLoggedAt = long.MinValue;
-    private long _queueFullUnlogged;
+    private readonly LogThrottle _queueFullLog;
 
     public RequestProcessor(ServerOptions options, RequestProcessorDependencies dependencies, ILogger<RequestProcessor> logger)
     {
         _options = options;
         _deps = dependencies;
         _logger = logger;
+        _queueFullLog = new LogThrottle(1, TimeSpan.FromSeconds(10), dependencies.Clock);
         _queue = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(Math.Max(1, options.QueueSize))
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -86,16 +86,11 @@ public sealed partial class RequestProcessor
         }
 
         _deps.Counters.Drop(DropReason.QueueFull);
-        var now = _deps.Clock.GetTimestamp();
-        var last = Interlocked.Read(ref _queueFullLoggedAt);
-        if ((last != long.MinValue && _deps.Clock.GetElapsedTime(last, now) < s_queueFullLogInterval)
-            || Interlocked.CompareExchange(ref _queueFullLoggedAt, now, last) != last)
+        if (_queueFullLog.ShouldLog(0, out var unlogged))
         {
-            Interlocked.Increment(ref _queueFullUnlogged);
-            return false;
+            LogQueueFull(subject, _options.QueueSize, unlogged, _queueFullLog.Interval.TotalSeconds);
         }
 
-        LogQueueFull(subject, _options.QueueSize, Interlocked.Exchange(ref _queueFullUnlogged, 0), s_queueFullLogInterval.TotalSeconds);
         return false;
     }
 
