@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Choria.Config;
 using Choria.Config.Build;
 using Choria.Connector;
+using Choria.Server.Registration;
 using Choria.Server.Runtime;
 using Microsoft.Extensions.Logging;
 using Prometheus;
@@ -51,6 +52,7 @@ public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
     private readonly (Counter.Child Metric, Func<ServerCounters, long> Value)[] _serverCounters;
     private readonly Counter _dropped;
     private readonly Counter _writeFailures;
+    private readonly Counter _registrationFailures;
     private readonly Counter _initialAttempts;
     private readonly Counter _reconnections;
     private readonly Counter _disconnections;
@@ -84,6 +86,7 @@ public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
         ];
         _dropped = factory.CreateCounter("choria_server_dropped_total", "Received messages that did not run an agent, by reason", ["identity", "reason"]);
         _writeFailures = factory.CreateCounter("choria_server_write_failures_total", "Failed writes of the status file or audit log (disk full, read-only, missing directory), by file", ["identity", "file"]);
+        _registrationFailures = factory.CreateCounter("choria_server_registration_failures_total", "Registration ticks that published nothing (data file missing, empty or unreadable, not connected, publish failed), by reason", ["identity", "reason"]);
         _initialAttempts = factory.CreateCounter("choria_connector_initial_connection_attempts", "Initial connection attempts");
         _reconnections = factory.CreateCounter("choria_connector_reconnections", "Reconnections after a disconnection");
         _disconnections = factory.CreateCounter("choria_connector_disconnections", "Disconnections from the broker");
@@ -172,6 +175,10 @@ public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
 
         _writeFailures.WithLabels(_options.Identity, "status_file").IncTo(_counters.WriteFailures(WriteTarget.StatusFile));
         _writeFailures.WithLabels(_options.Identity, "audit_log").IncTo(_counters.WriteFailures(WriteTarget.AuditLog));
+        foreach (var failure in Enum.GetValues<RegistrationFailure>())
+        {
+            _registrationFailures.WithLabels(_options.Identity, SnakeCase(failure.ToString())).IncTo(_counters.RegistrationFailures(failure));
+        }
 
         if (_connection() is { } connection)
         {
@@ -182,9 +189,10 @@ public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
     }
 
     /// <summary>snake_case of the enum name, e.g. <c>ttl_expired</c>.</summary>
-    internal static string ReasonLabel(DropReason reason)
+    internal static string ReasonLabel(DropReason reason) => SnakeCase(reason.ToString());
+
+    private static string SnakeCase(string name)
     {
-        var name = reason.ToString();
         var chars = new System.Text.StringBuilder(name.Length + 4);
         for (var i = 0; i < name.Length; i++)
         {

@@ -2,23 +2,14 @@ using System.IO.Compression;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Registration;
-
-/// <summary>Why a poll produced nothing to publish.</summary>
-public enum RegistrationPollFailure
-{
-    DataFileMissing,
-    DataFileEmpty,
-    DataFileUnreadable,
-}
 
 /// <summary>One registration payload to publish; <see cref="Target"/> empty means the registration agent.</summary>
 public sealed record RegistrationItem(byte[] Data, string Target);
 
 /// <summary>Outcome of <see cref="FileContentRegistration.Poll"/>: an item, or a failure with a human reason.</summary>
-public sealed record RegistrationPollResult(RegistrationItem? Item, RegistrationPollFailure? Failure, string? Reason)
+public sealed record RegistrationPollResult(RegistrationItem? Item, RegistrationFailure? Failure, string? Reason)
 {
     public bool Success => Item is not null;
 }
@@ -27,34 +18,29 @@ public sealed record RegistrationPollResult(RegistrationItem? Item, Registration
 /// The 2020 <c>file_content</c> registration plugin (docs/server.md): publishes a file's bytes, base64 or gzip+base64,
 /// with its mtime and whether it changed since the previous poll.
 /// </summary>
-public sealed partial class FileContentRegistration
+public sealed class FileContentRegistration
 {
     public const string Protocol = "choria:registration:filecontent:1";
 
     private readonly FileContentOptions _options;
-    private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private long? _previousMtime;
 
-    public FileContentRegistration(FileContentOptions options, ILogger logger)
-    {
-        _options = options;
-        _logger = logger;
-    }
+    public FileContentRegistration(FileContentOptions options) => _options = options;
 
-    /// <summary>Reads the file and builds the message; failures are logged and returned, never thrown.</summary>
+    /// <summary>Reads the file and builds the message; failures are returned with a reason (the publisher logs and counts them), never thrown.</summary>
     public RegistrationPollResult Poll()
     {
         var path = _options.DataFile;
         var info = new FileInfo(path);
         if (!info.Exists)
         {
-            return Fail(RegistrationPollFailure.DataFileMissing, $"could not find data file {path}");
+            return Fail(RegistrationFailure.DataFileMissing, $"could not find data file {path}");
         }
 
         if (info.Length == 0)
         {
-            return Fail(RegistrationPollFailure.DataFileEmpty, $"data file {path} is empty");
+            return Fail(RegistrationFailure.DataFileEmpty, $"data file {path} is empty");
         }
 
         byte[] content;
@@ -64,7 +50,7 @@ public sealed partial class FileContentRegistration
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Fail(RegistrationPollFailure.DataFileUnreadable, $"could not read data file {path}: {e.Message}");
+            return Fail(RegistrationFailure.DataFileUnreadable, $"could not read data file {path}: {e.Message}");
         }
 
         var mtime = new DateTimeOffset(info.LastWriteTimeUtc).ToUnixTimeSeconds();
@@ -99,14 +85,8 @@ public sealed partial class FileContentRegistration
         return buffer.ToArray();
     }
 
-    private RegistrationPollResult Fail(RegistrationPollFailure failure, string reason)
-    {
-        LogPollFailed(_logger, reason);
-        return new RegistrationPollResult(null, failure, reason);
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}")]
-    private static partial void LogPollFailed(ILogger logger, string reason);
+    private static RegistrationPollResult Fail(RegistrationFailure failure, string reason) =>
+        new(null, failure, reason);
 }
 
 /// <summary>The 5.2 message; field order is the order go-choria emits.</summary>

@@ -3,20 +3,10 @@ using Choria.Connector;
 using Choria.Protocol.Messages;
 using Choria.Protocol.Subjects;
 using Choria.Security;
+using Choria.Server.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Registration;
-
-/// <summary>What one <see cref="RegistrationPublisher.PublishOnceAsync"/> did.</summary>
-public enum RegistrationPublishOutcome
-{
-    Published,
-    NotConnected,
-    PollFailed,
-    EmptyData,
-    MessageFailed,
-    PublishFailed,
-}
 
 /// <summary>A registration item wrapped as a signed Choria request, ready for NATS.</summary>
 public sealed record RegistrationMessage(string Subject, byte[] Transport, Request Request);
@@ -36,10 +26,12 @@ public sealed partial class RegistrationPublisher : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly FileContentRegistration? _plugin;
+    private readonly ServerCounters? _counters;
     private CancellationTokenSource? _stopping;
     private Task _loop = Task.CompletedTask;
 
-    public RegistrationPublisher(RegistrationOptions options, ChoriaConnection connection, ISecurityProvider security, string identity, ILogger logger, TimeProvider? clock = null)
+    /// <param name="counters">Where failed ticks are counted (<c>choria_server_registration_failures_total</c>).</param>
+    public RegistrationPublisher(RegistrationOptions options, ChoriaConnection connection, ISecurityProvider security, string identity, ILogger logger, TimeProvider? clock = null, ServerCounters? counters = null)
     {
         _options = options;
         _connection = connection;
@@ -47,7 +39,8 @@ public sealed partial class RegistrationPublisher : IAsyncDisposable
         _identity = identity;
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
-        _plugin = options.FileContent is { } fc ? new FileContentRegistration(fc, logger) : null;
+        _plugin = options.FileContent is { } fc ? new FileContentRegistration(fc) : null;
+        _counters = counters;
     }
 
     /// <summary>Starts the background schedule; does nothing when registration is not configured.</summary>
@@ -79,48 +72,56 @@ public sealed partial class RegistrationPublisher : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
-    /// <summary>One poll and publish, as done on every tick.</summary>
-    public async Task<RegistrationPublishOutcome> PublishOnceAsync(CancellationToken cancellationToken)
+    /// <summary>One poll and publish, as done on every tick: null when published, else why not (counted, then logged).</summary>
+    public async Task<RegistrationFailure?> PublishOnceAsync(CancellationToken cancellationToken)
     {
         if (_plugin is null)
         {
-            return RegistrationPublishOutcome.PollFailed;
+            return null;
         }
 
         var poll = _plugin.Poll();
         if (poll.Item is not { } item)
         {
-            return RegistrationPublishOutcome.PollFailed;
+            Count(poll.Failure!.Value);
+            LogPollFailed(_logger, poll.Reason!);
+            return poll.Failure;
         }
 
         if (item.Data.Length == 0)
         {
+            Count(RegistrationFailure.EmptyData);
             LogEmptyData(_logger);
-            return RegistrationPublishOutcome.EmptyData;
+            return RegistrationFailure.EmptyData;
         }
 
         if (!_connection.IsConnected)
         {
+            Count(RegistrationFailure.NotConnected);
             LogNotConnected(_logger);
-            return RegistrationPublishOutcome.NotConnected;
+            return RegistrationFailure.NotConnected;
         }
 
         if (!TryBuildMessage(item, out var message, out var reason))
         {
+            Count(RegistrationFailure.MessageFailed);
             LogMessageFailed(_logger, reason!);
-            return RegistrationPublishOutcome.MessageFailed;
+            return RegistrationFailure.MessageFailed;
         }
 
         var result = await _connection.PublishAsync(message!.Subject, message.Transport, cancellationToken: cancellationToken);
         if (result != PublishResult.Published)
         {
+            Count(RegistrationFailure.PublishFailed);
             LogPublishFailed(_logger, result.ToString());
-            return RegistrationPublishOutcome.PublishFailed;
+            return RegistrationFailure.PublishFailed;
         }
 
         LogPublished(_logger, message.Subject, item.Data.Length);
-        return RegistrationPublishOutcome.Published;
+        return null;
     }
+
+    private void Count(RegistrationFailure failure) => _counters?.RegistrationFailed(failure);
 
     /// <summary>Wraps <paramref name="item"/> as transport → secure request → request whose message is the item JSON.</summary>
     public bool TryBuildMessage(RegistrationItem item, out RegistrationMessage? message, out string? reason)
@@ -183,6 +184,7 @@ public sealed partial class RegistrationPublisher : IAsyncDisposable
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    Count(RegistrationFailure.PublishFailed);
                     LogPublishFailed(_logger, e.Message);
                 }
             }
@@ -192,6 +194,9 @@ public sealed partial class RegistrationPublisher : IAsyncDisposable
         {
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}")]
+    private static partial void LogPollFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping registration publish while not connected to the network")]
     private static partial void LogNotConnected(ILogger logger);

@@ -58,13 +58,13 @@ public static class ServerComponents
         var registration = RegistrationOptions.FromConfig(config);
         if (registration.Enabled)
         {
-            instance.ConnectedComponents.Add(connection => RegistrationComponent(registration, connection, framework));
+            instance.ConnectedComponents.Add(connection => RegistrationComponent(registration, connection, framework, instance.Counters));
         }
     }
 
-    private static ServerComponent RegistrationComponent(RegistrationOptions options, ChoriaConnection connection, ChoriaFramework framework)
+    private static ServerComponent RegistrationComponent(RegistrationOptions options, ChoriaConnection connection, ChoriaFramework framework, ServerCounters counters)
     {
-        var publisher = new RegistrationPublisher(options, connection, framework.Security, framework.Identity, framework.Loggers.CreateLogger<RegistrationPublisher>());
+        var publisher = new RegistrationPublisher(options, connection, framework.Security, framework.Identity, framework.Loggers.CreateLogger<RegistrationPublisher>(), counters: counters);
         return new ServerComponent("registration", publisher.StartAsync, publisher.StopAsync);
     }
 

@@ -1,3 +1,4 @@
+using Choria.Server.Registration;
 using Choria.Server.Agents;
 
 namespace Choria.Server.Runtime;
@@ -46,6 +47,7 @@ public sealed class ServerCounters
 {
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
     private readonly long[] _writeFailures = new long[Enum.GetValues<WriteTarget>().Length];
+    private readonly long[] _registrationFailures = new long[Enum.GetValues<RegistrationFailure>().Length];
     private long _total;
     private long _validated;
     private long _unvalidated;
@@ -103,6 +105,11 @@ public sealed class ServerCounters
 
     /// <summary>A disk full, read-only or missing directory: the write was skipped and logged.</summary>
     public void WriteFailed(WriteTarget target) => Interlocked.Increment(ref _writeFailures[(int)target]);
+
+    public long RegistrationFailures(RegistrationFailure failure) => Interlocked.Read(ref _registrationFailures[(int)failure]);
+
+    /// <summary>A registration tick that published nothing; the node's registration data is then stale at its receivers.</summary>
+    public void RegistrationFailed(RegistrationFailure failure) => Interlocked.Increment(ref _registrationFailures[(int)failure]);
 
     public ServerStats Snapshot() => new()
     {

@@ -152,6 +152,66 @@ public sealed class FloodTests(ITestOutputHelper output)
     }
 
     /// <summary>Peak RSS of a process, sampled every 100 ms.</summary>
+    [Fact]
+    public async Task A_client_that_stops_reading_its_replies_is_cut_off_as_a_slow_consumer_while_the_server_serves_everyone_else()
+    {
+        await using var scenario = new FaultScenario();
+        await scenario.StartBrokerAsync(TestBrokerKind.ChoriaBroker);
+        var stats = FreePort.Next();
+        var server = await scenario.StartServerAsync(Node, stats);
+        await using var proxy = FaultProxy.Start(scenario.Network.BrokerPort);
+        await using var slow = await ChoriaTestClient.ConnectAsync(scenario.Network.WriteClientConfig("slow.mcollective", middlewareHosts: proxy.HostPort));
+        await using var client = await ChoriaTestClient.ConnectAsync(scenario.ClientConfig);
+        await using var inbox = await slow.Connection.SubscribeAsync("mcollective.reply.slow.mcollective.>");
+        await slow.Connection.FlushAsync();
+
+        // The slow client's requests go out (through the other connection: the slow one has stopped moving bytes)
+        // and their replies pile up at the broker for a reader that never reads. The broker's write deadline (5 s)
+        // decides when to give up on it.
+        proxy.Stall();
+        using var sampler = new RssSampler(server.Process.Id);
+        var watch = Stopwatch.StartNew();
+        var sent = 0;
+        while (watch.Elapsed < TimeSpan.FromSeconds(20) && await SlowConsumersAsync(scenario.Network.BrokerStatsPort) == 0)
+        {
+            for (var i = 0; i < 100; i++, sent++)
+            {
+                var request = slow.Prepare("rpcutil", "{\"action\":\"inventory\",\"data\":{}}");
+                await client.Connection.PublishAsync($"mcollective.node.{Node}", request.Payload);
+            }
+
+            await client.Connection.FlushAsync();
+            await Task.Delay(50);
+        }
+
+        var cutOff = watch.Elapsed;
+        var slowConsumers = await SlowConsumersAsync(scenario.Network.BrokerStatsPort);
+        // Everyone else is served while and after it happens.
+        var answered = await AnsweredWithinAsync(client, TimeSpan.FromSeconds(30));
+        var peak = sampler.Stop();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{sent} requests for the stalled client; broker counted {slowConsumers} slow consumer(s) after {cutOff.TotalSeconds:F1} s; other client answered after {answered?.TotalSeconds:F1} s; server peak RSS {peak / 1024} MiB"));
+
+        Assert.True(slowConsumers >= 1, $"no slow consumer after {sent} requests in {cutOff.TotalSeconds:F0} s");
+        Assert.NotNull(answered);
+        Assert.True(peak < RssLimitKib, $"peak RSS {peak} KiB");
+        Assert.False(server.Process.HasExited, server.Process.Output);
+
+        // Reading again, the client finds itself disconnected and comes back on its own.
+        proxy.Resume();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (slow.Connection.Reconnects == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.True(slow.Connection.Reconnects >= 1, "the cut-off client did not reconnect");
+        Assert.Single(await slow.RpcAsync("rpcutil", "ping", node: Node, timeout: TimeSpan.FromSeconds(10)));
+    }
+
+    private static async Task<double> SlowConsumersAsync(int brokerStatsPort) =>
+        await FaultScenario.MetricAsync(brokerStatsPort, "choria_network_slow_consumers") ?? 0;
+
     private sealed class RssSampler : IDisposable
     {
         private readonly CancellationTokenSource _stop = new();

@@ -1,4 +1,5 @@
 using Choria.IntegrationTests.Infrastructure;
+using Choria.Security.Dev;
 using Xunit.Abstractions;
 
 namespace Choria.IntegrationTests.Faults;
@@ -102,5 +103,74 @@ public sealed class ServerResourceFaultTests(ITestOutputHelper output)
 
         // A request from a correct clock is still answered.
         Assert.Single(await client.RpcAsync("rpcutil", "ping", node: Node, timeout: TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_CA_file_replaced_at_run_time_is_picked_up_so_the_old_CA_is_refused_and_counted_and_the_restored_CA_serves_again()
+    {
+        await using var scenario = new FaultScenario();
+        await scenario.StartBrokerAsync(TestBrokerKind.NatsServer);
+        var ca = Path.Combine(scenario.Network.Root, "server-ca.pem");
+        File.Copy(scenario.Network.CaPath, ca);
+        var stats = FreePort.Next();
+        var server = await scenario.Network.StartServerAsync(Node, extraConfig: $"""
+            plugin.choria.stats_address = 127.0.0.1
+            plugin.choria.stats_port = {stats}
+            plugin.security.file.ca = {ca}
+            """ + "\n");
+        await using var client = await ChoriaTestClient.ConnectAsync(scenario.ClientConfig);
+        Assert.Single(await client.RpcAsync("rpcutil", "ping", node: Node, timeout: TimeSpan.FromSeconds(10)));
+
+        // The operator rotates the CA: the client's certificate, from the old CA, no longer chains to the file's CA.
+        // The server re-reads the file once its stamp changes (checked at most every second).
+        using var other = DevCertificateAuthority.Create(Path.Combine(scenario.Network.Root, "other-ca"), "Other CA");
+        File.Copy(other.CaPath, ca, overwrite: true);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Empty(await client.RpcAsync("rpcutil", "ping", node: Node, timeout: TimeSpan.FromSeconds(3)));
+        await server.Process.WaitForOutputAsync("(SecurityFailed)", TimeSpan.FromSeconds(10));
+        output.WriteLine(server.Process.Lines.First(l => l.Contains("(SecurityFailed)", StringComparison.Ordinal)));
+        Assert.True(await FaultScenario.WaitForMetricAsync(stats, "choria_server_dropped_total", "reason=\"security_failed\"", 1), "the refusal was not counted");
+
+        // A CA file that is not a certificate: refused too, and the log names the file.
+        await File.WriteAllTextAsync(ca, "not a certificate\n");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Empty(await client.RpcAsync("rpcutil", "ping", node: Node, timeout: TimeSpan.FromSeconds(3)));
+        await server.Process.WaitForOutputAsync($"CA {ca} is unusable", TimeSpan.FromSeconds(10));
+        Assert.True(await FaultScenario.WaitForMetricAsync(stats, "choria_server_dropped_total", "reason=\"security_failed\"", 2), "the second refusal was not counted");
+
+        // The right CA back: served again, nothing restarted.
+        File.Copy(scenario.Network.CaPath, ca, overwrite: true);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Single(await client.RpcAsync("rpcutil", "ping", node: Node, timeout: TimeSpan.FromSeconds(10)));
+        Assert.False(server.Process.HasExited, server.Process.Output);
+    }
+
+    [Fact]
+    public async Task A_missing_registration_data_file_is_logged_and_counted_and_publishing_resumes_once_it_is_there()
+    {
+        await using var scenario = new FaultScenario();
+        await scenario.StartBrokerAsync(TestBrokerKind.NatsServer);
+        var data = Path.Combine(scenario.Network.Root, "registration.json");
+        var stats = FreePort.Next();
+        var server = await scenario.Network.StartServerAsync(Node, extraConfig: $"""
+            plugin.choria.stats_address = 127.0.0.1
+            plugin.choria.stats_port = {stats}
+            registration = file_content
+            registerinterval = 1
+            plugin.choria.registration.file_content.data = {data}
+            plugin.choria.registration.file_content.target = test.registration
+            """ + "\n");
+        await using var client = await ChoriaTestClient.ConnectAsync(scenario.ClientConfig);
+        await using var subscription = await client.Connection.SubscribeAsync("test.registration");
+        await client.Connection.FlushAsync();
+
+        await server.Process.WaitForOutputAsync($"could not find data file {data}", TimeSpan.FromSeconds(15));
+        Assert.True(await FaultScenario.WaitForMetricAsync(stats, "choria_server_registration_failures_total", "reason=\"data_file_missing\"", 2), "missing data file not counted");
+
+        await File.WriteAllTextAsync(data, "{\"role\":\"web\"}");
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var published = await subscription.ReadAllAsync(wait.Token).FirstAsync(wait.Token);
+        Assert.True(published.Data.Length > 0);
+        Assert.False(server.Process.HasExited, server.Process.Output);
     }
 }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Choria.Config;
 using Choria.Protocol.Messages;
 using Choria.Server.Registration;
+using Choria.Server.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Server.Tests.Registration;
@@ -22,7 +23,7 @@ public sealed class RegistrationTests : IDisposable
     public void Plain_message_matches_the_fixture_byte_for_byte_apart_from_the_path()
     {
         var file = DataFile("{\"file\": true}");
-        var registration = new FileContentRegistration(new FileContentOptions { DataFile = file, Compression = false }, NullLogger.Instance);
+        var registration = new FileContentRegistration(new FileContentOptions { DataFile = file, Compression = false });
 
         var result = registration.Poll();
 
@@ -38,7 +39,7 @@ public sealed class RegistrationTests : IDisposable
     {
         var text = "{\"file\": true}";
         var file = DataFile(text);
-        var registration = new FileContentRegistration(new FileContentOptions { DataFile = file }, NullLogger.Instance);
+        var registration = new FileContentRegistration(new FileContentOptions { DataFile = file });
 
         using var doc = JsonDocument.Parse(registration.Poll().Item!.Data);
         var root = doc.RootElement;
@@ -54,7 +55,7 @@ public sealed class RegistrationTests : IDisposable
     public void Updated_is_false_first_then_true_only_when_mtime_increases()
     {
         var file = DataFile("one");
-        var registration = new FileContentRegistration(new FileContentOptions { DataFile = file, Compression = false }, NullLogger.Instance);
+        var registration = new FileContentRegistration(new FileContentOptions { DataFile = file, Compression = false });
 
         Assert.False(Updated(registration));
         Assert.False(Updated(registration));
@@ -70,12 +71,12 @@ public sealed class RegistrationTests : IDisposable
     {
         var missing = Path.Combine(_dir.FullName, "nope.json");
         var empty = DataFile("");
-        var a = new FileContentRegistration(new FileContentOptions { DataFile = missing }, NullLogger.Instance).Poll();
-        var b = new FileContentRegistration(new FileContentOptions { DataFile = empty }, NullLogger.Instance).Poll();
+        var a = new FileContentRegistration(new FileContentOptions { DataFile = missing }).Poll();
+        var b = new FileContentRegistration(new FileContentOptions { DataFile = empty }).Poll();
 
-        Assert.Equal(RegistrationPollFailure.DataFileMissing, a.Failure);
+        Assert.Equal(RegistrationFailure.DataFileMissing, a.Failure);
         Assert.Equal($"could not find data file {missing}", a.Reason);
-        Assert.Equal(RegistrationPollFailure.DataFileEmpty, b.Failure);
+        Assert.Equal(RegistrationFailure.DataFileEmpty, b.Failure);
         Assert.Equal($"data file {empty} is empty", b.Reason);
     }
 
@@ -116,7 +117,7 @@ public sealed class RegistrationTests : IDisposable
         await net.Observer.FlushAsync();
         var publisher = new RegistrationPublisher(options, net.Connection, net.Security, "node1.example.net", NullLogger.Instance);
 
-        Assert.Equal(RegistrationPublishOutcome.Published, await publisher.PublishOnceAsync(CancellationToken.None));
+        Assert.Null(await publisher.PublishOnceAsync(CancellationToken.None));
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var received = await sub.ReadAllAsync(cts.Token).FirstAsync(cts.Token);
@@ -155,9 +156,10 @@ public sealed class RegistrationTests : IDisposable
         };
         await using var sub = await net.Observer.SubscribeAsync("custom.registration");
         await net.Observer.FlushAsync();
-        var publisher = new RegistrationPublisher(options, net.Connection, net.Security, "node1.example.net", NullLogger.Instance);
+        var counters = new ServerCounters();
+        var publisher = new RegistrationPublisher(options, net.Connection, net.Security, "node1.example.net", NullLogger.Instance, counters: counters);
 
-        Assert.Equal(RegistrationPublishOutcome.Published, await publisher.PublishOnceAsync(CancellationToken.None));
+        Assert.Null(await publisher.PublishOnceAsync(CancellationToken.None));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var received = await sub.ReadAllAsync(cts.Token).FirstAsync(cts.Token);
         Assert.True(TransportMessage.TryParse(received.Data.Span, out _, out _));
@@ -169,7 +171,28 @@ public sealed class RegistrationTests : IDisposable
             await Task.Delay(20);
         }
 
-        Assert.Equal(RegistrationPublishOutcome.NotConnected, await publisher.PublishOnceAsync(CancellationToken.None));
+        Assert.Equal(RegistrationFailure.NotConnected, await publisher.PublishOnceAsync(CancellationToken.None));
+        Assert.Equal(1, counters.RegistrationFailures(RegistrationFailure.NotConnected));
+    }
+
+    [Fact]
+    public async Task A_missing_or_empty_data_file_is_counted_by_reason_then_logged_and_publishes_nothing()
+    {
+        var file = Path.Combine(_dir.FullName, "later.json");
+        var options = new RegistrationOptions { FileContent = new FileContentOptions { DataFile = file }, Collective = "mcollective" };
+        var counters = new ServerCounters();
+        var logger = new CapturingLogger();
+        var publisher = new RegistrationPublisher(options, null!, null!, "node1.example.net", logger, counters: counters);
+
+        Assert.Equal(RegistrationFailure.DataFileMissing, await publisher.PublishOnceAsync(CancellationToken.None));
+        Assert.Equal(RegistrationFailure.DataFileMissing, await publisher.PublishOnceAsync(CancellationToken.None));
+        await File.WriteAllTextAsync(file, "");
+        Assert.Equal(RegistrationFailure.DataFileEmpty, await publisher.PublishOnceAsync(CancellationToken.None));
+
+        Assert.Equal(2, counters.RegistrationFailures(RegistrationFailure.DataFileMissing));
+        Assert.Equal(1, counters.RegistrationFailures(RegistrationFailure.DataFileEmpty));
+        Assert.Equal(0, counters.RegistrationFailures(RegistrationFailure.PublishFailed));
+        Assert.Equal([$"could not find data file {file}", $"could not find data file {file}", $"data file {file} is empty"], logger.Entries.Select(e => e.Message));
     }
 
     [Fact]
