@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Choria.Ddl.Ruby;
+using Choria.Protocol.Messages;
 using Choria.Server.Agents;
 using Choria.Server.Agents.Providers.Ruby;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -80,10 +81,13 @@ static async Task Call(McorpcAgent agent)
 {
     var result = await agent.HandleAsync(new AgentRequest
     {
-        Agent = "ddlonly",
-        RequestId = "bench",
-        CallerId = "choria=bench",
         Payload = Encoding.UTF8.GetBytes("""{"agent":"ddlonly","action":"ping","data":{}}"""),
+        Envelope = new RequestEnvelope
+        {
+            Agent = "ddlonly",
+            RequestId = "bench",
+            CallerId = "choria=bench",
+        },
     }, CancellationToken.None);
     if (result.Reply is null || !Encoding.UTF8.GetString(result.Reply).Contains("\"statuscode\":0", StringComparison.Ordinal))
     {

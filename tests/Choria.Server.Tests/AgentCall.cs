@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Choria.Protocol.Messages;
 using Choria.Server.Agents;
 
 namespace Choria.Server.Tests;
@@ -21,14 +22,17 @@ internal static class AgentCall
         var payload = $$"""{"agent":"{{agent.Metadata.Name}}","action":"{{action}}","data":{{data}},"caller":"choria=rip.mcollective"}""";
         return new AgentRequest
         {
-            Agent = agent.Metadata.Name,
-            RequestId = "4b5d2f1a9c3e4d7f8a6b0c1d2e3f4a5b",
-            SenderId = "client1.example.net",
-            CallerId = "choria=rip.mcollective",
-            Collective = "mcollective",
-            Ttl = 60,
-            Time = 1578175200,
             Payload = Encoding.UTF8.GetBytes(payload),
+            Envelope = new RequestEnvelope
+            {
+                Agent = agent.Metadata.Name,
+                RequestId = "4b5d2f1a9c3e4d7f8a6b0c1d2e3f4a5b",
+                SenderId = "client1.example.net",
+                CallerId = "choria=rip.mcollective",
+                Collective = "mcollective",
+                Ttl = 60,
+                Time = 1578175200,
+            },
         };
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Choria.Protocol.Messages;
 using Choria.Server.Agents;
 using Choria.Server.Agents.Builtin;
 using Choria.Server.Data.Plugins;
@@ -19,7 +20,7 @@ public class AgentTests
     internal static async Task<JsonElement> Call(IAgent agent, string action, string data = "{}")
     {
         var payload = $$"""{"agent":"{{agent.Metadata.Name}}","action":"{{action}}","data":{{data}}}""";
-        var result = await agent.HandleAsync(new AgentRequest { Agent = agent.Metadata.Name, RequestId = "r1", CallerId = "choria=rip.mcollective", Payload = Encoding.UTF8.GetBytes(payload) }, CancellationToken.None);
+        var result = await agent.HandleAsync(new AgentRequest { Payload = Encoding.UTF8.GetBytes(payload), Envelope = new RequestEnvelope { Agent = agent.Metadata.Name, RequestId = "r1", CallerId = "choria=rip.mcollective" } }, CancellationToken.None);
         Assert.NotNull(result.Reply);
         return JsonDocument.Parse(result.Reply).RootElement;
     }
@@ -217,10 +218,10 @@ public class AgentTests
             .RegisterAction("ping", (_, _) => ValueTask.FromResult(ActionReply.Ok())));
         var dispatcher = new AgentDispatcher(registry);
 
-        var ping = await dispatcher.DispatchAsync(new AgentRequest { Agent = "quick", Payload = """{"action":"ping"}"""u8.ToArray() }, default);
+        var ping = await dispatcher.DispatchAsync(new AgentRequest { Payload = """{"action":"ping"}"""u8.ToArray(), Envelope = new RequestEnvelope { Agent = "quick" } }, default);
         Assert.Equal(DispatchOutcome.Replied, ping.Outcome);
-        Assert.Equal(DispatchOutcome.UnknownAgent, (await dispatcher.DispatchAsync(new AgentRequest { Agent = "nope" }, default)).Outcome);
-        var timedOut = await dispatcher.DispatchAsync(new AgentRequest { Agent = "slow", RequestId = "abc", Payload = """{"action":"sleep"}"""u8.ToArray() }, default);
+        Assert.Equal(DispatchOutcome.UnknownAgent, (await dispatcher.DispatchAsync(new AgentRequest { Envelope = new RequestEnvelope { Agent = "nope" } }, default)).Outcome);
+        var timedOut = await dispatcher.DispatchAsync(new AgentRequest { Payload = """{"action":"sleep"}"""u8.ToArray(), Envelope = new RequestEnvelope { Agent = "slow", RequestId = "abc" } }, default);
         Assert.Equal(DispatchOutcome.TimedOut, timedOut.Outcome);
         Assert.Equal("Agent dispatcher for request abc exiting on 1s timeout", timedOut.Error);
         // A shutdown long before the agent's own timeout: on a loaded machine a 100 ms timer can fire late, so the
@@ -228,7 +229,7 @@ public class AgentTests
         registry.Register(new McorpcAgent(new() { Name = "patient", Timeout = 60 }, null, new(), NullLogger.Instance)
             .RegisterAction("sleep", async (_, ct) => { await Task.Delay(TimeSpan.FromMinutes(2), ct); return ActionReply.Ok(); }));
         using var cts = new CancellationTokenSource(100);
-        Assert.Equal(DispatchOutcome.Shutdown, (await dispatcher.DispatchAsync(new AgentRequest { Agent = "patient", Payload = """{"action":"sleep"}"""u8.ToArray() }, cts.Token)).Outcome);
+        Assert.Equal(DispatchOutcome.Shutdown, (await dispatcher.DispatchAsync(new AgentRequest { Payload = """{"action":"sleep"}"""u8.ToArray(), Envelope = new RequestEnvelope { Agent = "patient" } }, cts.Token)).Outcome);
     }
 
     [Fact]
@@ -238,7 +239,7 @@ public class AgentTests
         registry.Register(new CancellingAgent());
         var dispatcher = new AgentDispatcher(registry);
 
-        var result = await dispatcher.DispatchAsync(new AgentRequest { Agent = "cancelling", RequestId = "r1" }, default);
+        var result = await dispatcher.DispatchAsync(new AgentRequest { Envelope = new RequestEnvelope { Agent = "cancelling", RequestId = "r1" } }, default);
 
         Assert.Equal(DispatchOutcome.Failed, result.Outcome);
         Assert.IsType<OperationCanceledException>(result.Exception);

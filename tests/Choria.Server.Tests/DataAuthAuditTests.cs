@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Choria.Protocol.Messages;
 using Choria.Server.Agents;
 using Choria.Server.Audit;
 using Choria.Server.Authorization;
@@ -78,7 +79,7 @@ public sealed class DataAuthAuditTests : IDisposable
         Write("groups", "admins choria=admin choria=rip\n");
         var facts = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("server", "facts", "authz_facts.json"))).RootElement;
         var auth = new ActionPolicyAuthorizer(new ActionPolicyOptions { PolicyDirectory = _dir.FullName, EnableDefault = enableDefault }, () => facts, () => ["apache", "role::web"], FilterFactMatcher.Instance, NullLogger<ActionPolicyAuthorizer>.Instance);
-        return auth.IsAuthorized(new ActionRequest { Agent = agent, Action = action, CallerId = caller });
+        return auth.IsAuthorized(new ActionRequest { Agent = agent, Action = action, Envelope = new RequestEnvelope { CallerId = caller } });
     }
 
     [Theory]
@@ -156,7 +157,7 @@ public sealed class DataAuthAuditTests : IDisposable
     {
         Write("rpcutil.policy", "allow\t*\t*\t*\t*");
         var auth = RequestAuthorizers.Create(provider, new ActionPolicyOptions { PolicyDirectory = _dir.FullName }, () => default, () => [], NullLoggerFactory.Instance);
-        Assert.Equal(allowed, auth.IsAuthorized(new ActionRequest { Agent = "rpcutil", Action = "ping", CallerId = "choria=rip" }));
+        Assert.Equal(allowed, auth.IsAuthorized(new ActionRequest { Agent = "rpcutil", Action = "ping", Envelope = new RequestEnvelope { CallerId = "choria=rip" } }));
         Assert.Equal(allowed, auth is ActionPolicyAuthorizer);
     }
 
@@ -165,8 +166,15 @@ public sealed class DataAuthAuditTests : IDisposable
     {
         var request = new ActionRequest
         {
-            RequestId = "4b5d2f1a9c3e4d7f8a6b0c1d2e3f4a5b", Time = 1578175200, CallerId = "choria=rip.mcollective",
-            SenderId = "client1.example.net", Agent = "rpcutil", Action = "ping",
+            Agent = "rpcutil",
+            Action = "ping",
+            Envelope = new RequestEnvelope
+            {
+                RequestId = "4b5d2f1a9c3e4d7f8a6b0c1d2e3f4a5b",
+                Time = 1578175200,
+                CallerId = "choria=rip.mcollective",
+                SenderId = "client1.example.net",
+            },
         };
         var expected = File.ReadAllText(TestPaths.Fixture("server", "examples", "audit_line_2020.json")).TrimEnd();
         var line = System.Text.Encoding.UTF8.GetString(RpcAuditor.FormatLine(request, DateTimeOffset.FromUnixTimeSeconds(1578175200)));
@@ -189,8 +197,15 @@ public sealed class DataAuthAuditTests : IDisposable
     {
         var request = new ActionRequest
         {
-            RequestId = "f1", CallerId = "choria=rip.mcollective", Collective = "mcollective",
-            SenderId = "client1.example.net", Agent = "rpcutil", Action = "ping",
+            Agent = "rpcutil",
+            Action = "ping",
+            Envelope = new RequestEnvelope
+            {
+                RequestId = "f1",
+                CallerId = "choria=rip.mcollective",
+                Collective = "mcollective",
+                SenderId = "client1.example.net",
+            },
         };
         var counters = new ServerCounters();
         // /dev/full fails every write with ENOSPC, as a full disk does (for root too).

@@ -1,27 +1,22 @@
+using Choria.Protocol.Messages;
+
 namespace Choria.Server.Agents;
 
 /// <summary>
-/// What the request processor hands to an agent: envelope values of a validated request plus the
+/// What the request processor hands to an agent: the envelope of a validated request, as received, plus the
 /// decoded payload bytes (after the base64 fall-back rule of docs/server.md).
 /// </summary>
 public sealed record AgentRequest
 {
-    public string RequestId { get; init; } = "";
+    private static readonly RequestEnvelope s_noEnvelope = new();
 
-    public string SenderId { get; init; } = "";
-
-    public string CallerId { get; init; } = "";
-
-    public string Collective { get; init; } = "";
-
-    public string Agent { get; init; } = "";
-
-    public int Ttl { get; init; }
-
-    /// <summary>Request creation time, unix seconds.</summary>
-    public long Time { get; init; }
+    public RequestEnvelope Envelope { get; init; } = s_noEnvelope;
 
     public ReadOnlyMemory<byte> Payload { get; init; }
+
+    public string Agent => Envelope.Agent;
+
+    public string RequestId => Envelope.RequestId;
 }
 
 /// <summary>An agent's answer: reply bytes to publish, or no reply with the reason.</summary>

@@ -127,12 +127,7 @@ public sealed partial class McorpcAgent : IAgent
             Agent = Metadata.Name,
             Action = body.Action,
             Data = data,
-            RequestId = request.RequestId,
-            SenderId = request.SenderId,
-            CallerId = request.CallerId,
-            Collective = request.Collective,
-            Ttl = request.Ttl,
-            Time = request.Time,
+            Envelope = request.Envelope,
         };
 
         if (!_actions.TryGetValue(req.Action, out var handler))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Choria.Protocol.Messages;
 
 namespace Choria.Server.Agents;
 
@@ -24,9 +25,12 @@ public sealed record RpcRequestBody
     public bool? ProcessResults { get; init; }
 }
 
-/// <summary>A parsed mcorpc request: body values plus the envelope values the framework adds.</summary>
+/// <summary>A parsed mcorpc request: the body's action and inputs beside the request's envelope.</summary>
 public sealed record ActionRequest
 {
+    private static readonly RequestEnvelope s_noEnvelope = new();
+
+    /// <summary>The agent that serves the action (its DDL name).</summary>
     public string Agent { get; init; } = "";
 
     public string Action { get; init; } = "";
@@ -34,17 +38,21 @@ public sealed record ActionRequest
     /// <summary>Request inputs, always an object (absent/null data becomes <c>{}</c>).</summary>
     public JsonElement Data { get; init; } = EmptyObject;
 
-    public string RequestId { get; init; } = "";
+    /// <summary>The envelope of the request, as received.</summary>
+    public RequestEnvelope Envelope { get; init; } = s_noEnvelope;
 
-    public string SenderId { get; init; } = "";
+    public string RequestId => Envelope.RequestId;
 
-    public string CallerId { get; init; } = "";
+    public string SenderId => Envelope.SenderId;
 
-    public string Collective { get; init; } = "";
+    public string CallerId => Envelope.CallerId;
 
-    public int Ttl { get; init; }
+    public string Collective => Envelope.Collective;
 
-    public long Time { get; init; }
+    public int Ttl => (int)Math.Min(Envelope.Ttl, int.MaxValue);
+
+    /// <summary>Request creation time, unix seconds.</summary>
+    public long Time => Envelope.Time;
 
     public static JsonElement EmptyObject { get; } = JsonDocument.Parse("{}").RootElement.Clone();
 

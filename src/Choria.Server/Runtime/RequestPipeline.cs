@@ -105,21 +105,8 @@ public static class RequestPipeline
             : new(DropReason.WrongCollective, $"Request for collective {request.Envelope.Collective} which is not one of {string.Join(",", collectives)}");
 
     /// <summary>Step 7, internal message: envelope values plus the payload after the base64 fall-back rule.</summary>
-    public static AgentRequest ToAgentRequest(Request request)
-    {
-        var e = request.Envelope;
-        return new AgentRequest
-        {
-            RequestId = e.RequestId,
-            SenderId = e.SenderId,
-            CallerId = e.CallerId,
-            Collective = e.Collective,
-            Agent = e.Agent,
-            Ttl = (int)Math.Min(e.Ttl, int.MaxValue),
-            Time = e.Time,
-            Payload = RequestPayload.Decode(request.Message),
-        };
-    }
+    public static AgentRequest ToAgentRequest(Request request) =>
+        new() { Envelope = request.Envelope, Payload = RequestPayload.Decode(request.Message) };
 
     /// <summary>Step 8.</summary>
     public static PipelineDrop? CheckTtl(Request request, TimeProvider clock) =>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Choria.Ddl;
+using Choria.Protocol.Messages;
 using Choria.Server.Agents;
 using Choria.Server.Agents.External;
 using Choria.Server.Runtime;
@@ -334,9 +335,7 @@ public sealed class ExternalAgentTests : IDisposable
 
     private static AgentRequest Request(string agent, string action, string data = "{}") => new()
     {
-        Agent = agent,
-        RequestId = Guid.NewGuid().ToString("N"),
-        CallerId = "choria=rip.mcollective",
+        Envelope = new RequestEnvelope { Agent = agent, RequestId = Guid.NewGuid().ToString("N"), CallerId = "choria=rip.mcollective" },
         Payload = Encoding.UTF8.GetBytes($$"""{"agent":"{{agent}}","action":"{{action}}","data":{{data}}}"""),
     };
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Choria.Protocol.Messages;
 using Choria.Server.Agents;
 using Choria.Server.Agents.Providers.Ruby;
 using Microsoft.Extensions.Logging;
@@ -140,8 +141,11 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
         var watch = Stopwatch.StartNew();
         var result = await agent.HandleAsync(new AgentRequest
         {
-            Agent = "sleeper",
             Payload = Encoding.UTF8.GetBytes("""{"agent":"sleeper","action":"nap","data":{}}"""),
+            Envelope = new RequestEnvelope
+            {
+                Agent = "sleeper",
+            },
         }, cts.Token);
         Assert.Null(result.Reply);
         Assert.InRange(watch.Elapsed.TotalSeconds, 0.9, 2);
@@ -202,12 +206,15 @@ public sealed class RubyAgentTests(RubyAgentFixture fixture) : IClassFixture<Rub
             Agent = "package",
             Action = "status",
             Data = body.GetProperty("body").GetProperty("data"),
-            RequestId = body.GetProperty("requestid").GetString()!,
-            SenderId = body.GetProperty("senderid").GetString()!,
-            CallerId = body.GetProperty("callerid").GetString()!,
-            Collective = "mcollective",
-            Ttl = 60,
-            Time = 1578175200,
+            Envelope = new RequestEnvelope
+            {
+                RequestId = body.GetProperty("requestid").GetString()!,
+                SenderId = body.GetProperty("senderid").GetString()!,
+                CallerId = body.GetProperty("callerid").GetString()!,
+                Collective = "mcollective",
+                Ttl = 60,
+                Time = 1578175200,
+            },
         };
         Assert.Equal(example, Encoding.UTF8.GetString(RubyShim.RequestJson(request).Span));
     }

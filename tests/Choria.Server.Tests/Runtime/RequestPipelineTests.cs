@@ -139,7 +139,8 @@ public sealed class RequestPipelineTests : IDisposable
         using var body = JsonDocument.Parse(ruby.Payload);
         Assert.Equal("ping", body.RootElement.GetProperty("action").GetString());
         Assert.Equal("rpcutil", ruby.Agent);
-        Assert.Equal("choria=rip.mcollective", ruby.CallerId);
+        Assert.Equal("choria=rip.mcollective", ruby.Envelope.CallerId);
+        Assert.Same(received.Request.Envelope, ruby.Envelope);
 
         var go = RequestPipeline.ToAgentRequest(received.Request with { Message = "cGluZw==" });
         Assert.Equal("ping", Encoding.UTF8.GetString(go.Payload.Span));
