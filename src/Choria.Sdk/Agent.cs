@@ -137,7 +137,7 @@ public sealed class ActionMap
                 return ActionResult.Fail(ReplyStatus.InvalidData, "Could not parse the request data: null");
             }
 
-            var result = await handler(data, request, cancellationToken);
+            var result = await handler(data, request, cancellationToken).ConfigureAwait(false);
             return JsonSerializer.SerializeToNode(result, output) is JsonObject o
                 ? ActionResult.Ok(o)
                 : throw new InvalidOperationException($"action {name} must return a JSON object");
