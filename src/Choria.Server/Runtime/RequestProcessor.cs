@@ -8,15 +8,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Runtime;
 
-/// <summary>Where replies go; the broker connection in the daemon, a recorder in tests.</summary>
-public interface IReplyPublisher
-{
-    /// <summary><c>nats://host:port</c> of the current broker, used in the reply's seen-by hop.</summary>
-    string ConnectedServer { get; }
-
-    ValueTask<bool> PublishAsync(string subject, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
-}
-
 /// <summary>What happened to one message.</summary>
 public sealed record ProcessResult(PipelineDrop? Drop, string? RequestId, bool Replied)
 {

@@ -19,7 +19,7 @@ namespace Choria.Server.Runtime;
 /// starts the <see cref="Components"/>, processes requests until cancelled, then shuts down within
 /// <see cref="ServerOptions.SoftShutdownTimeout"/>.
 /// </summary>
-public sealed partial class ServerInstance : IReplyPublisher
+public sealed partial class ServerInstance
 {
     // Go's FacterCmd: the AIO path when present, else facter from PATH; looked up once as it never changes.
     private static readonly Lazy<string> s_facterCommand = new(() =>
@@ -107,7 +107,7 @@ public sealed partial class ServerInstance : IReplyPublisher
         {
             var sink = RegisterBuiltinAgents();
             await StartProvidersAsync(sink, providersCts.Token);
-            var processor = CreateProcessor();
+            var processor = CreateProcessor(_connection);
             using var workCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var agentSubscriptions = await sink.SubscribeAsync(_connection, (s, token) => PumpAsync(s, processor, token), workCts.Token, cancellationToken);
             var subscriptions = await SubscribeNodeAsync(_connection, cancellationToken);
@@ -259,14 +259,14 @@ public sealed partial class ServerInstance : IReplyPublisher
         }
     }
 
-    private RequestProcessor CreateProcessor()
+    private RequestProcessor CreateProcessor(ChoriaConnection connection)
     {
         var loggers = _framework.Loggers;
         var dependencies = new RequestProcessorDependencies
         {
             Security = _framework.Security,
             Dispatcher = new AgentDispatcher(Agents),
-            Publisher = this,
+            Publisher = new ConnectionReplyPublisher(connection),
             Node = Info.NodeData,
             FilterContext = new FilterContext { Compound = _options.Compound, DataFunctions = new DataFunctionProvider(_dataPlugins, Info) },
             Counters = Counters,
@@ -337,9 +337,6 @@ public sealed partial class ServerInstance : IReplyPublisher
             UsingSrv = _framework.Config.UseSrv,
         };
     }
-
-    async ValueTask<bool> IReplyPublisher.PublishAsync(string subject, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        _connection is { } c && await c.PublishAsync(subject, data, cancellationToken: cancellationToken) == PublishResult.Published;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Choria Network Brokers: {Brokers}")]
     private partial void LogBrokers(string brokers);
