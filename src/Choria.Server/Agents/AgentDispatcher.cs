@@ -1,6 +1,6 @@
 namespace Choria.Server.Agents;
 
-public enum DispatchOutcome
+internal enum DispatchOutcome
 {
     /// <summary><see cref="DispatchResult.Reply"/> must be published.</summary>
     Replied,
@@ -12,14 +12,14 @@ public enum DispatchOutcome
 }
 
 /// <param name="Exception">What the agent threw, for <see cref="DispatchOutcome.Failed"/>.</param>
-public sealed record DispatchResult(DispatchOutcome Outcome, byte[]? Reply, string? Error, Exception? Exception = null);
+internal sealed record DispatchResult(DispatchOutcome Outcome, byte[]? Reply, string? Error, Exception? Exception = null);
 
 /// <summary>
 /// Runs an agent with a fresh per-request timeout of <c>metadata.timeout</c> seconds (docs/server.md).
 /// Every request runs on its own task; late results are dropped. Nothing is logged here: every outcome other
 /// than a reply is a drop that the request processor logs once, with its reason.
 /// </summary>
-public sealed class AgentDispatcher(AgentRegistry registry)
+internal sealed class AgentDispatcher(AgentRegistry registry)
 {
     public async Task<DispatchResult> DispatchAsync(AgentRequest request, CancellationToken shutdown)
     {

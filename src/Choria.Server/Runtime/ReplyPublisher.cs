@@ -3,7 +3,7 @@ using Choria.Connector;
 namespace Choria.Server.Runtime;
 
 /// <summary>Where replies go; the broker connection in the daemon, a recorder in tests.</summary>
-public interface IReplyPublisher
+internal interface IReplyPublisher
 {
     /// <summary><c>nats://host:port</c> of the current broker, used in the reply's seen-by hop.</summary>
     string ConnectedServer { get; }

@@ -7,13 +7,13 @@ using Choria.Server.Agents;
 namespace Choria.Server.Runtime;
 
 /// <summary>Why a message stopped in the pipeline, with the human reason that gets logged.</summary>
-public sealed record PipelineDrop(DropReason Reason, string Message);
+internal sealed record PipelineDrop(DropReason Reason, string Message);
 
 /// <summary>
 /// The steps of docs/server.md / docs/protocol.md, each a pure function returning a <see cref="PipelineDrop"/>
 /// on rejection so the processor can count and log it in one place.
 /// </summary>
-public static class RequestPipeline
+internal static class RequestPipeline
 {
     /// <summary>Steps 2-4: transport, secure request, then the (not yet trusted) inner request for its callerid.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> payload, out DecodedRequest? received, out PipelineDrop? drop)

@@ -9,13 +9,13 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Server.Runtime;
 
 /// <summary>What happened to one message.</summary>
-public sealed record ProcessResult(PipelineDrop? Drop, string? RequestId, bool Replied)
+internal sealed record ProcessResult(PipelineDrop? Drop, string? RequestId, bool Replied)
 {
     public static ProcessResult Dropped(PipelineDrop drop, string? requestId = null) => new(drop, requestId, false);
 }
 
 /// <summary>Inputs of <see cref="RequestProcessor"/> that are not plain options.</summary>
-public sealed record RequestProcessorDependencies
+internal sealed record RequestProcessorDependencies
 {
     public required ISecurityProvider Security { get; init; }
 
@@ -38,7 +38,7 @@ public sealed record RequestProcessorDependencies
 /// <see cref="ServerOptions.Concurrency"/> workers that verify, filter, dispatch and reply. Every rejected
 /// message is counted in <see cref="ServerCounters"/> and logged once with its <see cref="DropReason"/>.
 /// </summary>
-public sealed partial class RequestProcessor
+internal sealed partial class RequestProcessor
 {
     private readonly ServerOptions _options;
     private readonly RequestProcessorDependencies _deps;
