@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Choria.Client;
 
 /// <summary>Parses the SimpleRPC reply body <c>{"statuscode","statusmsg","data"}</c> (docs/agents.md).</summary>
-public static class ReplyBody
+internal static class ReplyBody
 {
     private static readonly JsonElement s_emptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 

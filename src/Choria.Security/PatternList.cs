@@ -6,7 +6,7 @@ namespace Choria.Security;
 /// A list of allow-list / privileged-user patterns. Go treats every item as an RE2 regex with
 /// <c>/re/</c> slashes removed and matching unanchored; invalid items never match.
 /// </summary>
-public sealed class PatternList
+internal sealed class PatternList
 {
     private readonly Regex[] _patterns;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Choria.Security;
 
 /// <summary>The v1 algorithms (docs/security.md).</summary>
-public static class SecurityAlgorithms
+internal static class SecurityAlgorithms
 {
     /// <summary>Reply hash: base64 SHA-256 without newlines.</summary>
     public static string Sha256Base64(ReadOnlySpan<byte> data) => Convert.ToBase64String(SHA256.HashData(data));

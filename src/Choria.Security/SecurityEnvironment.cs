@@ -30,7 +30,7 @@ public sealed class SystemSecurityEnvironment : ISecurityEnvironment
 }
 
 /// <summary>Certname derivation shared by every provider (docs/security.md).</summary>
-public static class CertnameRules
+internal static class CertnameRules
 {
     /// <summary>
     /// Explicit override, then <c>MCOLLECTIVE_CERTNAME</c>, then <c>&lt;USER&gt;.mcollective</c> for

@@ -8,7 +8,7 @@ using Choria.Protocol.Messages;
 namespace Choria.Broker.Adapters;
 
 /// <summary>The JSON an adapter publishes per ingested message (docs/adapters.md).</summary>
-public sealed record AdapterOutput
+internal sealed record AdapterOutput
 {
     [JsonPropertyName("protocol")]
     public required string Protocol { get; init; }

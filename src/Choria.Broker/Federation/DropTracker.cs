@@ -8,7 +8,7 @@ namespace Choria.Broker.Federation;
 /// report) and logs them through a <see cref="LogThrottle"/>: the first drop of each reason at once, later ones at
 /// most once per interval with the running total.
 /// </summary>
-public sealed partial class DropTracker
+internal sealed partial class DropTracker
 {
     private readonly ILogger _logger;
     private readonly string _component;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Broker.Hosting;
 
 /// <summary>The one place that turns broker settings into the network broker and stats options (docs/broker.md).</summary>
-public static partial class BrokerOptionsFactory
+internal static partial class BrokerOptionsFactory
 {
     private const string Net = "plugin.choria.network.";
     private const string NeedsAuthenticator = "cannot be expressed in nats-server 2.9 configuration (it needs the later JWT authenticator, a custom authentication callback that nats-server 2.9 lacks)";

@@ -4,7 +4,7 @@ using Choria.Config.Settings;
 namespace Choria.Broker.Hosting;
 
 /// <summary>Which broker features <c>choria broker run</c> starts and how long it lets them stop (docs/broker.md).</summary>
-public sealed record BrokerRunOptions
+internal sealed record BrokerRunOptions
 {
     private const string SoftShutdownKey = "plugin.choria.network.soft_shutdown_timeout";
 

@@ -8,7 +8,7 @@ namespace Choria.Broker.Hosting;
 /// Runs the enabled broker parts (docs/broker.md): features in order (network → federation →
 /// adapters), then the stats server; stops in reverse order within the soft-shutdown timeout.
 /// </summary>
-public sealed partial class ChoriaBrokerHost
+internal sealed partial class ChoriaBrokerHost
 {
     private readonly IReadOnlyList<IChoriaComponent> _features;
     private readonly IChoriaComponent? _stats;

@@ -4,7 +4,7 @@ using Choria.Framework.Hosting;
 namespace Choria.Broker.Hosting;
 
 /// <summary>The network broker part of <c>choria broker run</c>: a supervised nats-server.</summary>
-public sealed class NetworkBrokerComponent(NatsServerSupervisor supervisor) : IChoriaComponent
+internal sealed class NetworkBrokerComponent(NatsServerSupervisor supervisor) : IChoriaComponent
 {
     public string Name => "network";
 

@@ -4,7 +4,7 @@ namespace Choria.Broker.Network;
 /// The broker options cannot become a working nats-server configuration (invalid value, missing
 /// file, or a setting nats-server 2.9 cannot express). The message is one line naming the cause.
 /// </summary>
-public sealed class BrokerConfigException : Exception
+internal sealed class BrokerConfigException : Exception
 {
     public BrokerConfigException()
     {
@@ -22,7 +22,7 @@ public sealed class BrokerConfigException : Exception
 }
 
 /// <summary>nats-server could not be found, started, or did not become ready. The message is one line.</summary>
-public sealed class BrokerStartException : Exception
+internal sealed class BrokerStartException : Exception
 {
     public BrokerStartException()
     {

@@ -7,7 +7,7 @@ namespace Choria.Broker.Network;
 /// Renders <see cref="NetworkBrokerOptions"/> as a nats-server 2.9 configuration file (docs/broker.md).
 /// Pure: no I/O except checking that referenced TLS files exist.
 /// </summary>
-public static class NatsServerConfigRenderer
+internal static class NatsServerConfigRenderer
 {
     /// <summary>Renders the config or throws <see cref="BrokerConfigException"/> with a one-line reason.</summary>
     public static string Render(NetworkBrokerOptions options) => RenderWithNotes(options).Config;

@@ -10,7 +10,7 @@ namespace Choria.Broker.Network;
 /// private runtime directory, relays its logs, waits for readiness, restarts it with back-off when it
 /// dies, reloads on request and stops it with SIGINT (SIGKILL after the soft-shutdown grace).
 /// </summary>
-public sealed partial class NatsServerSupervisor : IAsyncDisposable
+internal sealed partial class NatsServerSupervisor : IAsyncDisposable
 {
     private const int RecentLineCount = 20;
     private static readonly TimeSpan s_healthyRun = TimeSpan.FromSeconds(60);

@@ -4,7 +4,7 @@ namespace Choria.Broker.Network;
 /// Everything the network broker needs, already resolved from configuration (docs/broker.md).
 /// Each property names the setting it comes from; the config layer maps settings onto this record.
 /// </summary>
-public sealed record NetworkBrokerOptions
+internal sealed record NetworkBrokerOptions
 {
     /// <summary><c>identity</c>: becomes nats-server <c>server_name</c>; must be unique and contain no spaces.</summary>
     public required string Identity { get; init; }
@@ -153,7 +153,7 @@ public sealed record NetworkBrokerOptions
 }
 
 /// <summary>One <c>plugin.choria.network.leafnode_remote.NAME.*</c> group (docs/broker.md).</summary>
-public sealed record LeafnodeRemote
+internal sealed record LeafnodeRemote
 {
     /// <summary>NAME from <c>leafnode_remotes</c>.</summary>
     public required string Name { get; init; }
@@ -172,7 +172,7 @@ public sealed record LeafnodeRemote
 }
 
 /// <summary>One <c>plugin.choria.network.gateway_remote.NAME.*</c> group (docs/broker.md).</summary>
-public sealed record GatewayRemote
+internal sealed record GatewayRemote
 {
     /// <summary>NAME from <c>gateway_remotes</c>: the remote cluster's gateway name.</summary>
     public required string Name { get; init; }
@@ -185,7 +185,7 @@ public sealed record GatewayRemote
 }
 
 /// <summary>The <c>*.tls.cert/key/ca/verify/disable</c> keys of a leafnode or gateway remote.</summary>
-public sealed record RemoteTls
+internal sealed record RemoteTls
 {
     /// <summary><c>.tls.cert</c>; null uses the broker certificate.</summary>
     public string? Certificate { get; init; }
@@ -207,7 +207,7 @@ public sealed record RemoteTls
 }
 
 /// <summary>One <c>plugin.choria.network.mapping.NAME</c> subject mapping.</summary>
-public sealed record SubjectMapping(string Source, string Destination);
+internal sealed record SubjectMapping(string Source, string Destination);
 
 /// <summary>A setting the user set that a nats-server 2.9 config file cannot carry, and why.</summary>
-public sealed record UnsupportedSetting(string Key, string Reason);
+internal sealed record UnsupportedSetting(string Key, string Reason);

@@ -13,7 +13,7 @@ namespace Choria.Broker.Stats;
 /// Choria's public statistics port (docs/broker.md): <c>/choria/</c>, <c>/choria/prometheus</c>,
 /// and, when the network broker runs, a reverse proxy to nats-server's loopback monitor.
 /// </summary>
-public sealed partial class ChoriaStatsServer : IChoriaComponent, IDisposable
+internal sealed partial class ChoriaStatsServer : IChoriaComponent, IDisposable
 {
     private static readonly HashSet<string> s_natsPaths = new(StringComparer.Ordinal)
     {

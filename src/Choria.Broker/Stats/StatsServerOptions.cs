@@ -1,7 +1,7 @@
 namespace Choria.Broker.Stats;
 
 /// <summary>Input of <see cref="ChoriaStatsServer"/> (docs/broker.md).</summary>
-public sealed record StatsServerOptions
+internal sealed record StatsServerOptions
 {
     /// <summary><c>identity</c>: the <c>identity</c> label of every metric.</summary>
     public required string Identity { get; init; }

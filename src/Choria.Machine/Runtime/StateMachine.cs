@@ -6,7 +6,7 @@ namespace Choria.Machine.Runtime;
 /// The event-driven finite state machine of a manifest (docs/machines.md, "State machine"; ADR 0010): an event is
 /// valid when the current state is one of its sources. Thread safe: watchers and RPC fire events concurrently.
 /// </summary>
-public sealed class StateMachine
+internal sealed class StateMachine
 {
     private readonly IReadOnlyList<TransitionSpec> _transitions;
     private readonly Dictionary<string, TransitionSpec> _byName;

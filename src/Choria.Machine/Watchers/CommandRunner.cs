@@ -13,7 +13,7 @@ public sealed record CommandResult(int ExitCode, string Output, TimeSpan Elapsed
 /// Runs watcher commands (exec, nagios) in the machine directory with only the environment the manifest gives
 /// (docs/machines.md, "exec"): no shell, a timeout that kills the whole process tree, output kept to a bounded size.
 /// </summary>
-public static class CommandRunner
+internal static class CommandRunner
 {
     /// <summary>Output kept per run; a chatty command cannot grow the server.</summary>
     public const int MaxOutputChars = 64 * 1024;

@@ -9,7 +9,7 @@ namespace Choria.Machine.Watchers;
 /// Runs a command on its interval and after state changes (docs/machines.md, "exec"): exit 0 is success, anything
 /// else (including a timeout or a missing command) is an error. States: unknown, skipped, error, success.
 /// </summary>
-public sealed partial class ExecWatcher : Watcher
+internal sealed partial class ExecWatcher : Watcher
 {
     public const string Kind = "exec";
 

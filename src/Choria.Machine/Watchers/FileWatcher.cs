@@ -9,7 +9,7 @@ namespace Choria.Machine.Watchers;
 /// Watches a file's modification time (docs/machines.md, "file"): missing is an error (fail transition), newer than
 /// last seen is changed (success transition), else unchanged. States: unknown, error, skipped, unchanged, changed.
 /// </summary>
-public sealed partial class FileWatcher : Watcher
+internal sealed partial class FileWatcher : Watcher
 {
     public const string Kind = "file";
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Machine.Watchers;
 
 /// <summary>One perfdata item of a Nagios plugin's output (<c>label=value[unit];warn;crit;min;max</c>).</summary>
-public sealed record PerfData(string Label, double Value, string Unit);
+internal sealed record PerfData(string Label, double Value, string Unit);
 
 /// <summary>
 /// Nagios-style checks (docs/machines.md, "nagios"): a plugin command whose exit code is the status (0 OK,
@@ -15,7 +15,7 @@ public sealed record PerfData(string Label, double Value, string Unit);
 /// OK fires the success transition, any other status the fail transition. States: NOTCHECKED, SKIPPED, OK,
 /// WARNING, CRITICAL, UNKNOWN.
 /// </summary>
-public sealed partial class NagiosWatcher : Watcher
+internal sealed partial class NagiosWatcher : Watcher
 {
     public const string Kind = "nagios";
 

@@ -11,7 +11,7 @@ namespace Choria.Machine.Watchers;
 /// "on" for <c>duration</c> (overlaps are counted); it reports changes of on/off through the success and fail
 /// transitions. States: unknown, off, on, skipped.
 /// </summary>
-public sealed partial class ScheduleWatcher : Watcher
+internal sealed partial class ScheduleWatcher : Watcher
 {
     public const string Kind = "schedule";
 

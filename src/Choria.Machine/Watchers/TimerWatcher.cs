@@ -9,7 +9,7 @@ namespace Choria.Machine.Watchers;
 /// Starts a timer each time the machine enters one of its states and fires the fail transition when it runs out
 /// (docs/machines.md, "timer"); leaving the states stops it early. States: stopped, running.
 /// </summary>
-public sealed partial class TimerWatcher : Watcher
+internal sealed partial class TimerWatcher : Watcher
 {
     public const string Kind = "timer";
 

@@ -5,7 +5,7 @@ using Choria.Protocol.Messages;
 namespace Choria.Server.Agents;
 
 /// <summary>SimpleRPC request payload <c>{agent, action, data, caller?, process_results?}</c> (docs/agents.md).</summary>
-public sealed record RpcRequestBody
+internal sealed record RpcRequestBody
 {
     [JsonPropertyName("agent")]
     public string Agent { get; init; } = "";

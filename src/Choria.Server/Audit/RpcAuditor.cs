@@ -16,7 +16,7 @@ public sealed record RpcAuditOptions
 
 /// <summary>Appends one JSON line per authorized request (docs/agents.md), file mode 0600.</summary>
 /// <param name="counters">Failed writes are counted here (<see cref="WriteTarget.AuditLog"/>).</param>
-public sealed partial class RpcAuditor(RpcAuditOptions options, ILogger<RpcAuditor> logger, TimeProvider? time = null, ServerCounters? counters = null) : IRequestAuditor
+internal sealed partial class RpcAuditor(RpcAuditOptions options, ILogger<RpcAuditor> logger, TimeProvider? time = null, ServerCounters? counters = null) : IRequestAuditor
 {
     private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Lock _lock = new();

@@ -25,7 +25,7 @@ public sealed record ActionPolicyOptions
 }
 
 /// <summary>MCollective <c>actionpolicy</c> compatible authorization (docs/agents.md).</summary>
-public sealed partial class ActionPolicyAuthorizer(
+internal sealed partial class ActionPolicyAuthorizer(
     ActionPolicyOptions options,
     Func<JsonElement> facts,
     Func<IReadOnlyList<string>> classes,

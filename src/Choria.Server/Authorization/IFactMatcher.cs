@@ -5,7 +5,7 @@ using Choria.Protocol.Filters;
 namespace Choria.Server.Authorization;
 
 /// <summary>Evaluates one fact filter string (docs/server.md syntax) against the facts.</summary>
-public interface IFactMatcher
+internal interface IFactMatcher
 {
     /// <summary>
     /// False with <paramref name="error"/> set when <paramref name="filter"/> is not a valid fact filter: an action
@@ -19,7 +19,7 @@ public interface IFactMatcher
 /// every operator and on the 2020 comparison quirks. Evaluation errors (an operator that does not apply to the
 /// fact's type, a missing fact) only make the filter not match, as Go's <c>facts.MatchFile</c> does.
 /// </summary>
-public sealed class FilterFactMatcher : IFactMatcher
+internal sealed class FilterFactMatcher : IFactMatcher
 {
     public static FilterFactMatcher Instance { get; } = new();
 

@@ -8,7 +8,7 @@ namespace Choria.Server.Authorization;
 /// Stands in for an <c>rpcauthprovider</c> this server does not implement (including <c>rego_policy</c>): every
 /// request is denied, as in Go (docs/agents.md). Falling back to no authorization would open every agent.
 /// </summary>
-public sealed partial class UnsupportedProviderAuthorizer(string provider, ILogger<UnsupportedProviderAuthorizer> logger) : IRequestAuthorizer
+internal sealed partial class UnsupportedProviderAuthorizer(string provider, ILogger<UnsupportedProviderAuthorizer> logger) : IRequestAuthorizer
 {
     public string Provider { get; } = provider;
 
@@ -23,7 +23,7 @@ public sealed partial class UnsupportedProviderAuthorizer(string provider, ILogg
 }
 
 /// <summary>Picks the authorizer named by <c>rpcauthprovider</c>.</summary>
-public static class RequestAuthorizers
+internal static class RequestAuthorizers
 {
     /// <summary>The provider Go uses when <c>rpcauthprovider</c> is not set.</summary>
     public const string DefaultProvider = "action_policy";

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Server.Machines;
 
 /// <summary>Autonomous agent settings of the server (docs/machines.md).</summary>
-public sealed record MachineServiceOptions
+internal sealed record MachineServiceOptions
 {
     public required string Identity { get; init; }
 
@@ -42,7 +42,7 @@ public sealed record MachineServiceOptions
 /// The server's autonomous agent host: runs the store's machines, publishes their events on the broker and answers
 /// <c>choria_util</c>'s machine actions and <c>rpcutil#inventory</c> through <see cref="IMachineHost"/>.
 /// </summary>
-public sealed partial class MachineService : IMachineHost, IMachineNotifier, IAsyncDisposable
+internal sealed partial class MachineService : IMachineHost, IMachineNotifier, IAsyncDisposable
 {
     /// <summary>Events waiting for the broker; beyond this the oldest are dropped (and counted) rather than growing.</summary>
     public const int MaxQueuedEvents = 10_000;

@@ -13,7 +13,7 @@ using Prometheus;
 namespace Choria.Server.Metrics;
 
 /// <summary>Metrics settings; the HTTP listener runs only when <see cref="StatsPort"/> &gt; 0.</summary>
-public sealed record ServerMetricsOptions
+internal sealed record ServerMetricsOptions
 {
     public required string Identity { get; init; }
 
@@ -37,7 +37,7 @@ public sealed record ServerMetricsOptions
 /// connection just before each scrape, so the request pipeline pays nothing for them. Serving them over HTTP is a
 /// C# extension of 2020, whose standalone server never listened.
 /// </summary>
-public sealed class ServerMetrics : IActionObserver, IAsyncDisposable
+internal sealed class ServerMetrics : IActionObserver, IAsyncDisposable
 {
     private static readonly string[] s_statusNames = ["ok", "aborted", "unknown_action", "missing_data", "invalid_data", "unknown_error"];
 

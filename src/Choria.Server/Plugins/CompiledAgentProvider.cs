@@ -11,7 +11,7 @@ namespace Choria.Server.Plugins;
 /// each agent plugin for this server and adds it through the sink. One agent that fails to build or clashes with
 /// another is logged and left out; the server serves the rest.
 /// </summary>
-public sealed partial class CompiledAgentProvider(IEnumerable<CompiledPlugin> agents, ChoriaConfig config, string identity, string version, Func<JsonElement> facts) : IAgentProvider
+internal sealed partial class CompiledAgentProvider(IEnumerable<CompiledPlugin> agents, ChoriaConfig config, string identity, string version, Func<JsonElement> facts) : IAgentProvider
 {
     public const string ProviderName = "dotnet";
 

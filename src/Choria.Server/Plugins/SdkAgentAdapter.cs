@@ -9,7 +9,7 @@ using SdkActionRequest = Choria.Sdk.ActionRequest;
 namespace Choria.Server.Plugins;
 
 /// <summary>Turns an SDK <see cref="Agent"/> into an <see cref="McorpcAgent"/>, so it gets the server's SimpleRPC steps like every built-in agent.</summary>
-public static class SdkAgentAdapter
+internal static class SdkAgentAdapter
 {
     public static McorpcAgent Create(string pluginName, AgentFactory factory, IAgentContext context, McorpcAgentOptions options, ILogger logger)
     {

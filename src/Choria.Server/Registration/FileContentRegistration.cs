@@ -6,10 +6,10 @@ using System.Text.Json.Serialization;
 namespace Choria.Server.Registration;
 
 /// <summary>One registration payload to publish; <see cref="Target"/> empty means the registration agent.</summary>
-public sealed record RegistrationItem(byte[] Data, string Target);
+internal sealed record RegistrationItem(byte[] Data, string Target);
 
 /// <summary>Outcome of <see cref="FileContentRegistration.Poll"/>: an item, or a failure with a human reason.</summary>
-public sealed record RegistrationPollResult(RegistrationItem? Item, RegistrationFailure? Failure, string? Reason)
+internal sealed record RegistrationPollResult(RegistrationItem? Item, RegistrationFailure? Failure, string? Reason)
 {
     public bool Success => Item is not null;
 }
@@ -18,7 +18,7 @@ public sealed record RegistrationPollResult(RegistrationItem? Item, Registration
 /// The 2020 <c>file_content</c> registration plugin (docs/server.md): publishes a file's bytes, base64 or gzip+base64,
 /// with its mtime and whether it changed since the previous poll.
 /// </summary>
-public sealed class FileContentRegistration
+internal sealed class FileContentRegistration
 {
     public const string Protocol = "choria:registration:filecontent:1";
 
@@ -90,7 +90,7 @@ public sealed class FileContentRegistration
 }
 
 /// <summary>The 5.2 message; field order is the order go-choria emits.</summary>
-public sealed record FileContentMessage
+internal sealed record FileContentMessage
 {
     [JsonPropertyName("mtime")]
     public long Mtime { get; init; }

@@ -3,7 +3,7 @@ using Choria.Config;
 namespace Choria.Server.Registration;
 
 /// <summary>Settings of the file_content plugin (docs/server.md).</summary>
-public sealed record FileContentOptions
+internal sealed record FileContentOptions
 {
     /// <summary>File to publish, exactly as configured (it is echoed in the message's <c>file</c>).</summary>
     public required string DataFile { get; init; }
@@ -15,7 +15,7 @@ public sealed record FileContentOptions
 }
 
 /// <summary>Registration settings (docs/server.md); <see cref="FileContent"/> is null when registration is off.</summary>
-public sealed record RegistrationOptions
+internal sealed record RegistrationOptions
 {
     public const string FileContentPlugin = "file_content";
 

@@ -9,13 +9,13 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Server.Registration;
 
 /// <summary>A registration item wrapped as a signed Choria request, ready for NATS.</summary>
-public sealed record RegistrationMessage(string Subject, byte[] Transport, Request Request);
+internal sealed record RegistrationMessage(string Subject, byte[] Transport, Request Request);
 
 /// <summary>
 /// Polls the file_content plugin on the registration schedule and publishes each item as a signed request to the
 /// registration agent (docs/server.md). Publishing is skipped while disconnected rather than buffered.
 /// </summary>
-public sealed partial class RegistrationPublisher : IAsyncDisposable
+internal sealed partial class RegistrationPublisher : IAsyncDisposable
 {
     public const string Agent = "registration";
 

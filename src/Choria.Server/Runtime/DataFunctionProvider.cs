@@ -9,7 +9,7 @@ namespace Choria.Server.Runtime;
 /// Data plugins for compound filters. Filters are evaluated synchronously, so only plugins that answer
 /// without awaiting (all built-in ones except a slow <c>fstat</c>) are usable; others count as failed calls.
 /// </summary>
-public sealed class DataFunctionProvider(DataPluginRegistry plugins, IServerInfo server) : IDataFunctionProvider
+internal sealed class DataFunctionProvider(DataPluginRegistry plugins, IServerInfo server) : IDataFunctionProvider
 {
     public bool TryQuery(string plugin, string? query, NodeData node, out JsonElement result)
     {

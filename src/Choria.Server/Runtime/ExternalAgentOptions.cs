@@ -3,7 +3,7 @@ using Choria.Config;
 namespace Choria.Server.Runtime;
 
 /// <summary>What the external agent provider reads from the configuration (docs/agents.md).</summary>
-public sealed record ExternalAgentOptions
+internal sealed record ExternalAgentOptions
 {
     /// <summary>Reply files above this size are refused rather than read, so a runaway agent cannot exhaust the server's memory.</summary>
     public const long DefaultMaxReplyBytes = 4 * 1024 * 1024;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Server.Status;
 
 /// <summary>Status file settings; <see cref="Enabled"/> needs a path and a non-zero interval.</summary>
-public sealed record StatusFileOptions
+internal sealed record StatusFileOptions
 {
     public string Path { get; init; } = "";
 
@@ -25,7 +25,7 @@ public sealed record StatusFileOptions
 /// Writes the status file at start and then every interval (docs/server.md). Each write replaces the file
 /// atomically (temp file + rename) so <c>choria tool status</c> never reads a half-written document.
 /// </summary>
-public sealed partial class StatusFileWriter : IAsyncDisposable
+internal sealed partial class StatusFileWriter : IAsyncDisposable
 {
     private const UnixFileMode Mode0644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 

@@ -4,7 +4,7 @@ using Choria.Server.Agents;
 namespace Choria.Server.Status;
 
 /// <summary>What the status file reports at one moment (docs/server.md); the runtime builds one per write.</summary>
-public sealed record StatusSnapshot
+internal sealed record StatusSnapshot
 {
     public required string Identity { get; init; }
 
@@ -23,7 +23,7 @@ public sealed record StatusSnapshot
 }
 
 /// <summary>The file's JSON shape: the 2020 document plus <c>stats.events</c>, which modern readers know.</summary>
-public sealed record StatusDocument
+internal sealed record StatusDocument
 {
     [JsonPropertyName("identity")]
     public string Identity { get; init; } = "";
@@ -64,7 +64,7 @@ public sealed record StatusDocument
     };
 }
 
-public sealed record StatusStats
+internal sealed record StatusStats
 {
     [JsonPropertyName("total")]
     public long Total { get; init; }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Server.Agents.Builtin;
 
 /// <summary>The <c>choria_util</c> agent (docs/agents.md): info, machine_states, machine_state, machine_transition.</summary>
-public static class ChoriaUtilAgent
+internal static class ChoriaUtilAgent
 {
     public static McorpcAgent Create(IServerInfo server, McorpcAgentOptions options, ILogger logger)
     {

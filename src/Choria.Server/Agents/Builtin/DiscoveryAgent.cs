@@ -4,7 +4,7 @@ namespace Choria.Server.Agents.Builtin;
 /// The <c>discovery</c> agent (docs/agents.md). Not SimpleRPC: a payload containing <c>ping</c>
 /// is answered with the raw bytes <c>pong</c>, anything else gets no reply.
 /// </summary>
-public sealed class DiscoveryAgent(string version) : IAgent
+internal sealed class DiscoveryAgent(string version) : IAgent
 {
     private static readonly byte[] s_ping = "ping"u8.ToArray();
     private static readonly byte[] s_pong = "pong"u8.ToArray();

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Server.Agents.Builtin;
 
 /// <summary>The <c>rpcutil</c> agent (docs/agents.md), every action of its DDL.</summary>
-public static class RpcutilAgent
+internal static class RpcutilAgent
 {
     public const string Description = "Choria MCollective RPC Compatibility Utilities";
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Server.Agents.External;
 
 /// <summary>What every external agent of one provider shares.</summary>
-public sealed record ExternalAgentContext
+internal sealed record ExternalAgentContext
 {
     public required ExternalAgentOptions Options { get; init; }
 
@@ -26,7 +26,7 @@ public sealed record ExternalAgentContext
 /// An agent implemented by an executable (docs/agents.md): an <see cref="McorpcAgent"/> with one handler per DDL
 /// action, so authorization and audit happen exactly as for built-in agents before the executable runs.
 /// </summary>
-public static partial class ExternalAgent
+internal static partial class ExternalAgent
 {
     public const string ProviderName = "external";
 

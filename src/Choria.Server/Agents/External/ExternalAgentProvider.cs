@@ -12,7 +12,7 @@ namespace Choria.Server.Agents.External;
 /// with the directories: scanned once at start, then every <see cref="ExternalAgentOptions.ReconcileInterval"/>.
 /// New DDLs register, a changed version or location replaces the agent, a removed DDL unregisters it.
 /// </summary>
-public sealed partial class ExternalAgentProvider(ExternalAgentOptions options, Func<JsonElement> facts, string version) : IAgentProvider
+internal sealed partial class ExternalAgentProvider(ExternalAgentOptions options, Func<JsonElement> facts, string version) : IAgentProvider
 {
     /// <summary>How <c>choria buildinfo</c> titles this provider.</summary>
     public const string Title = "External Agent";

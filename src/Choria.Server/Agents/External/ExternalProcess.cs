@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Choria.Server.Agents.External;
 
 /// <summary>The outcome of one run: the reply file's bytes, or why there are none.</summary>
-public sealed record ExternalRunResult(byte[]? Reply, string? Error)
+internal sealed record ExternalRunResult(byte[]? Reply, string? Error)
 {
     public bool Success => Reply is not null;
 }
@@ -17,7 +17,7 @@ public sealed record ExternalRunResult(byte[]? Reply, string? Error)
 /// <c>CHORIA_EXTERNAL_*</c> variables and <c>PATH</c> in the environment, output lines logged, killed (with its
 /// children) when the timeout passes. Never throws for anything the executable does.
 /// </summary>
-public sealed partial class ExternalProcess(ILogger logger)
+internal sealed partial class ExternalProcess(ILogger logger)
 {
     /// <summary>The third argument is this for activation too; only <c>CHORIA_EXTERNAL_PROTOCOL</c> tells them apart.</summary>
     public const string RpcProtocol = "io.choria.mcorpc.external.v1.rpc_request";
@@ -246,7 +246,7 @@ public sealed partial class ExternalProcess(ILogger logger)
 }
 
 /// <summary>One invocation of an external agent executable.</summary>
-public sealed record ExternalRun
+internal sealed record ExternalRun
 {
     public required string Agent { get; init; }
 

@@ -8,7 +8,7 @@ using Choria.Server.Agents;
 namespace Choria.Server.Data.Plugins;
 
 /// <summary><c>agent</c>: metadata of a loaded agent.</summary>
-public sealed class AgentDataPlugin : IDataPlugin
+internal sealed class AgentDataPlugin : IDataPlugin
 {
     public string Name => "agent";
 
@@ -34,7 +34,7 @@ public sealed class AgentDataPlugin : IDataPlugin
 }
 
 /// <summary><c>collective</c>: whether this node is a member of a collective.</summary>
-public sealed class CollectiveDataPlugin : IDataPlugin
+internal sealed class CollectiveDataPlugin : IDataPlugin
 {
     public string Name => "collective";
 
@@ -43,7 +43,7 @@ public sealed class CollectiveDataPlugin : IDataPlugin
 }
 
 /// <summary><c>fact</c>: a fact's value (gjson path) and whether it exists.</summary>
-public sealed class FactDataPlugin : IDataPlugin
+internal sealed class FactDataPlugin : IDataPlugin
 {
     public string Name => "fact";
 
@@ -65,7 +65,7 @@ public sealed class FactDataPlugin : IDataPlugin
 }
 
 /// <summary><c>fstat</c>: file information, mirroring MCollective's fstat_data outputs.</summary>
-public sealed class FstatDataPlugin : IDataPlugin
+internal sealed class FstatDataPlugin : IDataPlugin
 {
     public string Name => "fstat";
 

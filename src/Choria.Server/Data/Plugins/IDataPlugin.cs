@@ -20,7 +20,7 @@ public sealed record DataPluginResult(JsonObject? Data, string? Error)
 }
 
 /// <summary>Named data plugins; lookups are by the bare name.</summary>
-public sealed class DataPluginRegistry
+internal sealed class DataPluginRegistry
 {
     private readonly Dictionary<string, IDataPlugin> _plugins = new(StringComparer.Ordinal);
 
