@@ -90,6 +90,10 @@ public sealed class ManifestTests
         var e = Assert.Throws<ManifestException>(() => ManifestLoader.Parse(schedule));
         Assert.StartsWith("watcher check property schedules '61 * * * *' is not a valid cron schedule", Assert.Single(e.Errors), StringComparison.Ordinal);
 
+        // Cronos would read H as a hashed field and throw its own exception (found by fuzzing): a manifest error here.
+        var hashed = Assert.Throws<ManifestException>(() => ManifestLoader.Parse(schedule.Replace("61 * * * *", "H 2 * * *", StringComparison.Ordinal)));
+        Assert.Equal("watcher check property schedules 'H 2 * * *' is not a valid cron schedule: H (hashed) fields are not supported", Assert.Single(hashed.Errors));
+
         var timer = Valid.Replace("type: exec", "type: timer", StringComparison.Ordinal)
             .Replace("fail_transition: fail", "success_transition: fail", StringComparison.Ordinal)
             .Replace("command: ./check.sh", "timer: 5s", StringComparison.Ordinal);

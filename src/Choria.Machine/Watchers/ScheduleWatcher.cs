@@ -89,6 +89,11 @@ internal sealed partial class ScheduleWatcher : Watcher
             {
                 throw spec.Properties.Error("schedules", $"'{s}' is not a valid cron schedule: {e.Message}");
             }
+            catch (MissingSeedException)
+            {
+                // Cronos reads H as a hashed (jittered) value; standard cron, and so Choria's schedules, have no H.
+                throw spec.Properties.Error("schedules", $"'{s}' is not a valid cron schedule: H (hashed) fields are not supported");
+            }
         }
 
         return result;
