@@ -88,7 +88,8 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         var names = options.Receivers <= 1
             ? [prefix]
             : Enumerable.Range(1, options.Receivers).Select(i => string.Create(CultureInfo.InvariantCulture, $"{prefix}-receiver{i}")).Prepend(prefix + "-publisher").ToArray();
-        var attempts = names.Select(n => framework.ConnectAsync(n, allowFederation: options.Federations.Count > 0, timeout.Token)).ToArray();
+        Func<ConnectorOptions, ConnectorOptions>? tune = options.ShortLived ? o => o with { PingInterval = TimeSpan.Zero } : null;
+        var attempts = names.Select(n => framework.ConnectAsync(n, allowFederation: options.Federations.Count > 0, timeout.Token, tune)).ToArray();
         try
         {
             await Task.WhenAll(attempts).ConfigureAwait(false);

@@ -29,6 +29,13 @@ public sealed record ChoriaClientOptions
     /// </summary>
     public int Receivers { get; init; } = 1;
 
+    /// <summary>
+    /// The client lives for one bounded request (the CLI's <c>req</c>, <c>ping</c>, <c>discover</c>...): its
+    /// connections send no keep-alive pings, the request's own timeout bounds a dead broker. Skipping the ping timer
+    /// also spares every such process the cost of cancelling it at exit (docs/performance.md).
+    /// </summary>
+    public bool ShortLived { get; init; }
+
     /// <summary>Known replies one receiver connection is opened for (<see cref="ReceiversFor"/>).</summary>
     public const int RepliesPerReceiver = 100;
 

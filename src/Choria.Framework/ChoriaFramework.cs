@@ -63,10 +63,12 @@ public sealed class ChoriaFramework : IDisposable
         ConnectorOptionsFactory.Create(Config, Security, brokers, connectionName);
 
     /// <summary>Resolves brokers and connects, retrying until connected or cancelled.</summary>
-    public async Task<ChoriaConnection> ConnectAsync(string connectionName, bool allowFederation, CancellationToken cancellationToken)
+    /// <param name="tune">Adjusts the connector options made from the configuration for this one connection.</param>
+    public async Task<ChoriaConnection> ConnectAsync(string connectionName, bool allowFederation, CancellationToken cancellationToken, Func<ConnectorOptions, ConnectorOptions>? tune = null)
     {
         var brokers = await ResolveBrokersAsync(allowFederation, cancellationToken).ConfigureAwait(false);
-        return await ChoriaConnection.ConnectAsync(ConnectorOptions(brokers, connectionName), Loggers.CreateLogger("Choria.Connector"), cancellationToken).ConfigureAwait(false);
+        var options = ConnectorOptions(brokers, connectionName);
+        return await ChoriaConnection.ConnectAsync(tune?.Invoke(options) ?? options, Loggers.CreateLogger("Choria.Connector"), cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => Loggers.Dispose();

@@ -1,5 +1,6 @@
 using Choria.Config;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Choria.Framework.Logging;
 
@@ -22,33 +23,32 @@ public static class ChoriaLogging
     {
         var level = debug ? LogLevel.Debug : minimum is { } m && m > ParseLevel(config.LogLevel) ? m : ParseLevel(config.LogLevel);
         var file = config.LogFile;
-        return LoggerFactory.Create(builder =>
-        {
-            builder.SetMinimumLevel(level);
-            // NATS.Net is chatty at Information about every reconnect attempt; our connector logs those itself.
-            builder.AddFilter("NATS", LogLevel.Warning);
-            if (!debug && !string.IsNullOrEmpty(file))
-            {
-                builder.AddProvider(new JsonFileLoggerProvider(file));
-            }
-            else
-            {
-                builder.AddSimpleConsole(o =>
-                {
-                    o.SingleLine = true;
-                    o.TimestampFormat = "HH:mm:ss ";
-                });
-                builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            }
-        });
+        return !debug && !string.IsNullOrEmpty(file)
+            ? Create(level, new JsonFileLoggerProvider(file))
+            : Create(level, Stderr("HH:mm:ss "));
     }
 
     /// <summary>Console-only factory for commands that run before any configuration is loaded.</summary>
-    public static ILoggerFactory CreateConsole(bool debug) => LoggerFactory.Create(builder =>
+    public static ILoggerFactory CreateConsole(bool debug) => Create(debug ? LogLevel.Debug : LogLevel.Warning, Stderr(null));
+
+    // Built by hand rather than through LoggerFactory.Create: its service container cost ~18 ms of CPU per process
+    // start (docs/performance.md), more than the whole request of a one-node `choria req`.
+    private static LoggerFactory Create(LogLevel level, ILoggerProvider provider)
     {
-        builder.SetMinimumLevel(debug ? LogLevel.Debug : LogLevel.Warning);
-        builder.AddFilter("NATS", LogLevel.Warning);
-        builder.AddSimpleConsole(o => o.SingleLine = true);
-        builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-    });
+        var filters = new LoggerFilterOptions { MinLevel = level };
+        // NATS.Net is chatty at Information about every reconnect attempt; our connector logs those itself.
+        filters.Rules.Add(new LoggerFilterRule(null, "NATS", LogLevel.Warning, null));
+        var factory = new LoggerFactory([], filters);
+        // Added rather than passed in: the factory then disposes it, and the console provider drains its queue.
+        factory.AddProvider(provider);
+        return factory;
+    }
+
+    private static ConsoleLoggerProvider Stderr(string? timestampFormat) => new(
+        new SingleLineConsoleFormatter.FixedOptions(new ConsoleLoggerOptions
+        {
+            FormatterName = SingleLineConsoleFormatter.FormatterName,
+            LogToStandardErrorThreshold = LogLevel.Trace,
+        }),
+        [new SingleLineConsoleFormatter(timestampFormat, TimeProvider.System)]);
 }

@@ -31,7 +31,7 @@ internal sealed class ClientSession : IAsyncDisposable
         try
         {
             beforeConnect?.Invoke(framework);
-            var options = ChoriaClient.OptionsFromConfig(framework.Config, federations) with { Receivers = receivers?.Invoke() ?? 1 };
+            var options = ChoriaClient.OptionsFromConfig(framework.Config, federations) with { Receivers = receivers?.Invoke() ?? 1, ShortLived = true };
             var wanted = connectTimeout ?? TimeSpan.FromSeconds(framework.Config.DiscoveryTimeout);
             var bound = wanted < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(5) : wanted;
             ChoriaClient client;
