@@ -65,3 +65,27 @@ ensure_dotnet() {
     exit 1
   fi
 }
+
+# A root for qemu-aarch64 -L in which the linux-arm64 Choria binary runs (docs/packaging.md): Debian's arm64 cross C
+# libraries (linked in), plus the arm64 OpenSSL that .NET loads at run time for TLS and hashing and that Debian ships
+# in no cross package. libssl3:arm64 is fetched by apt into a private state directory under DIR, so the host's dpkg
+# architectures and package lists stay as they are. A no-op once DIR has it; returns non-zero with apt's reason when
+# the download fails (every step checked: callers use it in "|| ..." where set -e does not apply).
+# Usage: arm64_sysroot DIR
+arm64_sysroot() {
+  local dir=$1
+  [ -e "$dir/lib/libssl.so.3" ] && return 0
+  ensure_packages libc6-arm64-cross:- libgcc-s1-arm64-cross:- dpkg:dpkg-deb || return 1
+  local apt="$dir/apt" cross=/usr/aarch64-linux-gnu/lib
+  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$dir/lib" && : >"$apt/status" || return 1
+  local opts=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o Dir::State::Lists="$apt/lists"
+    -o Dir::Cache="$apt/cache" -o Dir::State::status="$apt/status" -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+  echo ">> fetching Debian's libssl3:arm64 for the arm64 root $dir"
+  apt_get "${opts[@]}" update -qq || return 1
+  (cd "$apt" && apt_get "${opts[@]}" download -qq libssl3:arm64) || return 1
+  dpkg-deb -x "$apt"/libssl3_*_arm64.deb "$apt/root" || return 1
+  # The loader and libc from the cross packages, by link; OpenSSL copied beside them in the loader's default path.
+  ln -sf "$cross"/ld-linux-aarch64.so.1 "$cross"/lib*.so* "$dir/lib/" || return 1
+  cp "$apt/root/usr/lib/aarch64-linux-gnu/libcrypto.so.3" "$apt/root/usr/lib/aarch64-linux-gnu/libssl.so.3" "$dir/lib/" || return 1
+  rm -rf "$apt"
+}

@@ -1,48 +1,80 @@
 using System.Diagnostics;
+using System.Text;
 using Xunit.Abstractions;
 
 namespace Choria.Packager.Tests;
 
 /// <summary>
-/// The orch build for real (docs/packaging.md): in a copy of this checkout the packager compiles linux-x64 and
-/// linux-arm64 Native AOT binaries with TLS and Secure off and packages them; the binaries and the deb are run.
-/// Minutes of compiling: the packaging group, a background job of test.sh.
+/// The orch build for real (docs/packaging.md): in a copy of this checkout the packager first builds every compile
+/// target with <c>--binary-only</c> (linux-x64 and linux-arm64 Native AOT, win-x64 single file, TLS and Secure off),
+/// then packages the linux ones from those binaries (<c>BUILD_CACHE</c>), so each target is compiled once; the
+/// binaries and the deb are run. Minutes of compiling: the packaging group, a background lane of test.sh.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Process)]
 [Trait(TestCategory.Group, TestCategory.Packaging)]
 public sealed class PackagedBuildTests(PackagedBuildTests.OrchBuild build, ITestOutputHelper output) : IClassFixture<PackagedBuildTests.OrchBuild>
 {
     private const string Sha = "0e20674";
+    private const string Version = "1.0.0acme";
     private const string Installed = "/usr/local/acme/orch/bin/acme-orch";
     private const string InstalledConfig = "/usr/local/acme/orch/etc/server.conf";
 
-    /// <summary>One packager run for the class: the x64 and arm64 debs and the el9 rpm, binaries extracted from the debs.</summary>
+    /// <summary>
+    /// Two packager runs for the class: <c>--binary-only</c> for every target, then the x64 and arm64 debs and the el9
+    /// rpm from those binaries; the debs' trees are extracted.
+    /// </summary>
     public sealed class OrchBuild : IAsyncLifetime
     {
         public string Dir { get; } = Directory.CreateTempSubdirectory("choria-orch-").FullName;
+
+        /// <summary>What <c>--binary-only</c> left.</summary>
+        public string Binaries => Path.Combine(Dir, "binaries");
 
         public string Artifacts => Path.Combine(Dir, "out");
 
         public string X64 => Path.Combine(Dir, "x64", Installed.TrimStart('/'));
 
+        public string X64Config => Path.Combine(Dir, "x64", InstalledConfig.TrimStart('/'));
+
         public string Arm64 => Path.Combine(Dir, "arm64", Installed.TrimStart('/'));
 
-        public TimeSpan BuildTime { get; private set; }
+        public string Windows => Path.Combine(Binaries, $"acme-orch-{Version}-windows-amd64.exe");
+
+        public TimeSpan BinaryTime { get; private set; }
+
+        public TimeSpan PackageTime { get; private set; }
 
         public List<string> Log { get; } = [];
+
+        public IReadOnlyList<string> BinaryArtifacts { get; private set; } = [];
+
+        /// <summary>Where the package run's lines start in <see cref="Log"/>.</summary>
+        public int PackageLogStart { get; private set; }
 
         public async Task InitializeAsync()
         {
             var clone = Path.Combine(Dir, "clone");
             await Checkout.CopyAsync(clone);
-            // A developer may hand in binaries built before (by output name) to check the packages quickly.
+            var spec = Path.Combine(clone, "tests", "fixtures", "packaging", "buildspec.yaml");
+            // A developer may hand in binaries built before (by output name) to check the rest quickly.
             var cache = Environment.GetEnvironmentVariable("CHORIA_PACKAGING_CACHE");
-            var options = new PackagerOptions(clone, "orch", "1.0.0acme", Sha, ["debian_64", "debian_aarch64", "el9_64"], false, Artifacts,
-                string.IsNullOrEmpty(cache) ? null : cache, TimeProvider.System)
-            {
-                SpecFile = Path.Combine(clone, "tests", "fixtures", "packaging", "buildspec.yaml"),
-            };
             var watch = Stopwatch.StartNew();
+            var binaries = await RunAsync(new PackagerOptions(clone, "orch", Version, Sha, [], true, Binaries, string.IsNullOrEmpty(cache) ? null : cache, TimeProvider.System) { SpecFile = spec });
+            BinaryTime = watch.Elapsed;
+            BinaryArtifacts = binaries.Artifacts;
+            watch.Restart();
+            PackageLogStart = Log.Count;
+            await RunAsync(new PackagerOptions(clone, "orch", Version, Sha, ["debian_64", "debian_aarch64", "el9_64"], false, Artifacts, Binaries, TimeProvider.System) { SpecFile = spec });
+            PackageTime = watch.Elapsed;
+            foreach (var (deb, dir) in new[] { ($"acme-orch_{Version}_amd64.deb", "x64"), ($"acme-orch_{Version}_arm64.deb", "arm64") })
+            {
+                var extracted = await ManagedProcess.RunAsync("dpkg-deb", ["-x", Path.Combine(Artifacts, deb), Path.Combine(Dir, dir)], TimeSpan.FromMinutes(1));
+                Assert.True(extracted.ExitCode == 0, extracted.Stderr);
+            }
+        }
+
+        private async Task<PackagerRun> RunAsync(PackagerOptions options)
+        {
             var run = new PackagerRun(options, line =>
             {
                 lock (Log)
@@ -51,12 +83,7 @@ public sealed class PackagedBuildTests(PackagedBuildTests.OrchBuild build, ITest
                 }
             });
             await run.RunAsync(CancellationToken.None);
-            BuildTime = watch.Elapsed;
-            foreach (var (deb, dir) in new[] { ("acme-orch_1.0.0acme_amd64.deb", "x64"), ("acme-orch_1.0.0acme_arm64.deb", "arm64") })
-            {
-                var extracted = await ManagedProcess.RunAsync("dpkg-deb", ["-x", Path.Combine(Artifacts, deb), Path.Combine(Dir, dir)], TimeSpan.FromMinutes(1));
-                Assert.True(extracted.ExitCode == 0, extracted.Stderr);
-            }
+            return run;
         }
 
         public Task DisposeAsync()
@@ -69,18 +96,35 @@ public sealed class PackagedBuildTests(PackagedBuildTests.OrchBuild build, ITest
     [Fact]
     public async Task The_binary_shows_its_custom_build_settings()
     {
-        output.WriteLine($"packager run (x64 + arm64 AOT, 3 packages): {build.BuildTime.TotalSeconds:F0} s");
-        foreach (var f in Directory.GetFiles(build.Artifacts).Append(build.X64).Append(build.Arm64))
+        output.WriteLine($"packager --binary-only (x64 + arm64 AOT, win-x64 single file): {build.BinaryTime.TotalSeconds:F0} s; 3 packages from them: {build.PackageTime.TotalSeconds:F0} s");
+        foreach (var line in build.Log.Where(l => l.Contains(" took ", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
+
+        foreach (var f in Directory.GetFiles(build.Binaries).Concat(Directory.GetFiles(build.Artifacts)))
         {
             output.WriteLine($"{Path.GetFileName(f)}: {new FileInfo(f).Length} bytes");
         }
 
         var info = await ManagedProcess.RunAsync(build.X64, ["buildinfo"], TimeSpan.FromSeconds(30));
         Assert.True(info.ExitCode == 0, info.Stderr);
-        foreach (var line in new[] { "Version: 1.0.0acme\n", $"Git SHA: {Sha}\n", "  TLS: false\n", "x509 Security: false\n", "Maximum Network Clients: 50000\n", "\nNOTE: " })
+        foreach (var line in new[] { $"Version: {Version}\n", $"Git SHA: {Sha}\n", "  TLS: false\n", "x509 Security: false\n", "Maximum Network Clients: 50000\n", "\nNOTE: " })
         {
             Assert.Contains(line, info.Stdout, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Binary_only_builds_every_target_and_no_package()
+    {
+        string[] expected = [$"acme-orch-{Version}-linux-amd64", $"acme-orch-{Version}-linux-arm64", $"acme-orch-{Version}-windows-amd64.exe"];
+        Assert.Equal(expected, build.BinaryArtifacts.Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(expected, Directory.GetFiles(build.Binaries).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // The packages of the second run carry those very binaries: nothing was compiled twice.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(build.Binaries, expected[0])), File.ReadAllBytes(build.X64));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(build.Binaries, expected[1])), File.ReadAllBytes(build.Arm64));
+        Assert.Equal(2, build.Log.Skip(build.PackageLogStart).Count(l => l.Contains("from the build cache", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -95,22 +139,64 @@ public sealed class PackagedBuildTests(PackagedBuildTests.OrchBuild build, ITest
 
         // ELF e_machine 0xB7: ARM aarch64.
         Assert.Equal((byte)0xB7, header[18]);
-        var arch = await ManagedProcess.RunAsync("dpkg-deb", ["-f", Path.Combine(build.Artifacts, "acme-orch_1.0.0acme_arm64.deb"), "Architecture"], TimeSpan.FromSeconds(30));
+        var arch = await ManagedProcess.RunAsync("dpkg-deb", ["-f", Path.Combine(build.Artifacts, $"acme-orch_{Version}_arm64.deb"), "Architecture"], TimeSpan.FromSeconds(30));
         Assert.Equal("arm64", arch.Stdout.Trim());
     }
 
-    /// <summary>
-    /// buildinfo only: a ping needs .NET's crypto, which loads the arm64 libssl, and Debian's cross packages have none
-    /// (qemu aborts with "No usable version of libssl was found"); that needs the arm64 architecture added to apt.
-    /// </summary>
     [Fact]
     public async Task The_arm64_binary_runs_buildinfo_under_qemu()
     {
-        var info = await ManagedProcess.RunAsync("qemu-aarch64", ["-L", "/usr/aarch64-linux-gnu", build.Arm64, "buildinfo"], TimeSpan.FromMinutes(1));
+        var info = await ManagedProcess.RunAsync("qemu-aarch64", ["-L", await Arm64RootAsync(), build.Arm64, "buildinfo"], TimeSpan.FromMinutes(1));
         Assert.True(info.ExitCode == 0, info.Stderr);
-        Assert.Contains("Version: 1.0.0acme\n", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Version: {Version}\n", info.Stdout, StringComparison.Ordinal);
         Assert.Contains("Runtime: linux-arm64\n", info.Stdout, StringComparison.Ordinal);
         Assert.Contains("  TLS: false\n", info.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>The arm64 client under qemu pings the x64 server of the same build through a broker on loopback.</summary>
+    [Fact]
+    public async Task The_arm64_binary_pings_an_x64_server_under_qemu()
+    {
+        var root = await Arm64RootAsync();
+        var dir = Directory.CreateDirectory(Path.Combine(build.Dir, "arm64-ping")).FullName;
+        await using var nats = await NatsServerProcess.StartAsync();
+        var config = Path.Combine(dir, "server.conf");
+        File.Copy(build.X64Config, config);
+        await File.AppendAllTextAsync(config, $"identity = x64.example.net\nplugin.choria.middleware_hosts = {nats.HostPort}\nlogfile = {Path.Combine(dir, "server.log")}\n");
+        await using var server = ManagedProcess.Start(build.X64, ["server", "run", "--config", config]);
+        var ping = await PingAsync("qemu-aarch64", ["-L", root, build.Arm64], dir, nats.HostPort, "x64.example.net");
+        Assert.Contains("x64.example.net", ping, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A PE32+ console program for x86-64 whose bundled assemblies carry the build's settings (the single-file bundle
+    /// is not compressed, so the version and SHA string literals are in the file as UTF-16).
+    /// </summary>
+    [Fact]
+    public void The_windows_exe_is_a_pe_with_the_settings_embedded()
+    {
+        var exe = File.ReadAllBytes(build.Windows);
+        Assert.Equal("MZ"u8.ToArray(), exe[..2]);
+        var pe = BitConverter.ToInt32(exe, 0x3C);
+        Assert.Equal("PE\0\0"u8.ToArray(), exe[pe..(pe + 4)]);
+        Assert.Equal(0x8664, BitConverter.ToUInt16(exe, pe + 4));
+        // Optional header magic 0x20B: PE32+; subsystem 3: Windows console.
+        Assert.Equal(0x20B, BitConverter.ToUInt16(exe, pe + 24));
+        Assert.Equal(3, BitConverter.ToUInt16(exe, pe + 24 + 68));
+        foreach (var literal in new[] { Version, Sha })
+        {
+            Assert.True(exe.AsSpan().IndexOf(Encoding.Unicode.GetBytes(literal)) >= 0, $"{literal} is not in the exe");
+        }
+    }
+
+    private static async Task<string> Arm64RootAsync()
+    {
+        // scripts/lib.sh builds it once (the cross C libraries and Debian's arm64 OpenSSL); later calls return at once.
+        var root = Path.Combine(TestPaths.RepoRoot, "artifacts", "arm64-root");
+        var lib = Path.Combine(TestPaths.RepoRoot, "scripts", "lib.sh");
+        var made = await ManagedProcess.RunAsync("bash", ["-c", ". \"$1\" && arm64_sysroot \"$2\"", "arm64_sysroot", lib, root], TimeSpan.FromMinutes(5));
+        Assert.True(made.ExitCode == 0, made.Stdout + made.Stderr);
+        return root;
     }
 
     [RootFact]
