@@ -179,7 +179,11 @@ public sealed class FloodTests(ITestOutputHelper output)
         await using var scenario = new FaultScenario();
         await scenario.StartBrokerAsync(TestBrokerKind.ChoriaBroker);
         var stats = FreePort.Next();
-        var server = await scenario.StartServerAsync(Node, stats);
+        // 64 KiB of facts make every inventory reply big, so the replies held for the stalled reader outgrow the
+        // kernel's socket buffers within a few hundred requests even on a slow host (a loaded CI host sent 6,400
+        // small replies in 20 s and the buffers absorbed them all).
+        var facts = "{" + string.Join(',', Enumerable.Range(0, 64).Select(i => $"\"blob{i}\":\"{new string('x', 1024)}\"")) + "}";
+        var server = await scenario.Network.StartServerAsync(Node, factsJson: facts, extraConfig: $"plugin.choria.stats_address = 127.0.0.1\nplugin.choria.stats_port = {stats}\n", readyTimeout: TimeSpan.FromSeconds(120));
         await using var proxy = FaultProxy.Start(scenario.Network.BrokerPort);
         await using var slow = await ChoriaTestClient.ConnectAsync(scenario.Network.WriteClientConfig("slow.mcollective", middlewareHosts: proxy.HostPort));
         await using var client = await ChoriaTestClient.ConnectAsync(scenario.ClientConfig);
@@ -193,7 +197,7 @@ public sealed class FloodTests(ITestOutputHelper output)
         using var sampler = new RssSampler(server.Process.Id);
         var watch = Stopwatch.StartNew();
         var sent = 0;
-        while (watch.Elapsed < TimeSpan.FromSeconds(20) && await SlowConsumersAsync(scenario.Network.BrokerStatsPort) == 0)
+        while (watch.Elapsed < TimeSpan.FromSeconds(40) && await SlowConsumersAsync(scenario.Network.BrokerStatsPort) == 0)
         {
             for (var i = 0; i < 100; i++, sent++)
             {
