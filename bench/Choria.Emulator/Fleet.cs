@@ -39,8 +39,8 @@ internal sealed record FleetOptions
 /// subscriptions and request pipeline; the framework (security provider and its certificate cache,
 /// loggers, configuration) is shared as a real host would not duplicate it.
 /// </summary>
-/// <param name="prepare">Called for each instance before it starts, to add agents and components; null for the plain scale fleet.</param>
-internal sealed class Fleet(ChoriaFramework framework, ChoriaConfig config, FleetOptions options, Action<FleetMember>? prepare = null)
+/// <param name="compose">The agents and components each instance runs beyond the built-ins; null for the plain scale fleet.</param>
+internal sealed class Fleet(ChoriaFramework framework, ChoriaConfig config, FleetOptions options, Func<FleetMember, ServerInstance, ServerParts>? compose = null)
 {
     private readonly List<Task> _running = [];
 
@@ -69,18 +69,17 @@ internal sealed class Fleet(ChoriaFramework framework, ChoriaConfig config, Flee
             {
                 var signal = new ReadySignal();
                 var identity = options.IdentityPrefix + i.ToString(CultureInfo.InvariantCulture);
-                var instance = new ServerInstance(framework, template with { Identity = identity, Facts = Facts(i, identity) });
-                instance.Components.Add(signal);
+                var server = template with { Identity = identity, Facts = Facts(i, identity) };
+                var parts = new ServerParts { Components = [signal] };
                 Task run;
-                if (prepare is null)
+                if (compose is null)
                 {
-                    run = instance.RunAsync(cancellationToken);
+                    run = new ServerInstance(framework, server, _ => parts).RunAsync(cancellationToken);
                 }
                 else
                 {
-                    var member = new FleetMember(instance, i, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
-                    prepare(member);
-                    run = member.Run();
+                    var member = new FleetMember(identity, i, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
+                    run = member.Run(new ServerInstance(framework, server, instance => parts.Then(compose(member, instance))));
                 }
 
                 _running.Add(run);
@@ -137,20 +136,18 @@ internal sealed class Fleet(ChoriaFramework framework, ChoriaConfig config, Flee
     }
 }
 
-/// <summary>One instance of a <see cref="Fleet"/> built with a prepare hook: it can be stopped on its own (a restart).</summary>
-internal sealed class FleetMember(ServerInstance instance, int index, CancellationTokenSource stop)
+/// <summary>One instance of a <see cref="Fleet"/> built with a compose hook: it can be stopped on its own (a restart).</summary>
+internal sealed class FleetMember(string identity, int index, CancellationTokenSource stop)
 {
     private Task _running = Task.CompletedTask;
 
-    public ServerInstance Instance => instance;
-
     public int Index => index;
 
-    public string Identity => instance.Info.Identity;
+    public string Identity => identity;
 
-    internal Task Run()
+    internal Task Run(ServerInstance instance)
     {
-        _running = RunAsync();
+        _running = RunAsync(instance);
         return _running;
     }
 
@@ -171,7 +168,7 @@ internal sealed class FleetMember(ServerInstance instance, int index, Cancellati
         }
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(ServerInstance instance)
     {
         try
         {

@@ -66,7 +66,7 @@ internal sealed partial class ProvisioningFleet : IAsyncDisposable
         _config = config;
         _framework = framework;
         _logger = framework.Loggers.CreateLogger("Choria.Emulator.Provisioning");
-        _fleet = new Fleet(framework, config, fleetOptions with { Plain = true }, Prepare);
+        _fleet = new Fleet(framework, config, fleetOptions with { Plain = true }, Compose);
     }
 
     /// <summary>Epoch milliseconds at which the last instance ran its restart hook.</summary>
@@ -155,19 +155,21 @@ internal sealed partial class ProvisioningFleet : IAsyncDisposable
     private string NodeDirectory(string identity) => Path.Combine(_options.Directory, identity);
 
     /// <summary>What <c>choria server run</c> adds in provisioning mode, per instance.</summary>
-    private void Prepare(FleetMember member)
+    private ServerParts Compose(FleetMember member, ServerInstance instance)
     {
         var identity = member.Identity;
         var dir = NodeDirectory(identity);
         Directory.CreateDirectory(dir);
-        AddLifecycle(member.Instance, LifecycleOptions.FromConfig(_config, provisioningMode: true) with { Identity = identity });
         var agent = ProvisionAgentOptions.FromConfig(_config, provisioningMode: true, identity) with { ConfigFile = Path.Combine(dir, "server.conf") };
-        ProvisioningComponents.Add(member.Instance, _config, _framework, provisioningMode: true, () => _restarts.Add(RestartAsync(member)), agent);
+        return Lifecycle(instance, LifecycleOptions.FromConfig(_config, provisioningMode: true) with { Identity = identity })
+            .Then(ProvisioningComponents.For(instance, _config, _framework, provisioningMode: true, () => _restarts.Add(RestartAsync(member)), agent));
     }
 
-    private void AddLifecycle(ServerInstance instance, LifecycleOptions lifecycle) =>
-        instance.ConnectedComponents.Add(connection => new LifecycleComponent(
-            new LifecyclePublisher(lifecycle, connection, instance.Counters, _framework.Loggers.CreateLogger<LifecyclePublisher>())));
+    private ServerParts Lifecycle(ServerInstance instance, LifecycleOptions lifecycle) => new()
+    {
+        ConnectedComponents = [connection => new LifecycleComponent(
+            new LifecyclePublisher(lifecycle, connection, instance.Counters, _framework.Loggers.CreateLogger<LifecyclePublisher>()))],
+    };
 
     /// <summary>The restart hook: the instance stops cleanly (as before execve) and counts as provisioned.</summary>
     private async Task RestartAsync(FleetMember member)
@@ -213,11 +215,11 @@ internal sealed partial class ProvisioningFleet : IAsyncDisposable
             DisableTls = config.DisableTls,
             Facts = _fleet.Facts(member.Index, config.Identity),
         };
-        var instance = new ServerInstance(framework, server);
         var ready = new Fleet.ReadySignal();
-        instance.Components.Add(ready);
-        AddLifecycle(instance, LifecycleOptions.FromConfig(config, provisioningMode: false) with { Identity = server.Identity });
-        ProvisioningComponents.Add(instance, config, framework, provisioningMode: false, () => LogRestartIgnored(server.Identity));
+        var instance = new ServerInstance(framework, server, node =>
+            new ServerParts { Components = [ready] }
+                .Then(Lifecycle(node, LifecycleOptions.FromConfig(config, provisioningMode: false) with { Identity = server.Identity }))
+                .Then(ProvisioningComponents.For(node, config, framework, provisioningMode: false, () => LogRestartIgnored(server.Identity))));
         var run = instance.RunAsync(_stopping);
         _returned.Add(run);
         await Task.WhenAny(ready.Ready, run).Unwrap();

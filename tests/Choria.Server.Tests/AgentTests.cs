@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Choria.Protocol.Messages;
 using Choria.Server.Agents;
+using Choria.Server.Runtime;
 using Choria.Server.Agents.Builtin;
 using Choria.Server.Data.Plugins;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -219,17 +220,17 @@ public class AgentTests
         var dispatcher = new AgentDispatcher(registry);
 
         var ping = await dispatcher.DispatchAsync(new AgentRequest { Payload = """{"action":"ping"}"""u8.ToArray(), Envelope = new RequestEnvelope { Agent = "quick" } }, default);
-        Assert.Equal(DispatchOutcome.Replied, ping.Outcome);
-        Assert.Equal(DispatchOutcome.UnknownAgent, (await dispatcher.DispatchAsync(new AgentRequest { Envelope = new RequestEnvelope { Agent = "nope" } }, default)).Outcome);
+        Assert.Null(ping.Drop);
+        Assert.Equal(DropReason.UnknownAgent, (await dispatcher.DispatchAsync(new AgentRequest { Envelope = new RequestEnvelope { Agent = "nope" } }, default)).Drop?.Reason);
         var timedOut = await dispatcher.DispatchAsync(new AgentRequest { Payload = """{"action":"sleep"}"""u8.ToArray(), Envelope = new RequestEnvelope { Agent = "slow", RequestId = "abc" } }, default);
-        Assert.Equal(DispatchOutcome.TimedOut, timedOut.Outcome);
-        Assert.Equal("Agent dispatcher for request abc exiting on 1s timeout", timedOut.Error);
+        Assert.Equal(DropReason.AgentTimeout, timedOut.Drop?.Reason);
+        Assert.Equal("Agent dispatcher for request abc exiting on 1s timeout", timedOut.Drop?.Message);
         // A shutdown long before the agent's own timeout: on a loaded machine a 100 ms timer can fire late, so the
         // agent's timeout must be far away for "shutdown" to be the only possible outcome.
         registry.Register(new McorpcAgent(new() { Name = "patient", Timeout = 60 }, null, new(), NullLogger.Instance)
             .RegisterAction("sleep", async (_, ct) => { await Task.Delay(TimeSpan.FromMinutes(2), ct); return ActionReply.Ok(); }));
         using var cts = new CancellationTokenSource(100);
-        Assert.Equal(DispatchOutcome.Shutdown, (await dispatcher.DispatchAsync(new AgentRequest { Payload = """{"action":"sleep"}"""u8.ToArray(), Envelope = new RequestEnvelope { Agent = "patient" } }, cts.Token)).Outcome);
+        Assert.Equal(DropReason.ShuttingDown, (await dispatcher.DispatchAsync(new AgentRequest { Payload = """{"action":"sleep"}"""u8.ToArray(), Envelope = new RequestEnvelope { Agent = "patient" } }, cts.Token)).Drop?.Reason);
     }
 
     [Fact]
@@ -241,9 +242,9 @@ public class AgentTests
 
         var result = await dispatcher.DispatchAsync(new AgentRequest { Envelope = new RequestEnvelope { Agent = "cancelling", RequestId = "r1" } }, default);
 
-        Assert.Equal(DispatchOutcome.Failed, result.Outcome);
-        Assert.IsType<OperationCanceledException>(result.Exception);
-        Assert.StartsWith("Agent cancelling failed handling request r1", result.Error, StringComparison.Ordinal);
+        Assert.Equal(DropReason.AgentFailed, result.Drop?.Reason);
+        Assert.IsType<OperationCanceledException>(result.Drop?.Exception);
+        Assert.StartsWith("Agent cancelling failed handling request r1", result.Drop?.Message, StringComparison.Ordinal);
     }
 
     private sealed class CancellingAgent : IAgent

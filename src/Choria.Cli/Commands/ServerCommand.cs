@@ -79,22 +79,22 @@ public static partial class ServerCommand
                 DisableTls = disableTls || config.DisableTls,
                 DisableTlsVerification = disableVerify,
             };
-            var instance = new ServerInstance(framework, options);
-            ServerComponents.AddDefaults(instance, config, framework, provisioning);
             // A restart asked for by the provisioner stops the server like a signal would, then starts it again.
             using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            ProvisioningComponents.Add(instance, config, framework, provisioning, () =>
-            {
-                restart = true;
-                try
-                {
-                    run.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // The server already stopped for another reason.
-                }
-            });
+            var instance = new ServerInstance(framework, options, server =>
+                ServerComponents.Defaults(server, config, framework, provisioning)
+                    .Then(ProvisioningComponents.For(server, config, framework, provisioning, () =>
+                    {
+                        restart = true;
+                        try
+                        {
+                            run.Cancel();
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                            // The server already stopped for another reason.
+                        }
+                    })));
 
             // The instance bounds its own shutdown by the same timeout; one extra second covers logging and disposal.
             // A stop for a provisioning restart that hangs still restarts: the node must come back configured.

@@ -1,18 +1,13 @@
+using Choria.Server.Runtime;
+
 namespace Choria.Server.Agents;
 
-internal enum DispatchOutcome
+/// <summary>An agent run's end: the reply to publish, or the drop the request processor counts and logs.</summary>
+internal readonly record struct DispatchResult(byte[]? Reply, PipelineDrop? Drop)
 {
-    /// <summary><see cref="DispatchResult.Reply"/> must be published.</summary>
-    Replied,
-    NoReply,
-    UnknownAgent,
-    TimedOut,
-    Shutdown,
-    Failed,
+    public static DispatchResult Dropped(DropReason reason, string message, Exception? exception = null) =>
+        new(null, new PipelineDrop(reason, message, exception));
 }
-
-/// <param name="Exception">What the agent threw, for <see cref="DispatchOutcome.Failed"/>.</param>
-internal sealed record DispatchResult(DispatchOutcome Outcome, byte[]? Reply, string? Error, Exception? Exception = null);
 
 /// <summary>
 /// Runs an agent with a fresh per-request timeout of <c>metadata.timeout</c> seconds (docs/server.md).
@@ -25,7 +20,7 @@ internal sealed class AgentDispatcher(AgentRegistry registry)
     {
         if (!registry.TryGet(request.Agent, out var agent))
         {
-            return new(DispatchOutcome.UnknownAgent, null, $"Received a message for agent {request.Agent} that does not exist, discarding");
+            return DispatchResult.Dropped(DropReason.UnknownAgent, $"Received a message for agent {request.Agent} that does not exist, discarding");
         }
 
         var timeout = agent.DispatchTimeout;
@@ -49,7 +44,7 @@ internal sealed class AgentDispatcher(AgentRegistry registry)
         }
         catch (Exception e)
         {
-            return new(DispatchOutcome.Failed, null, $"Agent {request.Agent} failed handling request {request.RequestId}: {e.Message}", e);
+            return DispatchResult.Dropped(DropReason.AgentFailed, $"Agent {request.Agent} failed handling request {request.RequestId}: {e.Message}", e);
         }
 
         // An agent that sees the token fire may finish (without a reply) before the wait notices the token: that
@@ -60,11 +55,11 @@ internal sealed class AgentDispatcher(AgentRegistry registry)
         }
 
         return result.Reply is null
-            ? new(DispatchOutcome.NoReply, null, result.Error)
-            : new(DispatchOutcome.Replied, result.Reply, null);
+            ? DispatchResult.Dropped(DropReason.AgentNoReply, result.Error ?? "the agent did not reply")
+            : new(result.Reply, null);
 
         DispatchResult CutShort() => shutdown.IsCancellationRequested
-            ? new(DispatchOutcome.Shutdown, null, $"Agent dispatcher for request {request.RequestId} exiting on interrupt")
-            : new(DispatchOutcome.TimedOut, null, $"Agent dispatcher for request {request.RequestId} exiting on {Math.Max(0, agent.Metadata.Timeout)}s timeout");
+            ? DispatchResult.Dropped(DropReason.ShuttingDown, $"Agent dispatcher for request {request.RequestId} exiting on interrupt")
+            : DispatchResult.Dropped(DropReason.AgentTimeout, $"Agent dispatcher for request {request.RequestId} exiting on {Math.Max(0, agent.Metadata.Timeout)}s timeout");
     }
 }

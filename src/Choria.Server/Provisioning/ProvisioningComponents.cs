@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Provisioning;
 
-/// <summary>Adds the <c>choria_provision</c> agent to a server of a binary built for provisioning (docs/provisioning.md).</summary>
+/// <summary>The <c>choria_provision</c> agent of a server of a binary built for provisioning (docs/provisioning.md).</summary>
 public static class ProvisioningComponents
 {
     /// <summary>
@@ -16,18 +16,18 @@ public static class ProvisioningComponents
     /// after provisioning, so that <c>reprovision</c> can send the node back. <paramref name="restart"/> is called when
     /// an action asks for a restart: stop the server cleanly and start it again.
     /// </summary>
-    public static void Add(ServerInstance instance, ChoriaConfig config, ChoriaFramework framework, bool provisioningMode, Action restart, ProvisionAgentOptions? options = null)
+    public static ServerParts For(ServerInstance instance, ChoriaConfig config, ChoriaFramework framework, bool provisioningMode, Action restart, ProvisionAgentOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(framework);
         if (config.Build.ProvisionAgent != "true" || !config.Build.SupportsProvisioning)
         {
-            return;
+            return ServerParts.None;
         }
 
         var host = new ProvisionHost(instance, config, provisioningMode, restart, framework.Loggers.CreateLogger<ProvisionHost>());
-        instance.AgentProviders.Add(new ProvisionAgentProvider(options ?? ProvisionAgentOptions.FromConfig(config, provisioningMode, framework.Certname), host));
+        return new() { AgentProviders = [new ProvisionAgentProvider(options ?? ProvisionAgentOptions.FromConfig(config, provisioningMode, framework.Certname), host)] };
     }
 
     private sealed class ProvisionAgentProvider(ProvisionAgentOptions options, IProvisionHost host) : IAgentProvider

@@ -7,7 +7,8 @@ using Choria.Server.Agents;
 namespace Choria.Server.Runtime;
 
 /// <summary>Why a message stopped in the pipeline, with the human reason that gets logged.</summary>
-internal sealed record PipelineDrop(DropReason Reason, string Message);
+/// <param name="Exception">What an agent threw (<see cref="DropReason.AgentFailed"/>), logged with the line.</param>
+internal sealed record PipelineDrop(DropReason Reason, string Message, Exception? Exception = null);
 
 /// <summary>
 /// The steps of docs/server.md / docs/protocol.md, each a pure function returning a <see cref="PipelineDrop"/>

@@ -173,21 +173,10 @@ internal sealed partial class RequestProcessor
         _deps.Counters.MarkValidated(_deps.Clock.GetUtcNow().ToUnixTimeSeconds());
         var agentRequest = RequestPipeline.ToAgentRequest(request);
 
-        var result = await _deps.Dispatcher.DispatchAsync(agentRequest, shutdown);
-        switch (result.Outcome)
+        var (reply, dispatchDrop) = await _deps.Dispatcher.DispatchAsync(agentRequest, shutdown);
+        if (reply is null)
         {
-            case DispatchOutcome.Replied:
-                break;
-            case DispatchOutcome.UnknownAgent:
-                return Reject(new(DropReason.UnknownAgent, result.Error ?? "unknown agent"), received);
-            case DispatchOutcome.TimedOut:
-                return Reject(new(DropReason.AgentTimeout, result.Error ?? "agent timed out"), received);
-            case DispatchOutcome.NoReply:
-                return Reject(new(DropReason.AgentNoReply, result.Error ?? "the agent did not reply"), received);
-            case DispatchOutcome.Shutdown:
-                return Reject(new(DropReason.ShuttingDown, result.Error ?? "shutting down"), received);
-            default:
-                return Reject(new(DropReason.AgentFailed, result.Error ?? "the agent failed"), received, result.Exception);
+            return Reject(dispatchDrop ?? new(DropReason.AgentNoReply, "the agent did not reply"), received);
         }
 
         var replyTo = received.Headers.ReplyTo;
@@ -197,7 +186,7 @@ internal sealed partial class RequestProcessor
         }
 
         var publisher = _deps.Publisher;
-        var bytes = RequestPipeline.BuildReply(request, replyHeaders, result.Reply, _options.Identity, publisher.ConnectedServer, _deps.Clock);
+        var bytes = RequestPipeline.BuildReply(request, replyHeaders, reply, _options.Identity, publisher.ConnectedServer, _deps.Clock);
         var published = await publisher.PublishAsync(replyTo, bytes, CancellationToken.None);
         _deps.Counters.IncrementReplies();
         if (!published)
@@ -208,7 +197,7 @@ internal sealed partial class RequestProcessor
         return new ProcessResult(null, request.Envelope.RequestId, published);
     }
 
-    private ProcessResult Reject(PipelineDrop drop, DecodedRequest? received, Exception? exception = null)
+    private ProcessResult Reject(PipelineDrop drop, DecodedRequest? received)
     {
         var counters = _deps.Counters;
         switch (drop.Reason)
@@ -231,7 +220,7 @@ internal sealed partial class RequestProcessor
         {
             LogFiltered(e?.RequestId ?? "", e?.Agent ?? "", e?.CallerId ?? "", drop.Message);
         }
-        else if (exception is not null)
+        else if (drop.Exception is { } exception)
         {
             LogDroppedFailure(exception, drop.Reason, e?.RequestId ?? "unknown", e?.Agent ?? "unknown", e?.CallerId ?? "unknown", drop.Message);
         }

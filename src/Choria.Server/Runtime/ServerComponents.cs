@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Runtime;
 
-/// <summary>Adds the standard background parts to a <see cref="ServerInstance"/>, each configured from its own settings.</summary>
+/// <summary>The standard parts of a <see cref="ServerInstance"/>, each configured from its own settings.</summary>
 public static class ServerComponents
 {
     /// <summary>
@@ -21,29 +21,28 @@ public static class ServerComponents
     /// <c>startup</c> first, and stops after it so <c>shutdown</c> is the last thing published.
     /// </summary>
     /// <param name="provisioningMode">Lifecycle events come from <c>provision_mode_server</c> and the status file says so.</param>
-    public static void AddDefaults(ServerInstance instance, ChoriaConfig config, ChoriaFramework framework, bool provisioningMode = false)
+    public static ServerParts Defaults(ServerInstance instance, ChoriaConfig config, ChoriaFramework framework, bool provisioningMode = false)
     {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(framework);
         var loggers = framework.Loggers;
-
-        foreach (var provider in AgentProviderCatalog.All)
-        {
-            instance.AgentProviders.Add(provider.Create(config, instance));
-        }
+        var providers = AgentProviderCatalog.All.Select(provider => provider.Create(config, instance)).ToList();
+        var components = new List<IChoriaComponent>();
+        var connected = new List<Func<ChoriaConnection, IChoriaComponent>>();
 
         var status = StatusFileOptions.FromConfig(config);
         if (status.Enabled)
         {
             var writer = new StatusFileWriter(status, () => Snapshot(instance, provisioningMode), loggers.CreateLogger<StatusFileWriter>(), counters: instance.Counters);
-            instance.Components.Add(new ServerComponent("status", writer.StartAsync, writer.StopAsync));
+            components.Add(new ServerComponent("status", writer.StartAsync, writer.StopAsync));
         }
 
         var metricsOptions = ServerMetricsOptions.FromConfig(config);
         var metrics = new ServerMetrics(metricsOptions, instance.Counters, () => instance.Connection, Prometheus.Metrics.DefaultRegistry, config.Build, loggers.CreateLogger<ServerMetrics>(), instance.Clock);
-        instance.ActionObserver = metrics;
-        instance.Components.Add(new ServerComponent("metrics", metrics.StartAsync, metrics.StopAsync));
+        components.Add(new ServerComponent("metrics", metrics.StartAsync, metrics.StopAsync));
 
         var lifecycle = LifecycleOptions.FromConfig(config, provisioningMode);
-        instance.ConnectedComponents.Add(connection =>
+        connected.Add(connection =>
         {
             var publisher = new LifecyclePublisher(lifecycle, connection, instance.Counters, loggers.CreateLogger<LifecyclePublisher>());
             return new ServerComponent("lifecycle", publisher.StartAsync, publisher.StopAsync);
@@ -52,14 +51,16 @@ public static class ServerComponents
         var machines = MachineServiceOptions.FromConfig(config);
         if (machines.Enabled)
         {
-            instance.ConnectedComponents.Add(connection => MachinesComponent(machines, connection, instance, loggers));
+            connected.Add(connection => MachinesComponent(machines, connection, instance, loggers));
         }
 
         var registration = RegistrationOptions.FromConfig(config);
         if (registration.Enabled)
         {
-            instance.ConnectedComponents.Add(connection => RegistrationComponent(registration, connection, framework, instance.Counters));
+            connected.Add(connection => RegistrationComponent(registration, connection, framework, instance.Counters));
         }
+
+        return new() { AgentProviders = providers, Components = components, ConnectedComponents = connected, ActionObserver = metrics };
     }
 
     private static ServerComponent RegistrationComponent(RegistrationOptions options, ChoriaConnection connection, ChoriaFramework framework, ServerCounters counters)

@@ -4,7 +4,6 @@ using Choria.Framework;
 using Choria.Protocol.Filters;
 using Choria.Protocol.Subjects;
 using Choria.Server.Agents.Builtin;
-using Choria.Server.Agents.Providers;
 using Choria.Server.Agents;
 using Choria.Server.Audit;
 using Choria.Server.Authorization;
@@ -16,7 +15,7 @@ namespace Choria.Server.Runtime;
 
 /// <summary>
 /// The node daemon (docs/server.md): connects, registers the built-in agents, subscribes per collective,
-/// starts the <see cref="Components"/>, processes requests until cancelled, then shuts down within
+/// starts the <see cref="ServerParts"/> it was built with, processes requests until cancelled, then shuts down within
 /// <see cref="ServerOptions.SoftShutdownTimeout"/>.
 /// </summary>
 public sealed partial class ServerInstance
@@ -45,7 +44,12 @@ public sealed partial class ServerInstance
     private IReadOnlyList<BrokerHost> _brokers = [];
     private ConnectorOptions _connectorOptions = new();
 
-    public ServerInstance(ChoriaFramework framework, ServerOptions options, TimeProvider? clock = null)
+    /// <param name="compose">
+    /// Builds what this server runs besides its built-in agents (e.g. <see cref="ServerComponents.Defaults"/>); it is
+    /// called once, at the end of construction, so it can wire parts to <see cref="Counters"/>, <see cref="Info"/> and
+    /// <see cref="Connection"/>.
+    /// </param>
+    public ServerInstance(ChoriaFramework framework, ServerOptions options, Func<ServerInstance, ServerParts>? compose = null, TimeProvider? clock = null)
     {
         _framework = framework;
         _options = options;
@@ -57,6 +61,7 @@ public sealed partial class ServerInstance
         Classes = new ClassesSource(new ClassesOptions { ClassesFile = options.ClassesFile });
         Info = new ServerInfoSource(options, framework.Config, Agents, Facts, Classes, Counters,
             () => ConnectedServer, ConnectorInfo, _clock.GetUtcNow());
+        Parts = compose?.Invoke(this) ?? ServerParts.None;
     }
 
     public ServerCounters Counters { get; } = new();
@@ -72,23 +77,7 @@ public sealed partial class ServerInstance
 
     public ServerInfoSource Info { get; }
 
-    /// <summary>
-    /// HOOK POINT for registration, status file, lifecycle events and metrics: add before <see cref="RunAsync"/>.
-    /// Started in order after the subscriptions exist; stopped in reverse before disconnecting.
-    /// </summary>
-    public IList<IChoriaComponent> Components { get; } = [];
-
-    /// <summary>Components that publish, built once the broker connection exists and started after <see cref="Components"/>.</summary>
-    public IList<Func<ChoriaConnection, IChoriaComponent>> ConnectedComponents { get; } = [];
-
-    /// <summary>
-    /// Sources of agents beyond the built-ins (docs/agents.md), started in order after the built-ins are registered
-    /// and before the server subscribes; add before <see cref="RunAsync"/>.
-    /// </summary>
-    public IList<IAgentProvider> AgentProviders { get; } = [];
-
-    /// <summary>Told about every handled mcorpc action (the metrics' agent/action histogram).</summary>
-    public IActionObserver? ActionObserver { get; set; }
+    public ServerParts Parts { get; }
 
     /// <summary>The broker connection once connected (components publish through it).</summary>
     public ChoriaConnection? Connection => _connection;
@@ -117,7 +106,7 @@ public sealed partial class ServerInstance
             var started = new List<IChoriaComponent>();
             try
             {
-                foreach (var component in Components.Concat(ConnectedComponents.Select(create => create(_connection))))
+                foreach (var component in Parts.Components.Concat(Parts.ConnectedComponents.Select(create => create(_connection))))
                 {
                     await component.StartAsync(cancellationToken);
                     started.Add(component);
@@ -212,7 +201,7 @@ public sealed partial class ServerInstance
                 ? RequestAuthorizers.Create(_options.RpcAuthProvider, _options.ActionPolicy, Facts.Facts, Classes.Classes, loggers)
                 : null,
             Auditor = _options.RpcAudit ? new RpcAuditor(_options.Audit, loggers.CreateLogger<RpcAuditor>(), _clock, Counters) : null,
-            Observer = ActionObserver,
+            Observer = Parts.ActionObserver,
         };
 
         if (mcorpc.Authorizer is UnsupportedProviderAuthorizer unsupported)
@@ -245,7 +234,7 @@ public sealed partial class ServerInstance
     /// <summary>A provider that fails to start is logged and skipped: its agents are missing, the server still serves the rest.</summary>
     private async Task StartProvidersAsync(ServerAgentSink sink, CancellationToken cancellationToken)
     {
-        foreach (var provider in AgentProviders)
+        foreach (var provider in Parts.AgentProviders)
         {
             try
             {

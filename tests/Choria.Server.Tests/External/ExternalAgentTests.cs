@@ -156,7 +156,7 @@ public sealed class ExternalAgentTests : IDisposable
         var result = await new AgentDispatcher(registry).DispatchAsync(Request("shbad", "hang"), CancellationToken.None);
         watch.Stop();
 
-        Assert.Equal(DispatchOutcome.Replied, result.Outcome);
+        Assert.Null(result.Drop);
         var reply = JsonDocument.Parse(result.Reply!).RootElement;
         Assert.Equal(1, reply.GetProperty("statuscode").GetInt32());
         Assert.Equal($"Could not call external agent shbad#hang: executing {Path.Combine(AgentDir, "shbad")} failed: it did not finish within 3.5s and was killed", reply.GetProperty("statusmsg").GetString());
@@ -268,11 +268,11 @@ public sealed class ExternalAgentTests : IDisposable
         });
         await churn;
         var results = await Task.WhenAll(requests);
-        Assert.All(results, r => Assert.Equal(DispatchOutcome.Replied, r.Outcome));
+        Assert.All(results, r => Assert.Null(r.Drop));
         Assert.All(results, r => Assert.Equal(0, JsonDocument.Parse(r.Reply!).RootElement.GetProperty("statuscode").GetInt32()));
 
         Assert.True(await sink.RemoveAsync("shbad", CancellationToken.None));
-        Assert.Equal(DispatchOutcome.UnknownAgent, (await dispatcher.DispatchAsync(Request("shbad", "good"), CancellationToken.None)).Outcome);
+        Assert.Equal(DropReason.UnknownAgent, (await dispatcher.DispatchAsync(Request("shbad", "good"), CancellationToken.None)).Drop?.Reason);
     }
 
     private McorpcAgent Create(string name)
