@@ -3,6 +3,7 @@
 # Ends with one summary line "N passed, N failed[, N skipped]".
 set -euo pipefail
 cd "$(dirname "$0")"
+suite_started=$(date +%s)
 . scripts/lib.sh
 ensure_dotnet
 # Ruby agent tests (Trait Requires=ruby) run real Ruby with Debian's MCollective 2.12.
@@ -36,6 +37,10 @@ fi
 export CHORIA_BIN="$PWD/dist/choria"
 
 log=$(mktemp)
+# When each group ended, in seconds since test.sh started: printed at the end to show the suite's critical path.
+timeline=$(mktemp)
+ended() { echo "$1 $(( $(date +%s) - suite_started ))" >>"$timeline"; }
+ended build
 slow_log=$(mktemp)
 pca_log=$(mktemp)
 faults_log=$(mktemp)
@@ -49,7 +54,7 @@ cleanup() {
   # scenarios' brokers and emulated fleets, the packaging builds.
   [ -n "$lane1_pid" ] && kill -- -"$lane1_pid" 2>/dev/null || true
   [ -n "$lane2_pid" ] && kill -- -"$lane2_pid" 2>/dev/null || true
-  rm -rf "$log" "$slow_log" "$pca_log" "$fuzz_log" "$fuzz_dir" "$faults_log" "$pkg_log"
+  rm -rf "$log" "$timeline" "$slow_log" "$pca_log" "$fuzz_log" "$fuzz_dir" "$faults_log" "$pkg_log"
   rm -f "$slow_log".rc "$pca_log".rc "$fuzz_log".rc "$faults_log".rc "$faults_log".seconds "$pkg_log".rc "$pkg_log".seconds
 }
 trap cleanup EXIT
@@ -70,6 +75,7 @@ sum_counts() {
 
 status=0
 dotnet build Choria.slnx -c Release --nologo -v q 2>&1 | tee "$log" || status=$?
+ended compile
 
 # Slow groups run in two background lanes beside the main run; their summaries are added to the final line.
 # Two lanes, not one job per group: on a 2-core CI machine five heavy groups at once starved RabbitMQ's boot past
@@ -83,33 +89,32 @@ faults_status=0
 if [ "$status" -eq 0 ]; then
   set -m
   # Lane 1: the Puppet CA group (puppetserver's JVM start is the heavy part), then the comparison with mcollectived
-  # and the plugin round trip (whole ./build.sh runs of a copy of the checkout).
+  # and the plugin round trip (whole ./build.sh runs of a copy of the checkout), then the short fuzzing run
+  # (docs/reliability.md: every target for CHORIA_FUZZ_SECONDS seconds, one at a time; afl++ holds a core).
+  # The lanes are balanced to end together: lane 2's package builds are the longest group.
   (
     rc=0
     dotnet test tests/Choria.PuppetCa.Tests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
       --filter "Requires=puppetserver" >"$pca_log" 2>&1 || rc=$?
     echo "$rc" >"$pca_log.rc"
+    ended puppet-ca
     rc=0
     dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
       --filter "Group=mcollectived|Category=Slow" >"$slow_log" 2>&1 || rc=$?
     echo "$rc" >"$slow_log.rc"
-  ) &
-  lane1_pid=$!
-  # Lane 2: the short fuzzing run (docs/reliability.md: every target for CHORIA_FUZZ_SECONDS seconds, one at a
-  # time; afl++ holds a core), then the fault scenarios (Group=faults: brokers killed, partitions, floods; they
-  # mostly wait out outages and timeouts), then the packaging group (docs/packaging.md: the packager builds a
-  # custom build for linux-x64 and linux-arm64 Native AOT and win-x64, packages it, installs the deb, runs the
-  # arm64 binary under qemu). CHORIA_PACKAGING=0 leaves the packaging group out.
-  (
+    ended mcollectived+slow
     rc=0
     bench/fuzz.sh --no-build --seconds "${CHORIA_FUZZ_SECONDS:-10}" --out "$fuzz_dir" >"$fuzz_log" 2>&1 || rc=$?
     echo "$rc" >"$fuzz_log.rc"
-    started=$(date +%s)
-    rc=0
-    dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
-      --filter "Group=faults" >"$faults_log" 2>&1 || rc=$?
-    echo "$rc" >"$faults_log.rc"
-    echo $(( $(date +%s) - started )) >"$faults_log.seconds"
+    ended fuzz
+  ) &
+  lane1_pid=$!
+  # Lane 2: the packaging group (docs/packaging.md: the packager builds a custom build for linux-x64 and linux-arm64
+  # Native AOT and win-x64, packages it, installs the deb, runs the arm64 binary under qemu; CPU-bound builds that
+  # only get slower beside the main run), then the fault scenarios (Group=faults: brokers killed, partitions,
+  # floods, slow consumers), which measure timing and so run last, once the main run has freed the machine.
+  # CHORIA_PACKAGING=0 leaves the packaging group out.
+  (
     if [ "${CHORIA_PACKAGING:-1}" != 0 ]; then
       started=$(date +%s)
       rc=0
@@ -117,12 +122,21 @@ if [ "$status" -eq 0 ]; then
         --filter "Group=packaging" >"$pkg_log" 2>&1 || rc=$?
       echo "$rc" >"$pkg_log.rc"
       echo $(( $(date +%s) - started )) >"$pkg_log.seconds"
+      ended packaging
     fi
+    started=$(date +%s)
+    rc=0
+    dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
+      --filter "Group=faults" >"$faults_log" 2>&1 || rc=$?
+    echo "$rc" >"$faults_log.rc"
+    echo $(( $(date +%s) - started )) >"$faults_log.seconds"
+    ended faults
   ) &
   lane2_pid=$!
   set +m
   dotnet test Choria.slnx -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
     --filter "Group!=mcollectived&Group!=faults&Group!=packaging&Category!=Slow&Requires!=puppetserver" 2>&1 | tee -a "$log" || status=$?
+  ended main
   wait "$lane1_pid" || true
   lane1_pid=""
   wait "$lane2_pid" || true
@@ -173,5 +187,6 @@ elif [ "$pca_status" -ne 0 ] && [ "$pca_failed" -eq 0 ]; then
 fi
 if [ "$pca_status" -ne 0 ] && [ "$status" -eq 0 ]; then status=$pca_status; fi
 
+echo ">> timeline (seconds since test.sh started, when each group ended): $(sort -k2 -n "$timeline" | tr '\n' ' ')"
 echo "$((passed + pca_passed)) passed, $((failed + pca_failed)) failed, $((skipped + pca_skipped)) skipped"
 exit "$status"
