@@ -4,16 +4,6 @@ using Choria.Ddl;
 
 namespace Choria.Client;
 
-/// <summary>The result of one DDL aggregate function over the OK replies.</summary>
-public sealed record AggregateSummary(string Function, string Output, string DisplayAs)
-{
-    /// <summary>For <c>summary</c>: value → count, highest count first.</summary>
-    public IReadOnlyList<KeyValuePair<string, int>> Counts { get; init; } = [];
-
-    /// <summary>For <c>average</c> and <c>sum</c>.</summary>
-    public double? Value { get; init; }
-}
-
 /// <summary>
 /// Incremental DDL aggregates (MCollective <c>summary</c>, <c>average</c>, <c>sum</c>): fed one reply
 /// at a time on the receive loop so no second pass over the result set is needed.

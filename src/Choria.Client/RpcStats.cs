@@ -1,34 +1,4 @@
-using System.Text.Json;
-
 namespace Choria.Client;
-
-/// <summary>SimpleRPC status codes (docs/agents.md).</summary>
-public enum RpcStatus
-{
-    Ok = 0,
-    Aborted = 1,
-    UnknownAction = 2,
-    MissingData = 3,
-    InvalidData = 4,
-    UnknownError = 5,
-}
-
-/// <summary>One node's answer to an RPC request.</summary>
-public sealed record RpcReply(string Sender, int StatusCode, string StatusMessage, JsonElement Data, DateTimeOffset Time)
-{
-    public bool Ok => StatusCode == 0;
-
-    /// <summary>The header go-choria prints per status: empty for OK.</summary>
-    public static string StatusText(int code) => code switch
-    {
-        0 => "",
-        1 => "Request Aborted",
-        2 => "Unknown Action",
-        3 => "Missing Request Data",
-        4 => "Invalid Request Data",
-        _ => "Unknown Request Status",
-    };
-}
 
 /// <summary>Counts and timings of one request.</summary>
 public sealed record RpcStats
@@ -73,6 +43,3 @@ public sealed record RpcStats
 
     public bool AllResponded => Discovered > 0 && Responded >= Discovered && NoResponses.Count == 0;
 }
-
-/// <summary>The outcome of <see cref="ChoriaClient.RequestAsync(PreparedRpc, CancellationToken)"/>.</summary>
-public sealed record RpcResult(string Agent, string Action, IReadOnlyList<RpcReply> Replies, RpcStats Stats, IReadOnlyList<AggregateSummary> Summaries);
