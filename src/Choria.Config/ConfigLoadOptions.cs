@@ -2,49 +2,6 @@ using Choria.Config.Build;
 
 namespace Choria.Config;
 
-/// <summary>Which program is loading the configuration; drives role-specific defaults and searches.</summary>
-public enum ConfigRole
-{
-    Client,
-    Server,
-    Broker,
-}
-
-/// <summary>A problem that does not stop loading, such as an unknown key. <see cref="Message"/> starts with <c>file:line:</c>.</summary>
-public sealed record ConfigWarning(string File, int Line, string Key, string Message)
-{
-    public override string ToString() => Message;
-}
-
-/// <summary>The loaded configuration plus every warning met while reading it.</summary>
-public sealed record ConfigLoadResult(ChoriaConfig Config, IReadOnlyList<ConfigWarning> Warnings);
-
-/// <summary>An invalid configuration value or an unreadable main configuration file.</summary>
-public sealed class ConfigException : Exception
-{
-    public ConfigException()
-    {
-    }
-
-    public ConfigException(string message)
-        : base(message)
-    {
-    }
-
-    public ConfigException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    public string? File { get; init; }
-
-    public int Line { get; init; }
-
-    public string? Key { get; init; }
-
-    public string? Value { get; init; }
-}
-
 /// <summary>Inputs to <see cref="ConfigLoader"/>; every external dependency is injectable for tests.</summary>
 public sealed record ConfigLoadOptions
 {
