@@ -1,17 +1,5 @@
 namespace Choria.Connector;
 
-/// <summary>One SRV answer. <see cref="Target"/> has its trailing dot trimmed.</summary>
-public sealed record SrvRecord(string Target, int Port, int Priority, int Weight);
-
-/// <summary>
-/// Looks up SRV records. Implementations return an empty list when the name does not resolve or
-/// the lookup fails: for Choria a failed lookup only means "try the next source".
-/// </summary>
-public interface ISrvResolver
-{
-    ValueTask<IReadOnlyList<SrvRecord>> ResolveAsync(string name, CancellationToken cancellationToken);
-}
-
 /// <summary>RFC 2782 target ordering.</summary>
 public static class SrvOrdering
 {
