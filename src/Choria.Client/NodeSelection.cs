@@ -4,13 +4,6 @@ using System.Text.Json;
 
 namespace Choria.Client;
 
-/// <summary>How <c>--limit</c> chooses nodes (<c>rpclimitmethod</c>).</summary>
-public enum LimitMethod
-{
-    First,
-    Random,
-}
-
 /// <summary><c>--limit N|N%</c>, <c>--batch</c> and node list files (docs/client.md).</summary>
 public static class NodeSelection
 {

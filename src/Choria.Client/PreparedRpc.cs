@@ -24,6 +24,3 @@ public sealed record PreparedRpc
     /// <summary>The parsed <see cref="RpcOptions.Limit"/>, or null for none.</summary>
     public NodeLimit? Limit { get; }
 }
-
-/// <summary>A parsed <c>--limit</c>: <see cref="Count"/> nodes, or <see cref="Count"/> percent of them.</summary>
-public readonly record struct NodeLimit(int Count, bool Percent);

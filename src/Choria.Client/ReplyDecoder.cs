@@ -8,21 +8,6 @@ using Choria.Protocol.Messages;
 
 namespace Choria.Client;
 
-/// <summary>Why a reply was not accepted.</summary>
-public enum ReplyRejection
-{
-    None,
-    NotTransport,
-    InvalidBase64,
-    NotSecureReply,
-    HashMismatch,
-    NotReply,
-    WrongRequest,
-}
-
-/// <summary>A verified reply: who sent it and the agent's body bytes (not yet parsed).</summary>
-public readonly record struct VerifiedReply(string Sender, byte[] Body, int BodyLength);
-
 /// <summary>
 /// Strict, allocation-light reply decoding for the client's receive loop: transport and base64 through the
 /// protocol's <see cref="TransportReader"/> (the reader the server and broker use) → secure reply (SHA-256 check

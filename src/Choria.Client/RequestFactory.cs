@@ -9,9 +9,6 @@ using Choria.Security;
 
 namespace Choria.Client;
 
-/// <summary>A request ready to publish: the ids, the reply subject and the transport bytes.</summary>
-public sealed record OutgoingRequest(string RequestId, string ReplySubject, Request Request, TransportMessage Transport, byte[] Bytes);
-
 /// <summary>
 /// Builds signed requests the way docs/protocol.md describes: request → secure request (signed) →
 /// transport with reply-to, mc_sender and one seen-by hop.

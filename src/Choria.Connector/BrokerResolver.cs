@@ -2,46 +2,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Connector;
 
-/// <summary>Which broker set is wanted: the collective's own middleware or the federation's.</summary>
-public enum BrokerRole
-{
-    Middleware,
-    Federation,
-}
-
-/// <summary>Where a resolved broker list came from.</summary>
-public enum BrokerSource
-{
-    None,
-    Configured,
-    Srv,
-    Default,
-}
-
-/// <summary>Input of <see cref="BrokerResolver"/>; callers map their configuration onto it.</summary>
-public sealed record BrokerResolutionOptions
-{
-    /// <summary><c>plugin.choria.middleware_hosts</c> or <c>federation_middleware_hosts</c>, raw comma list.</summary>
-    public string? ConfiguredHosts { get; init; }
-
-    /// <summary><c>plugin.choria.use_srv</c>.</summary>
-    public bool UseSrv { get; init; } = true;
-
-    /// <summary><c>plugin.choria.srv_domain</c> or the machine's domain; SRV is skipped when empty.</summary>
-    public string? SrvDomain { get; init; }
-
-    public BrokerRole Role { get; init; } = BrokerRole.Middleware;
-
-    /// <summary>Scheme given to every entry (Choria always passes <c>nats</c>).</summary>
-    public string DefaultScheme { get; init; } = "nats";
-}
-
-/// <summary>Outcome of a resolution: hosts and their source, or an error for the operator.</summary>
-public sealed record BrokerResolution(IReadOnlyList<BrokerHost> Hosts, BrokerSource Source, string? Error)
-{
-    public bool Success => Error is null;
-}
-
 /// <summary>
 /// Middleware server resolution (docs/protocol.md, docs/broker.md): configured list, then SRV
 /// (when enabled), then <c>puppet:4222</c> for the collective middleware. Federation has no default.

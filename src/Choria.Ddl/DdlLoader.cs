@@ -1,13 +1,7 @@
-using System.Text.Unicode;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Choria.Ddl;
-
-/// <summary>Outcome of loading one DDL: either <see cref="Ddl"/> or a human <see cref="Error"/>.</summary>
-public sealed record DdlLoadResult(AgentDdl? Ddl, string? Error, string Source)
-{
-    public bool Success => Ddl is not null;
-}
 
 /// <summary>Loads JSON DDLs from disk or from the built-in copies compiled into the assembly.</summary>
 public static class DdlLoader

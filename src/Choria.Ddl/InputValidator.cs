@@ -7,22 +7,6 @@ using System.Text.RegularExpressions;
 
 namespace Choria.Ddl;
 
-/// <summary>Why request data failed DDL validation; decides the status code of the reply.</summary>
-public enum InputValidationFailure
-{
-    None,
-    MissingInput,
-    InvalidInput,
-    UndeclaredInput,
-}
-
-public sealed record InputValidationResult(InputValidationFailure Failure, string? Error)
-{
-    public static InputValidationResult Ok { get; } = new(InputValidationFailure.None, null);
-
-    public bool IsValid => Failure == InputValidationFailure.None;
-}
-
 /// <summary>DDL based request validation (docs/agents.md) with the Go/MCollective error texts.</summary>
 public static class InputValidator
 {

@@ -1,20 +1,5 @@
 namespace Choria.Protocol;
 
-/// <summary>Why a message was rejected; stable enough to count in metrics.</summary>
-public enum ProtocolErrorReason
-{
-    PayloadTooLarge,
-    InvalidJson,
-    TooDeeplyNested,
-    NotAnObject,
-    UnknownProtocol,
-    MissingField,
-    WrongType,
-    ConstraintViolation,
-    InvalidBase64,
-    UnknownEventFormat,
-}
-
 /// <summary>A typed decoding failure with a human-readable reason.</summary>
 public sealed record ProtocolError(ProtocolErrorReason Reason, string Message)
 {

@@ -5,25 +5,6 @@ using System.Text.Json.Nodes;
 
 namespace Choria.Provisioner;
 
-/// <summary>What the helper decided for one node.</summary>
-public sealed record HelperResult
-{
-    /// <summary>Settings written to the node's configuration file.</summary>
-    public IReadOnlyDictionary<string, string> Configuration { get; init; } = new Dictionary<string, string>();
-
-    public string Certificate { get; init; } = "";
-
-    public string Ca { get; init; } = "";
-
-    public string SslDir { get; init; } = "";
-}
-
-/// <summary>A helper that refused, failed or answered something unusable; <see cref="Reason"/> is the metrics label.</summary>
-public sealed class HelperException(string reason, string message) : Exception(message)
-{
-    public string Reason { get; } = reason;
-}
-
 /// <summary>
 /// Runs the provisioning helper (docs/provisioning.md): any executable, given one JSON document on stdin and expected
 /// to print one on stdout.

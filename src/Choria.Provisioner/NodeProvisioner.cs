@@ -6,12 +6,6 @@ using Choria.Ddl;
 
 namespace Choria.Provisioner;
 
-/// <summary>A provisioning step that failed; <see cref="Step"/> is the metrics label.</summary>
-public sealed class ProvisionStepException(string step, string message) : Exception(message)
-{
-    public string Step { get; } = step;
-}
-
 /// <summary>
 /// Provisions one node (docs/provisioning.md): <c>jwt</c> (optional), <c>rpcutil#inventory</c>, <c>gencsr</c>, the
 /// helper, <c>configure</c>, <c>restart</c>. Every call is addressed to that node only, in the <c>provisioning</c>

@@ -11,12 +11,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Broker.Hosting;
 
-/// <summary>Command-line switches of <c>choria broker run</c> that are not settings.</summary>
-/// <param name="Debug"><c>--debug</c>: nats-server logs at debug level too.</param>
-/// <param name="DisableTls"><c>--disable-tls</c>, combined with the build/env TLS switch.</param>
-/// <param name="DisableTlsVerify"><c>--disable-ssl-verification</c>.</param>
-public sealed record BrokerFlags(bool Debug = false, bool DisableTls = false, bool DisableTlsVerify = false);
-
 /// <summary>
 /// The broker role's entry point (docs/broker.md): builds the enabled parts from configuration (network broker,
 /// federation brokers, protocol adapters, stats server), runs them under <see cref="ChoriaBrokerHost"/>, and

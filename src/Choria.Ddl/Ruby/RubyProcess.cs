@@ -5,34 +5,6 @@ using System.Text;
 
 namespace Choria.Ddl.Ruby;
 
-/// <summary>What a <see cref="RubyProcess"/> run produced.</summary>
-/// <param name="Stdout">Standard output, at most the requested number of bytes.</param>
-/// <param name="StdoutTooLarge">Output went past the limit; the process was killed.</param>
-/// <param name="TimedOut">The timeout expired; the process (and its children) were killed.</param>
-/// <param name="StartError">The program could not be started at all (missing interpreter, no permission).</param>
-/// <param name="StderrTail">The last lines of standard error, for error messages.</param>
-public sealed record RubyProcessResult(byte[] Stdout, bool StdoutTooLarge, bool TimedOut, int? ExitCode, string? StartError, string StderrTail);
-
-/// <summary>What to run: program, arguments, standard input and limits.</summary>
-public sealed record RubyProcessStart
-{
-    public required string FileName { get; init; }
-
-    public IReadOnlyList<string> Arguments { get; init; } = [];
-
-    public ReadOnlyMemory<byte> Stdin { get; init; }
-
-    /// <summary>Extra environment variables; the rest of the environment is inherited (Ruby needs PATH and HOME).</summary>
-    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
-
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    public int MaxStdoutBytes { get; init; } = 16 * 1024 * 1024;
-
-    /// <summary>Called with every line the process writes to standard error (from a reader thread).</summary>
-    public Action<string>? OnStderrLine { get; init; }
-}
-
 /// <summary>
 /// Runs one short-lived Ruby program (the agent shim, the DDL converter): writes its standard input, reads
 /// bounded standard output, hands every standard-error line to the caller, and kills the whole process tree

@@ -2,69 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Choria.Protocol.Subjects;
 
 namespace Choria.Machine.Notifications;
-
-/// <summary>Fields every machine event carries (docs/machines.md, "Events on the wire").</summary>
-public sealed record MachineEventSource(string Identity, string MachineId, string Version, string Machine)
-{
-    /// <summary>The fields every event's data starts with, in go-choria's order.</summary>
-    internal void WriteCommon(Utf8JsonWriter w, string protocol, long timestamp)
-    {
-        w.WriteString("protocol", protocol);
-        w.WriteString("identity", Identity);
-        w.WriteString("id", MachineId);
-        w.WriteString("version", Version);
-        w.WriteNumber("timestamp", timestamp);
-    }
-}
-
-/// <summary>A transition, sent after each one to <c>choria.machine.transition</c>.</summary>
-public sealed record TransitionNotification(MachineEventSource Source, long Timestamp, string Transition, string FromState, string ToState)
-{
-    public const string Protocol = "io.choria.machine.v1.transition";
-
-    public static string Subject => ChoriaSubjects.MachineTransition;
-
-    public override string ToString() =>
-        $"{Source.Identity} {Source.Machine}#{Source.Version} transitioned via event {Transition}: {FromState} => {ToState}";
-
-    public void WriteData(Utf8JsonWriter w)
-    {
-        w.WriteStartObject();
-        Source.WriteCommon(w, Protocol, Timestamp);
-        w.WriteString("machine", Source.Machine);
-        w.WriteString("transition", Transition);
-        w.WriteString("from_state", FromState);
-        w.WriteString("to_state", ToState);
-        w.WriteEndObject();
-    }
-}
-
-/// <summary>
-/// A watcher's state, sent to <c>choria.machine.watcher.TYPE.state</c>; <see cref="WriteFields"/> adds the kind's
-/// own fields after the common ones and <see cref="Summary"/> is its one-line text.
-/// </summary>
-public sealed record WatcherStateNotification(MachineEventSource Source, long Timestamp, string Type, string Name, string Summary, Action<Utf8JsonWriter> WriteFields)
-{
-    public string Protocol => $"io.choria.machine.watcher.{Type}.v1.state";
-
-    public string Subject => ChoriaSubjects.MachineWatcherState(Type);
-
-    public override string ToString() => $"{Source.Identity} {Source.Machine}#{Name} {Summary}";
-
-    public void WriteData(Utf8JsonWriter w)
-    {
-        w.WriteStartObject();
-        Source.WriteCommon(w, Protocol, Timestamp);
-        w.WriteString("type", Type);
-        w.WriteString("machine", Source.Machine);
-        w.WriteString("name", Name);
-        WriteFields(w);
-        w.WriteEndObject();
-    }
-}
 
 /// <summary>Encodes machine events as CloudEvents 1.0 in the field order go-choria's SDK writes.</summary>
 public static class MachineEvents
@@ -115,12 +54,4 @@ public static class MachineEvents
 
         return buffer.WrittenSpan.ToArray();
     }
-}
-
-/// <summary>Where a machine sends its events: NATS in the server, the console under <c>choria machine run</c>.</summary>
-public interface IMachineNotifier
-{
-    void Transition(TransitionNotification notification);
-
-    void WatcherState(WatcherStateNotification notification);
 }

@@ -1,34 +1,6 @@
 using System.Collections.Concurrent;
-using Choria.Machine.Manifest;
-using Choria.Machine.Runtime;
 
 namespace Choria.Machine.Watchers;
-
-/// <summary>
-/// One type of watcher (<c>exec</c>, <c>file</c>...). HOOK POINT: compile-in plugins add their own kinds with
-/// <see cref="WatcherKinds.Register"/> before the server starts (docs/machines.md, "Watcher kinds").
-/// </summary>
-public interface IWatcherKind
-{
-    /// <summary>The manifest's <c>type</c> value, also the event subject part <c>choria.machine.watcher.TYPE.state</c>.</summary>
-    string Type { get; }
-
-    /// <summary>Checks the entry's properties and settings; throws <see cref="ManifestException"/> naming the field.</summary>
-    void Check(WatcherSpec spec);
-
-    /// <summary>Builds the watcher for a loaded machine; called only for entries that passed <see cref="Check"/>.</summary>
-    Watcher Create(WatcherSpec spec, MachineInstance machine);
-}
-
-/// <summary>A watcher kind from two delegates, for plugins that need no class of their own.</summary>
-public sealed class WatcherKind(string type, Action<WatcherSpec> check, Func<WatcherSpec, MachineInstance, Watcher> create) : IWatcherKind
-{
-    public string Type => type;
-
-    public void Check(WatcherSpec spec) => check(spec);
-
-    public Watcher Create(WatcherSpec spec, MachineInstance machine) => create(spec, machine);
-}
 
 /// <summary>The registry of watcher kinds: the built-ins, plus whatever plugins registered.</summary>
 public static class WatcherKinds

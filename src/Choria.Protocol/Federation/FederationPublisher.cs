@@ -3,9 +3,6 @@ using Choria.Protocol.Subjects;
 
 namespace Choria.Protocol.Federation;
 
-/// <summary>One message a federated client publishes.</summary>
-public sealed record FederatedPublication(string Subject, TransportMessage Message);
-
 /// <summary>Client side of federation (docs/federation.md): adds the federation header and fans out per broker name.</summary>
 public static class FederationPublisher
 {

@@ -1,14 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using Choria.Protocol.Messages;
 using Choria.Protocol.Subjects;
-using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Federation;
-
-/// <summary>A request moved onto the collective network, to publish to every target.</summary>
-public sealed record FederatedRequest(TransportMessage Message, IReadOnlyList<string> Targets);
-
-/// <summary>A reply moved back onto the federation network, to publish to <see cref="ReplySubject"/>.</summary>
-public sealed record FederatedReply(TransportMessage Message, string ReplySubject);
 
 /// <summary>
 /// Federation broker pipelines as pure functions (docs/federation.md). Only transport headers

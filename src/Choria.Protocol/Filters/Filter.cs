@@ -33,22 +33,3 @@ public sealed record Filter
     [JsonIgnore]
     public bool IsEmpty => Fact.Count == 0 && CfClass.Count == 0 && Agent.Count == 0 && Identity.Count == 0 && Compound.Count == 0;
 }
-
-/// <summary>One fact filter: <c>{"fact":"os.family","operator":"==","value":"RedHat"}</c>.</summary>
-public sealed record FactFilter
-{
-    [JsonPropertyName("fact")]
-    public string Fact { get; init; } = "";
-
-    [JsonPropertyName("operator")]
-    public string Operator { get; init; } = "";
-
-    [JsonPropertyName("value")]
-    public string Value { get; init; } = "";
-}
-
-/// <summary>
-/// What a node knows about itself for filter evaluation (docs/server.md). Facts are the merged
-/// facts document (an object; <c>default</c> when there are none).
-/// </summary>
-public sealed record NodeData(string Identity, IReadOnlyList<string> Classes, IReadOnlyList<string> Agents, JsonElement Facts);

@@ -1,16 +1,5 @@
 namespace Choria.Protocol.Filters;
 
-/// <summary>The filter group that decided a non-match, in 2020 evaluation order.</summary>
-public enum FilterGroup
-{
-    None,
-    Class,
-    Agent,
-    Identity,
-    Fact,
-    Compound,
-}
-
 /// <summary>
 /// Outcome of <see cref="FilterMatcher.Matches"/>. <see cref="Reason"/> carries a human
 /// explanation for evaluation errors (bad operator, non-boolean expression, ...) so callers can

@@ -1,31 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Json;
 using Choria.Protocol.Subjects;
-using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Lifecycle;
-
-public enum LifecycleEventType
-{
-    Startup,
-    Shutdown,
-    Alive,
-    Provisioned,
-}
-
-/// <summary>The two encodings readers must accept (docs/server.md).</summary>
-public enum LifecycleEventFormat
-{
-    /// <summary>The bare event object (<c>legacy_lifecycle_format=true</c>).</summary>
-    Choria,
-
-    /// <summary>CloudEvents 1.0 wrapper, the 2020 default.</summary>
-    CloudEvent,
-}
-
-public sealed record ParsedLifecycleEvent(LifecycleEvent Event, LifecycleEventFormat Format);
 
 /// <summary>A go-lifecycle v1.1.0 event. <see cref="Version"/> is set on startup and alive only.</summary>
 public sealed record LifecycleEvent

@@ -2,26 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Messages;
 
-// The decoded forms keep the transport's headers only: its data is what Secure holds, decoded.
-
-/// <summary>A NATS payload unwrapped down to the secure request; the inner request is not yet trusted.</summary>
-public sealed record DecodedSecureRequest(TransportHeaders Headers, SecureRequest Secure);
-
-/// <summary>A fully unwrapped request. Signature verification is the caller's job (security project).</summary>
-public sealed record DecodedRequest(TransportHeaders Headers, SecureRequest Secure, Request Request);
-
-/// <summary>A fully unwrapped reply; check <see cref="SecureReply.IsHashValid"/> before trusting it.</summary>
-public sealed record DecodedReply(TransportHeaders Headers, SecureReply Secure, Reply Reply);
-
-/// <summary>The layer of a request a decode stopped at; a server counts each as its own drop reason.</summary>
-public enum RequestLayer
-{
-    None,
-    Transport,
-    SecureRequest,
-    Request,
-}
-
 /// <summary>Peels the v1 layers off a NATS payload (docs/protocol.md).</summary>
 public static class ProtocolDecoder
 {

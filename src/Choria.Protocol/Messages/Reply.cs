@@ -1,7 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Json;
-using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Messages;
 
@@ -106,21 +106,4 @@ public sealed record Reply
             return true;
         }
     }
-}
-
-/// <summary>Envelope of a reply; exactly the keys a Ruby client accepts.</summary>
-public sealed record ReplyEnvelope
-{
-    [JsonPropertyName("requestid")]
-    public string RequestId { get; init; } = "";
-
-    [JsonPropertyName("senderid")]
-    public string SenderId { get; init; } = "";
-
-    [JsonPropertyName("agent")]
-    public string Agent { get; init; } = "";
-
-    /// <summary>Unix seconds, UTC.</summary>
-    [JsonPropertyName("time")]
-    public long Time { get; init; }
 }

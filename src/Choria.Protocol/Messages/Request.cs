@@ -1,9 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Choria.Protocol.Filters;
 using Choria.Protocol.Json;
-using System.Diagnostics.CodeAnalysis;
 
 namespace Choria.Protocol.Messages;
 
@@ -125,56 +125,4 @@ public sealed record Request
 
         return envelope;
     }
-}
-
-/// <summary>Envelope of a request; property order is the order Go emits.</summary>
-public sealed record RequestEnvelope
-{
-    [JsonPropertyName("requestid")]
-    public string RequestId { get; init; } = "";
-
-    [JsonPropertyName("senderid")]
-    public string SenderId { get; init; } = "";
-
-    [JsonPropertyName("callerid")]
-    public string CallerId { get; init; } = "";
-
-    [JsonPropertyName("collective")]
-    public string Collective { get; init; } = "";
-
-    [JsonPropertyName("agent")]
-    public string Agent { get; init; } = "";
-
-    [JsonPropertyName("ttl")]
-    public long Ttl { get; init; } = 60;
-
-    /// <summary>Unix seconds, UTC.</summary>
-    [JsonPropertyName("time")]
-    public long Time { get; init; }
-
-    [JsonPropertyName("filter")]
-    public Filter Filter { get; init; } = new();
-}
-
-/// <summary>What a sender supplies to build a request; time and (by default) the id are generated.</summary>
-public sealed record RequestSpec
-{
-    public required string Agent { get; init; }
-
-    public required string Collective { get; init; }
-
-    /// <summary><c>choria=&lt;certname&gt;</c>.</summary>
-    public required string CallerId { get; init; }
-
-    /// <summary>The sender's configured identity.</summary>
-    public required string SenderId { get; init; }
-
-    /// <summary>Agent payload text, normally raw JSON (docs/protocol.md).</summary>
-    public required string Message { get; init; }
-
-    public Filter? Filter { get; init; }
-
-    public int Ttl { get; init; } = 60;
-
-    public string? RequestId { get; init; }
 }

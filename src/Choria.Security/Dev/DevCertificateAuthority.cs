@@ -3,9 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Choria.Security.Dev;
 
-/// <summary>Paths written by <see cref="DevCertificateAuthority.IssueCertificate"/>.</summary>
-public sealed record IssuedCertificate(string Certname, string CertificatePath, string PrivateKeyPath, string CaPath);
-
 /// <summary>
 /// A throw-away CA for demos and tests. Issued certificates are written in Puppet ssldir layout
 /// (<c>certs/&lt;c&gt;.pem</c>, <c>private_keys/&lt;c&gt;.pem</c>, <c>certs/ca.pem</c>) so the

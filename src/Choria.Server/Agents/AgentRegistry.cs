@@ -3,26 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Agents;
 
-public enum AgentRegistrationStatus
-{
-    Registered,
-    Denied,
-    Duplicate,
-    InvalidMetadata,
-}
-
-public sealed record AgentRegistrationResult(AgentRegistrationStatus Status, string? Error)
-{
-    /// <summary>Deny-listed agents are skipped, which Go reports as success.</summary>
-    public bool Success => Status is AgentRegistrationStatus.Registered or AgentRegistrationStatus.Denied;
-}
-
-public sealed record AgentRegistryOptions
-{
-    /// <summary>Agent names never registered (<c>plugin.choria.agents.denylist</c> style).</summary>
-    public IReadOnlySet<string> DenyList { get; init; } = new HashSet<string>(StringComparer.Ordinal);
-}
-
 /// <summary>Named agents of a server (docs/server.md). Thread safe; subscription is the caller's job.</summary>
 public sealed partial class AgentRegistry(AgentRegistryOptions options, ILogger<AgentRegistry> logger)
 {

@@ -5,55 +5,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Choria.Server.Agents;
 
-/// <summary>Runs one mcorpc action; exceptions are caught by the framework and become status 5.</summary>
-public delegate ValueTask<ActionReply> ActionHandler(ActionRequest request, CancellationToken cancellationToken);
-
-/// <summary>Decides whether a request may run (docs/agents.md).</summary>
-public interface IRequestAuthorizer
-{
-    bool IsAuthorized(ActionRequest request);
-}
-
-/// <summary>Records authorized requests (docs/agents.md).</summary>
-public interface IRequestAuditor
-{
-    void Audit(ActionRequest request);
-}
-
-/// <summary>Options shared by every mcorpc agent of a server.</summary>
-public sealed record McorpcAgentOptions
-{
-    /// <summary>Set when <c>rpcauthorization</c> is on.</summary>
-    public IRequestAuthorizer? Authorizer { get; init; }
-
-    /// <summary>Set when <c>rpcaudit</c> is on.</summary>
-    public IRequestAuditor? Auditor { get; init; }
-
-    /// <summary>Validate request data against the agent's DDL before the action runs.</summary>
-    public bool ValidateInputs { get; init; } = true;
-
-    /// <summary>Write the modern leading <c>"action"</c> reply field.</summary>
-    public bool IncludeActionInReply { get; init; }
-
-    /// <summary>Told about every handled action (agent, action, status code, duration) for the metrics.</summary>
-    public IActionObserver? Observer { get; init; }
-
-    /// <summary>Added to <c>metadata.timeout</c> for the dispatcher, for agents whose handlers end themselves on that timeout.</summary>
-    public TimeSpan DispatchGrace { get; init; }
-
-    /// <summary>
-    /// The reply to an action the agent does not have, given the agent and action names; null for the Go
-    /// server's status 2 <c>Unknown action X for agent Y</c>.
-    /// </summary>
-    public Func<string, string, ActionReply>? UnknownAction { get; init; }
-}
-
-/// <summary>Receives one call per handled mcorpc action.</summary>
-public interface IActionObserver
-{
-    void ObserveAction(string agent, string action, int statusCode, double seconds);
-}
-
 /// <summary>
 /// The SimpleRPC framework of docs/agents.md: parse, look up the action, authorize, audit,
 /// validate against the DDL, run the handler and fill DDL output defaults.

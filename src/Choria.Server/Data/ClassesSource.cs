@@ -1,11 +1,5 @@
 namespace Choria.Server.Data;
 
-public sealed record ClassesOptions
-{
-    /// <summary>The <c>classesfile</c> value.</summary>
-    public string ClassesFile { get; init; } = "/opt/puppetlabs/puppet/cache/state/classes.txt";
-}
-
 /// <summary>Classes file reader (docs/server.md): one class per line, verbatim; reloaded when the file changes.</summary>
 public sealed class ClassesSource(ClassesOptions options)
 {

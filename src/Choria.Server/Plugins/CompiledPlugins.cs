@@ -7,32 +7,6 @@ using Choria.Server.Data.Plugins;
 
 namespace Choria.Server.Plugins;
 
-/// <summary>Where a compiled-in plugin was listed: the stock <c>packager/plugins.yaml</c> or the user's <c>packager/user_plugins.yaml</c>.</summary>
-public enum PluginSource
-{
-    Stock,
-    User,
-}
-
-/// <summary>One registered plugin: the name it was listed under and what it provides.</summary>
-public sealed record CompiledPlugin(string Name, PluginType Type, string Version, object Instance, PluginSource Source)
-{
-    /// <summary>The kind as <c>choria buildinfo</c> prints it.</summary>
-    public string Kind => KindName(Type);
-
-    public static string KindName(PluginType type) => type switch
-    {
-        PluginType.AgentProvider => "agent provider",
-        PluginType.Agent => "agent",
-        PluginType.ProvisionTargetResolver => "provision target resolver",
-        PluginType.ConfigMutator => "config mutator",
-        PluginType.MachineWatcher => "machine watcher",
-        PluginType.Data => "data",
-        PluginType.Machine => "machine",
-        _ => "unknown",
-    };
-}
-
 /// <summary>
 /// The plugins compiled into this binary (docs/plugins.md). The build generates one call to <see cref="Register"/>
 /// per <c>user_plugins.yaml</c> entry, run once at start-up before any command: no assembly is scanned at run
@@ -128,5 +102,3 @@ public sealed class CompiledPlugins
 
     public IEnumerable<IDataPlugin> DataPlugins => OfType(PluginType.Data).Select(p => (IDataPlugin)p.Instance);
 }
-
-public sealed class PluginRegistrationException(string message) : Exception(message);

@@ -1,13 +1,9 @@
-using Choria.Config;
 using Choria.Server.Agents.External;
 using Choria.Server.Agents.Providers;
 using Choria.Server.Agents.Providers.Ruby;
 using Choria.Server.Plugins;
 
 namespace Choria.Server.Runtime;
-
-/// <summary>A provider compiled into this binary: its <c>choria buildinfo</c> title and how a server builds it from its configuration.</summary>
-public sealed record AgentProviderPlugin(string Name, string Title, Func<ChoriaConfig, ServerInstance, IAgentProvider> Create);
 
 /// <summary>
 /// Every agent provider of this binary, in start order (docs/agents.md): the compiled-in agents first, the stock

@@ -1,43 +1,7 @@
-using Choria.Server.Registration;
 using Choria.Server.Agents;
+using Choria.Server.Registration;
 
 namespace Choria.Server.Runtime;
-
-/// <summary>Why a received message produced no agent run (logged once each, counted by reason).</summary>
-public enum DropReason
-{
-    TransportInvalid,
-    SecureRequestInvalid,
-    SecurityFailed,
-    RequestInvalid,
-    Filtered,
-    WrongCollective,
-    TtlExpired,
-    UnknownAgent,
-    QueueFull,
-    Unauthorized,
-    AgentTimeout,
-    NoReplyTo,
-
-    /// <summary>The agent ran and chose not to reply (discovery without <c>ping</c>, a disabled response).</summary>
-    AgentNoReply,
-
-    /// <summary>The agent threw; nothing is published.</summary>
-    AgentFailed,
-
-    /// <summary>The server shut down while the agent ran.</summary>
-    ShuttingDown,
-
-    /// <summary>An unexpected exception in the pipeline (a bug or an unforeseen input); the worker carries on.</summary>
-    InternalError,
-}
-
-/// <summary>Files the server writes while it runs; a failed write is counted per file (<c>choria_server_write_failures_total</c>).</summary>
-public enum WriteTarget
-{
-    StatusFile,
-    AuditLog,
-}
 
 /// <summary>
 /// The <c>choria_server_*</c> counters (docs/server.md), shared by the request pipeline (writer) and the status

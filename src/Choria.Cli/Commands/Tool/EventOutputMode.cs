@@ -1,0 +1,8 @@
+namespace Choria.Cli.Commands.Tool;
+
+public enum EventOutputMode
+{
+    Text,
+    Json,
+    Raw,
+}

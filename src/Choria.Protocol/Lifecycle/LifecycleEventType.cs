@@ -1,0 +1,9 @@
+namespace Choria.Protocol.Lifecycle;
+
+public enum LifecycleEventType
+{
+    Startup,
+    Shutdown,
+    Alive,
+    Provisioned,
+}

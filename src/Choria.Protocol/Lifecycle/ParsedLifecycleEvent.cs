@@ -1,0 +1,3 @@
+namespace Choria.Protocol.Lifecycle;
+
+public sealed record ParsedLifecycleEvent(LifecycleEvent Event, LifecycleEventFormat Format);

@@ -1,0 +1,9 @@
+namespace Choria.Server.Agents;
+
+public enum AgentRegistrationStatus
+{
+    Registered,
+    Denied,
+    Duplicate,
+    InvalidMetadata,
+}

@@ -1,0 +1,3 @@
+namespace Choria.Server.Plugins;
+
+public sealed class PluginRegistrationException(string message) : Exception(message);
