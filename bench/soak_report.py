@@ -63,13 +63,34 @@ base = next((s for s in samples if s[0] >= warmup * 60), samples[0] if samples e
 w("")
 w(f"### Growth after the warm-up (minute {base[0] / 60 if base else warmup:.1f} to the end)")
 w("")
-w("| process | RSS at warm-up end KiB | RSS at end KiB | growth | fds at warm-up end | fds at end |")
-w("|---|---:|---:|---:|---:|---:|")
+w("Two readings of the growth: from the one sample at the warm-up's end to the last one, and along the least-squares")
+w("line through every sample after the warm-up (its value at the end against its value at the warm-up's end). A")
+w("garbage-collected process's single samples swing with its collections; the fitted line shows a trend through them.")
+w("")
+w("| process | RSS at warm-up end KiB | RSS at end KiB | growth | fitted growth | range after warm-up KiB | fds at warm-up end | fds at end |")
+w("|---|---:|---:|---:|---:|---:|---:|---:|")
 last = samples[-1] if samples else None
+
+
+def fitted_growth(col):
+    after = [s for s in samples if s[0] >= base[0]]
+    xs = [s[0] for s in after]
+    ys = [s[col] for s in after]
+    n = len(xs)
+    if n < 2:
+        return 0.0
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
+    start, end = my + slope * (xs[0] - mx), my + slope * (xs[-1] - mx)
+    return (end - start) * 100.0 / start if start else 0.0
+
+
 if base and last:
     for name, r, d in procs:
         growth = (last[r] - base[r]) * 100.0 / base[r] if base[r] else 0.0
-        w(f"| {name} | {base[r]} | {last[r]} | {growth:+.1f}% | {base[d]} | {last[d]} |")
+        after = [s[r] for s in samples if s[0] >= base[0]]
+        w(f"| {name} | {base[r]} | {last[r]} | {growth:+.1f}% | {fitted_growth(r):+.1f}% | {min(after)}..{max(after)} | {base[d]} | {last[d]} |")
 
 
 def chart(title, col, height=12):

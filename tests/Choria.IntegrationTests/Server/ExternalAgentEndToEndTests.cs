@@ -8,6 +8,7 @@ namespace Choria.IntegrationTests.Server;
 /// External agents through the real binaries: <c>choria server run</c> serving the Python and shell test agents of
 /// tests/fixtures/agents/external, called with <c>choria req</c>.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ExternalAgentEndToEndTests : IAsyncLifetime
 {
