@@ -1,5 +1,6 @@
 using System.Text;
 using Choria.Connector;
+using Choria.Framework.Hosting;
 using Choria.Protocol.Messages;
 using Choria.Protocol.Subjects;
 using Choria.Security;
@@ -27,8 +28,7 @@ internal sealed partial class RegistrationPublisher : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly FileContentRegistration? _plugin;
     private readonly ServerCounters? _counters;
-    private CancellationTokenSource? _stopping;
-    private Task _loop = Task.CompletedTask;
+    private readonly BackgroundLoop _loop = new();
 
     /// <param name="counters">Where failed ticks are counted (<c>choria_server_registration_failures_total</c>).</param>
     public RegistrationPublisher(RegistrationOptions options, ChoriaConnection connection, ISecurityProvider security, string identity, ILogger logger, TimeProvider? clock = null, ServerCounters? counters = null)
@@ -46,31 +46,18 @@ internal sealed partial class RegistrationPublisher : IAsyncDisposable
     /// <summary>Starts the background schedule; does nothing when registration is not configured.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_plugin is null || _stopping is not null)
+        if (_plugin is null || _loop.Running)
         {
             return Task.CompletedTask;
         }
 
-        _stopping = new CancellationTokenSource();
-        var token = _stopping.Token;
-        _loop = Task.Run(() => RunAsync(token), CancellationToken.None);
+        _loop.Start(RunAsync);
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_stopping is null)
-        {
-            return;
-        }
+    public Task StopAsync(CancellationToken cancellationToken) => _loop.StopAsync(cancellationToken);
 
-        await _stopping.CancelAsync();
-        await _loop.WaitAsync(cancellationToken);
-        _stopping.Dispose();
-        _stopping = null;
-    }
-
-    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 
     /// <summary>One poll and publish, as done on every tick: null when published, else why not (counted, then logged).</summary>
     public async Task<RegistrationFailure?> PublishOnceAsync(CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Choria.Config;
+using Choria.Framework.Hosting;
 using Choria.Server.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -34,8 +35,7 @@ internal sealed partial class StatusFileWriter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly ServerCounters? _counters;
-    private CancellationTokenSource? _stopping;
-    private Task _loop = Task.CompletedTask;
+    private readonly BackgroundLoop _loop = new();
 
     /// <param name="counters">Failed writes are counted here (<see cref="WriteTarget.StatusFile"/>).</param>
     public StatusFileWriter(StatusFileOptions options, Func<StatusSnapshot> snapshot, ILogger logger, TimeProvider? clock = null, ServerCounters? counters = null)
@@ -50,32 +50,19 @@ internal sealed partial class StatusFileWriter : IAsyncDisposable
     /// <summary>Writes once immediately, then schedules the periodic writes; no-op when disabled.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!_options.Enabled || _stopping is not null)
+        if (!_options.Enabled || _loop.Running)
         {
             return Task.CompletedTask;
         }
 
         WriteOnce();
-        _stopping = new CancellationTokenSource();
-        var token = _stopping.Token;
-        _loop = Task.Run(() => RunAsync(token), CancellationToken.None);
+        _loop.Start(RunAsync);
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_stopping is null)
-        {
-            return;
-        }
+    public Task StopAsync(CancellationToken cancellationToken) => _loop.StopAsync(cancellationToken);
 
-        await _stopping.CancelAsync();
-        await _loop.WaitAsync(cancellationToken);
-        _stopping.Dispose();
-        _stopping = null;
-    }
-
-    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 
     /// <summary>Writes the current snapshot; errors are logged only, as the server must keep running.</summary>
     public bool WriteOnce()
