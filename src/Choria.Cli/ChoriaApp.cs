@@ -51,7 +51,7 @@ public static class ChoriaApp
 
         if (IsDaemon(parsed.CommandResult.Command))
         {
-            InheritedSignals.RestoreInterrupt();
+            InheritedSignals.RestoreDaemonSignals();
         }
 
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);

@@ -62,13 +62,15 @@ public sealed class ManagedProcess : IAsyncDisposable
     /// <summary>
     /// Starts <paramref name="fileName"/>. <paramref name="stdin"/> is written to its stdin, which is then closed;
     /// without it stdin stays open (and empty). With <paramref name="interruptIgnored"/> the child inherits SIGINT
-    /// ignored, as a shell's background job (<c>cmd &amp;</c>) does: a shell sets the disposition and execs it, same pid.
+    /// ignored, as a shell's background job (<c>cmd &amp;</c>) does; with <paramref name="hangupIgnored"/> SIGHUP, as
+    /// under <c>nohup</c>: a shell sets the disposition and execs it, same pid.
     /// </summary>
-    public static ManagedProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, bool interruptIgnored = false, byte[]? stdin = null)
+    public static ManagedProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, bool interruptIgnored = false, byte[]? stdin = null, bool hangupIgnored = false)
     {
-        if (interruptIgnored)
+        if (interruptIgnored || hangupIgnored)
         {
-            arguments = ["-c", "trap '' INT; exec \"$0\" \"$@\"", fileName, .. arguments];
+            var signals = string.Join(' ', new[] { interruptIgnored ? "INT" : "", hangupIgnored ? "HUP" : "" }.Where(s => s.Length > 0));
+            arguments = ["-c", $"trap '' {signals}; exec \"$0\" \"$@\"", fileName, .. arguments];
             fileName = "/bin/sh";
         }
 

@@ -226,11 +226,15 @@ public sealed partial class BrokerRunTests : IAsyncLifetime, IAsyncDisposable
         return kill.ExitCode == 0;
     }
 
-    [Fact]
-    public async Task Sighup_reloads_changed_settings_into_the_running_nats_server()
+    /// <param name="hangupIgnored">Started as under <c>nohup</c>: the broker inherits SIGHUP ignored and must take it back.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sighup_reloads_changed_settings_into_the_running_nats_server(bool hangupIgnored)
     {
-        await _network.StartBrokerAsync(TestBrokerKind.ChoriaBroker, "plugin.choria.network.write_deadline = 5s\n");
+        await _network.StartBrokerAsync(TestBrokerKind.ChoriaBroker, "plugin.choria.network.write_deadline = 5s\n", hangupIgnored: hangupIgnored);
         var broker = _network.Broker!;
+        Assert.DoesNotContain(1, broker.IgnoredSignals());
         var natsPid = NatsPid(broker);
         Assert.Equal(5_000_000_000, (await VarzAsync(_network.BrokerStatsPort)).GetProperty("write_deadline").GetInt64());
 

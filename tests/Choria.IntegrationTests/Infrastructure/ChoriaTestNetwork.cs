@@ -88,7 +88,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     /// Starts the broker and waits until it accepts connections: by default a bare nats-server with mutual TLS
     /// against the test CA, or our <c>choria broker run</c> (<paramref name="extraConfig"/> is appended to its config).
     /// </summary>
-    public async Task StartBrokerAsync(TestBrokerKind kind = TestBrokerKind.NatsServer, string extraConfig = "", bool interruptIgnored = false)
+    public async Task StartBrokerAsync(TestBrokerKind kind = TestBrokerKind.NatsServer, string extraConfig = "", bool interruptIgnored = false, bool hangupIgnored = false)
     {
         if (kind == TestBrokerKind.ChoriaBroker)
         {
@@ -97,7 +97,7 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
             BrokerPort = ports.Client;
             BrokerStatsPort = ports.Stats;
             BrokerConfigPath = config;
-            Broker = StartChoriaBroker(config, interruptIgnored);
+            Broker = StartChoriaBroker(config, interruptIgnored, hangupIgnored);
             await WaitForPortAsync(Broker, ports.Client, TimeSpan.FromSeconds(30));
             // The stats listener starts after the network broker is ready (docs/broker.md).
             await WaitForPortAsync(Broker, ports.Stats, TimeSpan.FromSeconds(30));
@@ -161,8 +161,8 @@ public sealed class ChoriaTestNetwork : IAsyncDisposable
     }
 
     /// <summary>Starts <c>choria broker run --config <paramref name="configPath"/></c> without waiting.</summary>
-    public ManagedProcess StartChoriaBroker(string configPath, bool interruptIgnored = false) =>
-        Track(ManagedProcess.Start(Binary, ["broker", "run", "--config", configPath], interruptIgnored: interruptIgnored));
+    public ManagedProcess StartChoriaBroker(string configPath, bool interruptIgnored = false, bool hangupIgnored = false) =>
+        Track(ManagedProcess.Start(Binary, ["broker", "run", "--config", configPath], interruptIgnored: interruptIgnored, hangupIgnored: hangupIgnored));
 
     /// <summary>Waits until something accepts TCP connections on <paramref name="port"/>; fails early when <paramref name="process"/> exits.</summary>
     public static async Task WaitForPortAsync(ManagedProcess process, int port, TimeSpan timeout)
