@@ -72,10 +72,7 @@ w("|---|---:|---:|---:|---:|---:|---:|---:|")
 last = samples[-1] if samples else None
 
 
-def fitted_growth(col):
-    after = [s for s in samples if s[0] >= base[0]]
-    xs = [s[0] for s in after]
-    ys = [s[col] for s in after]
+def fitted_growth(xs, ys):
     n = len(xs)
     if n < 2:
         return 0.0
@@ -87,10 +84,12 @@ def fitted_growth(col):
 
 
 if base and last:
+    after = [s for s in samples if s[0] >= base[0]]
+    minutes = [s[0] for s in after]
     for name, r, d in procs:
         growth = (last[r] - base[r]) * 100.0 / base[r] if base[r] else 0.0
-        after = [s[r] for s in samples if s[0] >= base[0]]
-        w(f"| {name} | {base[r]} | {last[r]} | {growth:+.1f}% | {fitted_growth(r):+.1f}% | {min(after)}..{max(after)} | {base[d]} | {last[d]} |")
+        rss = [s[r] for s in after]
+        w(f"| {name} | {base[r]} | {last[r]} | {growth:+.1f}% | {fitted_growth(minutes, rss):+.1f}% | {min(rss)}..{max(rss)} | {base[d]} | {last[d]} |")
 
 
 def chart(title, col, height=12):
