@@ -113,10 +113,20 @@ internal sealed class CertificateValidator
                     $"x509: certificate is not valid for email {email}");
         }
 
-        return HostnameRules.Matches(certificate, name)
-            ? CertificateVerification.Ok
-            : new CertificateVerification(SecurityFailureReason.NameMismatch,
+        // The same caller sends request after request; its certificate's names do not change.
+        if (certificate.KnownValidFor(name))
+        {
+            return CertificateVerification.Ok;
+        }
+
+        if (!HostnameRules.Matches(certificate, name))
+        {
+            return new CertificateVerification(SecurityFailureReason.NameMismatch,
                 $"x509: certificate is valid for {HostnameRules.Describe(certificate)}, not {name}");
+        }
+
+        certificate.RememberValidFor(name);
+        return CertificateVerification.Ok;
     }
 
     // Go treats every CA-file certificate as an anchor; .NET reports PartialChain when that anchor

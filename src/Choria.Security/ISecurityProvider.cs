@@ -42,6 +42,13 @@ public interface ISecurityProvider
     /// <param name="callerId">The <c>callerid</c> of the parsed inner request.</param>
     SecureRequestVerification VerifySecureRequest(string message, string signature, string pubcert, string callerId);
 
+    /// <summary>As the text form, from the UTF-8 fields a server decodes (<c>SignedRequest</c>) without copying them.</summary>
+    /// <param name="message">The <c>message</c> field's UTF-8, exactly as signed.</param>
+    /// <param name="signature">The <c>signature</c> field's base64 text as UTF-8.</param>
+    /// <param name="pubcert">The <c>pubcert</c> field's UTF-8.</param>
+    /// <param name="callerId">The <c>callerid</c> of the parsed inner request.</param>
+    SecureRequestVerification VerifySecureRequest(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature, ReadOnlySpan<byte> pubcert, string callerId);
+
     /// <summary><c>VerifyCertificate(pem, name)</c> against the CA file (docs/security.md).</summary>
     CertificateVerification VerifyCertificate(string pem, string name);
 

@@ -41,6 +41,21 @@ internal sealed class ParsedCertificate
         _chainWindows.TryGetValue(caKey, out var window) && at >= window.From && at <= window.To;
 
     public void RememberValidChain(string caKey, DateTimeOffset from, DateTimeOffset to) => _chainWindows[caKey] = (from, to);
+
+    // Names this certificate was found valid for. A wildcard certificate is valid for endless names, so only the first
+    // few are remembered; the rest are checked each time.
+    private const int RememberedNames = 64;
+    private readonly ConcurrentDictionary<string, bool> _validNames = new(StringComparer.Ordinal);
+
+    public bool KnownValidFor(string name) => _validNames.ContainsKey(name);
+
+    public void RememberValidFor(string name)
+    {
+        if (_validNames.Count < RememberedNames)
+        {
+            _validNames.TryAdd(name, true);
+        }
+    }
 }
 
 /// <summary>Parses PEM certificate text, failing closed: no CERTIFICATE block means no certificate.</summary>
@@ -122,6 +137,10 @@ internal sealed class ParsedCertificateCache
 
     private LastText? _last;
 
+    private sealed record LastBytes(byte[] Pem, ParsedCertificate Parsed);
+
+    private LastBytes? _lastBytes;
+
     public SecurityFailureReason TryGet(string pem, out ParsedCertificate? parsed, out string error)
     {
         if (Volatile.Read(ref _last) is { } last && string.Equals(last.Pem, pem, StringComparison.Ordinal))
@@ -136,6 +155,26 @@ internal sealed class ParsedCertificateCache
         if (reason == SecurityFailureReason.None)
         {
             Volatile.Write(ref _last, new LastText(pem, parsed!));
+        }
+
+        return reason;
+    }
+
+    /// <summary>As the text lookup, for the UTF-8 a server receives: the same certificate compares equal before any hashing.</summary>
+    public SecurityFailureReason TryGetReceived(ReadOnlySpan<byte> pemBytes, out ParsedCertificate? parsed, out string error)
+    {
+        if (Volatile.Read(ref _lastBytes) is { } last && pemBytes.SequenceEqual(last.Pem))
+        {
+            parsed = last.Parsed;
+            parsed.LastUsed = Interlocked.Increment(ref _clock);
+            error = "";
+            return SecurityFailureReason.None;
+        }
+
+        var reason = TryGet(pemBytes, out parsed, out error);
+        if (reason == SecurityFailureReason.None)
+        {
+            Volatile.Write(ref _lastBytes, new LastBytes(pemBytes.ToArray(), parsed!));
         }
 
         return reason;

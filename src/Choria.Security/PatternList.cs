@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
 namespace Choria.Security;
@@ -39,7 +40,29 @@ internal sealed class PatternList
         _patterns = [.. compiled];
     }
 
+    // Every request asks about the same few certnames; the interpreted regexes cost more than the rest of a cached
+    // request's checks. Bounded because callerids are the sender's choice.
+    private const int RememberedNames = 1024;
+    private readonly ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
+
     public bool Matches(string name)
+    {
+        if (_seen.TryGetValue(name, out var matched))
+        {
+            return matched;
+        }
+
+        matched = Evaluate(name);
+        if (_seen.Count >= RememberedNames)
+        {
+            _seen.Clear();
+        }
+
+        _seen[name] = matched;
+        return matched;
+    }
+
+    private bool Evaluate(string name)
     {
         foreach (var pattern in _patterns)
         {

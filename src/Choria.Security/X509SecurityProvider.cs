@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -17,7 +20,11 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     private readonly ILogger _logger;
     private readonly Lock _cacheWriteLock = new();
     private readonly Lock _keyLock = new();
+    private readonly ConcurrentDictionary<string, string> _cachePaths = new(StringComparer.Ordinal);
     private RSA? _privateKey;
+
+    // Bounded: certnames come from senders.
+    private const int RememberedCachePaths = 1024;
 
     protected X509SecurityProvider(string identity, SecurityPolicyOptions policy, TimeProvider? time, ILogger? logger)
     {
@@ -96,10 +103,23 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
 
     public CacheDecision ShouldCacheClientCert(string pem, string callerCertname)
     {
-        var failure = Load(pem, out var certificate, out var ca);
-        if (failure is not null)
+        var reason = _parsed.TryGet(pem, out var certificate, out var error);
+        return Decide(reason, error, certificate, callerCertname);
+    }
+
+    public CacheDecision CacheClientCert(string pem, string callerCertname) =>
+        Cache(ShouldCacheClientCert(pem, callerCertname), Encoding.UTF8.GetBytes(pem));
+
+    private CacheDecision Decide(SecurityFailureReason parsed, string parseError, ParsedCertificate? certificate, string callerCertname)
+    {
+        if (parsed != SecurityFailureReason.None)
         {
-            return Reject(failure.Reason, failure.Message);
+            return Reject(parsed, parseError);
+        }
+
+        if (LoadCa(out var ca) is { } unavailable)
+        {
+            return Reject(unavailable.Reason, unavailable.Message);
         }
 
         var chain = _validator.VerifyChain(certificate!, ca!);
@@ -133,12 +153,12 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         CacheDecision Reject(SecurityFailureReason reason, string message) => new(false, false, callerCertname, reason, message);
     }
 
-    public CacheDecision CacheClientCert(string pem, string callerCertname)
+    /// <summary>Writes an accepted certificate (<paramref name="pem"/>, as received) to the cache unless it is there.</summary>
+    private CacheDecision Cache(CacheDecision decision, ReadOnlySpan<byte> pem)
     {
-        var decision = ShouldCacheClientCert(pem, callerCertname);
         if (!decision.Accept)
         {
-            LogCertificateRejected(_logger, callerCertname, decision.Message);
+            LogCertificateRejected(_logger, decision.Name, decision.Message);
             return decision;
         }
 
@@ -148,7 +168,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return decision with { Accept = false, Reason = SecurityFailureReason.CacheNameInvalid, Message = $"cannot cache a certificate as '{decision.Name}'" };
         }
 
-        var path = Path.Combine(CacheDirectory, decision.Name + ".pem");
+        var path = CachePath(decision.Name);
 
         // The common case, a caller seen before: its file exists and is kept, decided without the lock.
         if (!_policy.AlwaysOverwriteCache && _files.CurrentStamp(path) is not null)
@@ -166,14 +186,13 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
                     return decision;
                 }
 
-                var bytes = Encoding.UTF8.GetBytes(pem);
-                if (exists && SHA256.HashData(File.ReadAllBytes(path)).AsSpan().SequenceEqual(SHA256.HashData(bytes)))
+                if (exists && SHA256.HashData(File.ReadAllBytes(path)).AsSpan().SequenceEqual(SHA256.HashData(pem)))
                 {
                     return decision;
                 }
 
                 EnsureCacheDirectory();
-                UnixFiles.WriteFile(path, bytes, UnixFiles.Mode0644);
+                UnixFiles.WriteFile(path, pem, UnixFiles.Mode0644);
                 _files.Invalidate(path);
                 LogCertificateCached(_logger, decision.Name, path);
             }
@@ -195,15 +214,14 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return false;
         }
 
-        var own = Path.Combine(CacheDirectory, callerCertname + ".pem");
-        if (VerifyWithFile(own, data, signature, ca!, c => IsPrivileged(c, out _) || CertificateValidator.VerifyName(c, callerCertname).Valid))
+        if (VerifyWithFile(CachePath(callerCertname), data, signature, ca!, callerCertname))
         {
             return true;
         }
 
         foreach (var (_, path) in PrivilegedCertificates())
         {
-            if (VerifyWithFile(path, data, signature, ca!, c => IsPrivileged(c, out _)))
+            if (VerifyWithFile(path, data, signature, ca!, forCertname: null))
             {
                 LogPrivilegedSignature(_logger, callerCertname, path);
                 return true;
@@ -215,7 +233,10 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
 
     public IReadOnlyList<string> PrivilegedCertificateNames() => [.. PrivilegedCertificates().Select(p => p.Name)];
 
-    public SecureRequestVerification VerifySecureRequest(string message, string signature, string pubcert, string callerId)
+    public SecureRequestVerification VerifySecureRequest(string message, string signature, string pubcert, string callerId) =>
+        VerifySecureRequest(Encoding.UTF8.GetBytes(message ?? ""), Encoding.UTF8.GetBytes(signature ?? ""), Encoding.UTF8.GetBytes(pubcert ?? ""), callerId);
+
+    public SecureRequestVerification VerifySecureRequest(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature, ReadOnlySpan<byte> pubcert, string callerId)
     {
         if (_policy.Insecure)
         {
@@ -234,24 +255,39 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return SecureRequestVerification.Fail(SecurityFailureReason.CallerIdInvalid, $"invalid callerid '{callerId}': text after the certname", certname);
         }
 
-        var decision = CacheClientCert(pubcert ?? "", certname);
+        var parsed = _parsed.TryGetReceived(pubcert, out var certificate, out var parseError);
+        var decision = Cache(Decide(parsed, parseError, certificate, certname), pubcert);
         if (!decision.Accept)
         {
             return SecureRequestVerification.Fail(decision.Reason, $"could not cache client public certificate for {certname}: {decision.Message}", certname);
         }
 
-        if (!SecurityAlgorithms.TryDecodeBase64(signature ?? "", out var signatureBytes))
+        Span<byte> decoded = stackalloc byte[MaxStackSignatureBytes];
+        scoped ReadOnlySpan<byte> signatureBytes;
+        if (Base64.DecodeFromUtf8(signature, decoded, out _, out var written) == OperationStatus.Done)
+        {
+            signatureBytes = decoded[..written];
+        }
+        else if (SecurityAlgorithms.TryDecodeBase64(Encoding.UTF8.GetString(signature), out var lenient))
+        {
+            // Longer keys, and what only the lenient decoder takes (line breaks inside the base64).
+            signatureBytes = lenient;
+        }
+        else
         {
             return SecureRequestVerification.Fail(SecurityFailureReason.SignatureNotBase64, "signature is not valid base64", certname);
         }
 
-        if (!VerifySignature(Encoding.UTF8.GetBytes(message ?? ""), signatureBytes, certname))
+        if (!VerifySignature(message, signatureBytes, certname))
         {
             return SecureRequestVerification.Fail(SecurityFailureReason.SignatureInvalid, $"invalid signature for request from {certname}", certname);
         }
 
         return new SecureRequestVerification(SecurityFailureReason.None, "", decision.Privileged, certname);
     }
+
+    // An RSA-8192 signature; anything longer takes the lenient decoder's array.
+    private const int MaxStackSignatureBytes = 1024;
 
     private List<(string Name, string Path)> PrivilegedCertificates()
     {
@@ -284,14 +320,20 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
 
     /// <summary>A name exactly as the certificate has it, or in lower case (what a wildcard or a CA's canonical form gives).</summary>
     private static bool WrittenAsCertificate(ParsedCertificate certificate, string certname) =>
-        !certname.Any(char.IsAsciiLetterUpper) ||
+        !certname.AsSpan().ContainsAnyInRange('A', 'Z') ||
         string.Equals(certificate.CommonName, certname, StringComparison.Ordinal) ||
         certificate.SanNames.DnsNames.Contains(certname, StringComparer.Ordinal);
 
     /// <summary>The subject CN, then each SAN DNS name, tried against <c>privileged_users</c>; the first match names it.</summary>
     private bool IsPrivileged(ParsedCertificate certificate, out string name)
     {
-        foreach (var candidate in certificate.SanNames.DnsNames.Prepend(certificate.CommonName))
+        if (_privileged.Matches(certificate.CommonName))
+        {
+            name = certificate.CommonName;
+            return true;
+        }
+
+        foreach (var candidate in certificate.SanNames.DnsNames)
         {
             if (_privileged.Matches(candidate))
             {
@@ -304,7 +346,11 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         return false;
     }
 
-    private bool VerifyWithFile(string path, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, ParsedCertificate ca, Func<ParsedCertificate, bool> trustedFor)
+    /// <summary>
+    /// Verifies with a cached certificate file that still chains to the CA and is either privileged or, with
+    /// <paramref name="forCertname"/>, for that certname.
+    /// </summary>
+    private bool VerifyWithFile(string path, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, ParsedCertificate ca, string? forCertname)
     {
         var stamp = _files.CurrentStamp(path);
         if (!_files.TryGet(path, stamp, out var parsed))
@@ -327,13 +373,32 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             _files.Remember(path, stamp, parsed!);
         }
 
-        if (!_validator.VerifyChain(parsed!, ca).Valid || !trustedFor(parsed!))
+        var trusted = IsPrivileged(parsed!, out _) || (forCertname is not null && CertificateValidator.VerifyName(parsed!, forCertname).Valid);
+        if (!_validator.VerifyChain(parsed!, ca).Valid || !trusted)
         {
             LogCachedCertificateUntrusted(_logger, path);
             return false;
         }
 
         return parsed!.PublicKey is { } key && SecurityAlgorithms.VerifyRsaSha256(key, data, signature);
+    }
+
+    /// <summary>The cache file of a certname; the same few are asked for with every request.</summary>
+    private string CachePath(string certname)
+    {
+        if (_cachePaths.TryGetValue(certname, out var path))
+        {
+            return path;
+        }
+
+        path = Path.Combine(CacheDirectory, certname + ".pem");
+        if (_cachePaths.Count >= RememberedCachePaths)
+        {
+            _cachePaths.Clear();
+        }
+
+        _cachePaths[certname] = path;
+        return path;
     }
 
     private CertificateVerification? Load(string pem, out ParsedCertificate? certificate, out ParsedCertificate? ca)

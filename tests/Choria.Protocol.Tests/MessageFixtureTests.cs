@@ -209,7 +209,7 @@ public class MessageFixtureTests
         var transport = TransportMessage.Create(secure.ToUtf8Bytes(), new TransportHeaders { ReplyTo = "r", McSender = "me" });
 
         Assert.True(ProtocolDecoder.TryDecodeRequest(transport.ToUtf8Bytes(), out var decoded, out var error), error?.ToString());
-        Assert.Equal(text, decoded.Secure.Message);
+        Assert.Equal(text, decoded.Secure.ToSecureRequest().Message);
         Assert.Equal(request.Envelope.RequestId, decoded.Request.Envelope.RequestId);
         Assert.True(decoded.Request.IsCurrent(TimeProvider.System));
     }

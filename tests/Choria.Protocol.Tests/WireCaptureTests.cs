@@ -50,7 +50,7 @@ public partial class WireCaptureTests
         if (isRequest)
         {
             Assert.True(ProtocolDecoder.TryDecodeRequest(payload, out var decoded, out error), error?.ToString());
-            var secure = decoded.Secure;
+            var secure = decoded.Secure.ToSecureRequest();
             AssertDescribed((string)secureExpected["signature"]!, secure.Signature);
             AssertDescribed((string)secureExpected["pubcert"]!, secure.PubCert);
             innerText = secure.Message;
@@ -124,10 +124,11 @@ public partial class WireCaptureTests
         // Ruby adds "collective" to discovery filters; we drop unknown filter keys.
         Assert.Equal(Keys(original["envelope"]!["filter"]!).Where(k => k != "collective"), Keys(ours["envelope"]!["filter"]!));
 
-        var secure = JsonNode.Parse(decoded.Secure.ToJson())!;
+        var secureRequest = decoded.Secure.ToSecureRequest();
+        var secure = JsonNode.Parse(secureRequest.ToJson())!;
         Assert.True(transport.TryDecodeData(out var originalSecure, out _));
         Assert.Equal(Keys(JsonNode.Parse(originalSecure)!), Keys(secure));
-        Assert.Equal(decoded.Secure.Message, (string)secure["message"]!);
+        Assert.Equal(secureRequest.Message, (string)secure["message"]!);
 
         var reencoded = JsonNode.Parse(transport.ToUtf8Bytes())!;
         Assert.Equal(["data", "headers", "protocol"], Keys(reencoded));

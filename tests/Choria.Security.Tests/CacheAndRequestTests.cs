@@ -128,6 +128,30 @@ public sealed class CacheAndRequestTests : IDisposable
         Assert.Equal(SecurityFailureReason.SignatureNotBase64, result.Reason);
     }
 
+    [Fact]
+    public void Signature_base64_with_line_breaks_is_read_as_before()
+    {
+        // Convert.FromBase64String skips white space; the span decoder a server now tries first does not.
+        var request = SecureRequestFields.FromMessageFile("v1_secure_request.json");
+        var wrapped = string.Join("\n", request.Signature.Chunk(60).Select(c => new string(c)));
+        Assert.Contains('\n', wrapped);
+        var result = Providers.Rip(Cache).VerifySecureRequest(request.Message, wrapped, request.Pubcert, request.CallerId);
+        Assert.Equal(SecurityFailureReason.None, result.Reason);
+    }
+
+    [Fact]
+    public void Text_and_utf8_forms_decide_alike()
+    {
+        var request = SecureRequestFields.FromMessageFile("v1_secure_request.json");
+        var provider = Providers.Rip(Cache);
+        foreach (var (message, signature) in new[] { (request.Message, request.Signature), (request.Message + " ", request.Signature), (request.Message, "not*base64") })
+        {
+            var text = provider.VerifySecureRequest(message, signature, request.Pubcert, request.CallerId);
+            var utf8 = provider.VerifySecureRequest(Encoding.UTF8.GetBytes(message), Encoding.UTF8.GetBytes(signature), Encoding.UTF8.GetBytes(request.Pubcert), request.CallerId);
+            Assert.Equal(text, utf8);
+        }
+    }
+
     private static string SignWith(string keyName, string message)
     {
         using var rsa = RSA.Create();

@@ -34,6 +34,24 @@ public sealed class IdentityTests
         Assert.Equal(expected, certname);
     }
 
+    /// <summary>The parser is written out for speed; the rule it implements is this regular expression (docs/protocol.md).</summary>
+    [Fact]
+    public void Callerid_parser_follows_the_documented_pattern()
+    {
+        var rule = new System.Text.RegularExpressions.Regex("^[a-z]+=([A-Za-z0-9_.\\-]+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        string[] fixedCases = ["choria=a", "a=b", "=b", "choria=", "Choria=x", "choria==x", "choria=x=y", "choria=a-b_c.d", "cho ria=x", "choria=x\ny", "choria\n=x", "puppet=node-1.example.net"];
+        var random = new Random(4711);
+        const string alphabet = "az=AZ09_.-= é\n";
+        var cases = fixedCases.Concat(Enumerable.Range(0, 5000).Select(_ =>
+            new string([.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => alphabet[random.Next(alphabet.Length)])])));
+        foreach (var callerId in cases)
+        {
+            var match = rule.Match(callerId);
+            Assert.Equal(match.Success, CallerId.TryParseCertname(callerId, out var certname));
+            Assert.Equal(match.Success ? match.Groups[1].Value : null, certname);
+        }
+    }
+
     [Fact]
     public void Certname_environment_variable_wins_over_user_and_identity()
     {

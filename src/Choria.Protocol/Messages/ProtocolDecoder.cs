@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Choria.Protocol.Json;
 
 namespace Choria.Protocol.Messages;
 
@@ -15,28 +16,37 @@ public static class ProtocolDecoder
     public static bool TryDecodeRequest(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out DecodedRequest? decoded, [NotNullWhen(false)] out ProtocolError? error, out RequestLayer failed)
     {
         decoded = null;
-        if (!TryDecodeSecureRequest(payload, out var secure, out error, out failed))
+        if (!TryReadTransport(payload, out var headers, out var secureJson, out error, out failed))
         {
             return false;
         }
 
-        if (!secure.Secure.TryParseRequest(out var request, out error))
+        SignedRequest? signed;
+        using (secureJson)
+        {
+            if (!SignedRequest.TryParse(secureJson.Memory, out signed, out error))
+            {
+                failed = RequestLayer.SecureRequest;
+                return false;
+            }
+        }
+
+        // The request is read from the very bytes the signature covers.
+        if (!Request.TryParseInPlace(signed.MessageMemory, out var request, out error))
         {
             failed = RequestLayer.Request;
             return false;
         }
 
-        decoded = new DecodedRequest(secure.Headers, secure.Secure, request);
+        decoded = new DecodedRequest(headers, signed, request);
         return true;
     }
 
     private static bool TryDecodeSecureRequest(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out DecodedSecureRequest? decoded, [NotNullWhen(false)] out ProtocolError? error, out RequestLayer failed)
     {
         decoded = null;
-        if (!TransportReader.TryReadDecoded(payload, out var headers, out var secureJson, out error))
+        if (!TryReadTransport(payload, out var headers, out var secureJson, out error, out failed))
         {
-            // data is only base64-decoded once the transport itself was valid.
-            failed = error.Reason == ProtocolErrorReason.InvalidBase64 ? RequestLayer.SecureRequest : RequestLayer.Transport;
             return false;
         }
 
@@ -49,9 +59,21 @@ public static class ProtocolDecoder
             }
 
             decoded = new DecodedSecureRequest(headers, secure);
+            return true;
+        }
+    }
+
+    private static bool TryReadTransport(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out TransportHeaders? headers, out PooledBytes secureJson, [NotNullWhen(false)] out ProtocolError? error, out RequestLayer failed)
+    {
+        if (TransportReader.TryReadDecoded(payload, out headers, out secureJson, out error))
+        {
             failed = RequestLayer.None;
             return true;
         }
+
+        // data is only base64-decoded once the transport itself was valid.
+        failed = error.Reason == ProtocolErrorReason.InvalidBase64 ? RequestLayer.SecureRequest : RequestLayer.Transport;
+        return false;
     }
 
     public static bool TryDecodeReply(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out DecodedReply? decoded, [NotNullWhen(false)] out ProtocolError? error)

@@ -82,6 +82,13 @@ public sealed record Request
         return JsonInput.TryParseObject(utf8, "request", out var document, out error) && TryRead(document, out request, out error);
     }
 
+    /// <summary>Parses memory that stays unchanged during the call, without copying it first.</summary>
+    internal static bool TryParseInPlace(ReadOnlyMemory<byte> utf8, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error)
+    {
+        request = null;
+        return JsonInput.TryParseObjectInPlace(utf8, "request", out var document, out error) && TryRead(document, out request, out error);
+    }
+
     private static bool TryRead(PooledDocument document, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error)
     {
         using (document)
