@@ -205,7 +205,11 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         return decision;
     }
 
-    public bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname)
+    public bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname) =>
+        VerifySignature(data, signature, callerCertname, vetted: null);
+
+    /// <param name="vetted">A certificate that has just passed the chain and name checks for <paramref name="callerCertname"/>.</param>
+    private bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname, ParsedCertificate? vetted)
     {
         // The cache is only a copy of what a client once sent: a file swapped or dropped in there on disk (a
         // certificate of another CA, or one for another name) must not become a key the server trusts.
@@ -214,14 +218,14 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return false;
         }
 
-        if (VerifyWithFile(CachePath(callerCertname), data, signature, ca!, callerCertname))
+        if (VerifyWithFile(CachePath(callerCertname), data, signature, ca!, callerCertname, vetted))
         {
             return true;
         }
 
         foreach (var (_, path) in PrivilegedCertificates())
         {
-            if (VerifyWithFile(path, data, signature, ca!, forCertname: null))
+            if (VerifyWithFile(path, data, signature, ca!, forCertname: null, vetted: null))
             {
                 LogPrivilegedSignature(_logger, callerCertname, path);
                 return true;
@@ -278,7 +282,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return SecureRequestVerification.Fail(SecurityFailureReason.SignatureNotBase64, "signature is not valid base64", certname);
         }
 
-        if (!VerifySignature(message, signatureBytes, certname))
+        if (!VerifySignature(message, signatureBytes, certname, vetted: certificate))
         {
             return SecureRequestVerification.Fail(SecurityFailureReason.SignatureInvalid, $"invalid signature for request from {certname}", certname);
         }
@@ -350,7 +354,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     /// Verifies with a cached certificate file that still chains to the CA and is either privileged or, with
     /// <paramref name="forCertname"/>, for that certname.
     /// </summary>
-    private bool VerifyWithFile(string path, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, ParsedCertificate ca, string? forCertname)
+    private bool VerifyWithFile(string path, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, ParsedCertificate ca, string? forCertname, ParsedCertificate? vetted)
     {
         var stamp = _files.CurrentStamp(path);
         if (!_files.TryGet(path, stamp, out var parsed))
@@ -373,7 +377,10 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             _files.Remember(path, stamp, parsed!);
         }
 
-        var trusted = IsPrivileged(parsed!, out _) || (forCertname is not null && CertificateValidator.VerifyName(parsed!, forCertname).Valid);
+        // The usual case: the cached file holds the very certificate the request carried (parsed certificates are
+        // shared by content), whose names were checked a moment ago for this certname. Its chain is checked again, to
+        // the CA as it is now.
+        var trusted = ReferenceEquals(parsed, vetted) || IsPrivileged(parsed!, out _) || (forCertname is not null && CertificateValidator.VerifyName(parsed!, forCertname).Valid);
         if (!_validator.VerifyChain(parsed!, ca).Valid || !trusted)
         {
             LogCachedCertificateUntrusted(_logger, path);

@@ -41,12 +41,13 @@ public class SignedRequestTests
     [InlineData(" {" + PubCert + "," + Signature + "," + Message + "," + Protocol + "}\n")]
     [InlineData("{" + Message + "," + Protocol + "," + PubCert + "," + Signature + "}")]
     [InlineData("{\"protocol\":\"choria:secure:request:1\",\"message\":\"x\",\"signature\":\"\\u0063\",\"pubcert\":\"日本\"}")]
-    // Escaped names are the same names to both.
-    [InlineData("{\"protocol\":\"choria:secure:request:1\",\"mess\\u0061ge\":\"x\"," + Signature + "," + PubCert + "}")]
+    [InlineData("{\"protocol\":\"choria:secure:request:1\",\"message\":\"\\b\\f\\n\\r\\t\\u0000\\u00FF\\ud83d\\ude00 x\",\"signature\":\"s\",\"pubcert\":\"p\"}")]
+    [InlineData("{\"protocol\":\"choria:secure:\\u0072equest:1\",\"message\":\"m\",\"signature\":\"s\",\"pubcert\":\"p\"}")]
     public void Valid_secure_requests_it_can_read_are_scanned(string json) => AssertScannedLikeFullParse(json);
 
     [Theory]
     // Valid, but not the common shape: the full parse reads them.
+    [InlineData("{\"protocol\":\"choria:secure:request:1\",\"mess\\u0061ge\":\"x\"," + Signature + "," + PubCert + "}")]
     [InlineData("{" + Protocol + "," + Message + "," + Signature + "," + PubCert + ",\"extra\":1}")]
     [InlineData("{" + Protocol + "," + Message + "," + Message + "," + Signature + "," + PubCert + "}")]
     [InlineData("{" + Protocol + "," + Protocol + "," + Message + "," + Signature + "," + PubCert + "}")]
@@ -61,6 +62,13 @@ public class SignedRequestTests
     [InlineData("{" + Protocol + "," + Message + "," + Signature + "," + PubCert + ",}")]
     [InlineData("{" + Protocol + "," + Message + "," + Signature + "," + PubCert)]
     [InlineData("{" + Protocol + ",\"message\":\"\\ud800\"," + Signature + "," + PubCert + "}")]
+    [InlineData("{" + Protocol + ",\"message\":\"\\udc00x\"," + Signature + "," + PubCert + "}")]
+    [InlineData("{" + Protocol + ",\"message\":\"\\u12G4\"," + Signature + "," + PubCert + "}")]
+    [InlineData("{" + Protocol + ",\"message\":\"\\x\"," + Signature + "," + PubCert + "}")]
+    [InlineData("{" + Protocol + ",\"message\":\"a\tb\"," + Signature + "," + PubCert + "}")]
+    [InlineData("{" + Protocol + ",\"message\":\"abc\\\"," + Signature + "," + PubCert + "}")]
+    [InlineData("{" + Protocol + ",\"message\" \"m\"," + Signature + "," + PubCert + "}")]
+    [InlineData("{" + Protocol + " " + Message + "," + Signature + "," + PubCert + "}")]
     [InlineData("[" + Protocol + "]")]
     [InlineData("\"x\"")]
     [InlineData("")]
@@ -69,6 +77,26 @@ public class SignedRequestTests
         var utf8 = Encoding.UTF8.GetBytes(json);
         Assert.False(SignedRequest.TryScan(utf8, out _));
         AssertReadLikeFullParse(utf8);
+    }
+
+    [Fact]
+    public void Mutated_secure_requests_are_read_like_the_full_parse()
+    {
+        // Single-byte changes of a valid request with every kind of escape: each must give the full parse's answer.
+        var valid = Encoding.UTF8.GetBytes("{" + Protocol + "," + Message + ",\"signature\":\"\\u00e9\\ud83d\\ude00\\t\"," + PubCert + "}");
+        AssertScannedLikeFullParse(Encoding.UTF8.GetString(valid));
+        var random = new Random(2512);
+        byte[] interesting = [.. "\"\\/{}[],: \tu0aAfFdD8\n"u8, 0x00, 0x1f, 0x7f, 0xc3, 0xa9, 0xed, 0xff];
+        for (var i = 0; i < 20_000; i++)
+        {
+            var mutated = (byte[])valid.Clone();
+            for (var changes = random.Next(1, 4); changes > 0; changes--)
+            {
+                mutated[random.Next(mutated.Length)] = interesting[random.Next(interesting.Length)];
+            }
+
+            AssertReadLikeFullParse(mutated);
+        }
     }
 
     [Fact]
