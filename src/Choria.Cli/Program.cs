@@ -1,6 +1,9 @@
 using Choria.Cli;
+using Choria.Cli.Hosting;
 using Choria.Cli.Plugins;
 using Choria.Server.Plugins;
+
+DaemonThreadPool.ConfigureFor(args);
 
 try
 {
