@@ -13,7 +13,9 @@ public sealed partial class DnsSrvResolver : ISrvResolver
 {
     private static readonly TimeSpan s_cacheTtl = TimeSpan.FromSeconds(5);
 
-    private readonly ILookupClient _lookup;
+    // Built on the first SRV query: its constructor enumerates the network interfaces and reads resolv.conf, a few
+    // milliseconds a client command with configured brokers (no SRV) would pay for nothing.
+    private readonly Lazy<ILookupClient> _lookup;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, IReadOnlyList<SrvRecord> Records)> _cache = new(StringComparer.OrdinalIgnoreCase);
@@ -21,7 +23,9 @@ public sealed partial class DnsSrvResolver : ISrvResolver
     public DnsSrvResolver(ILogger logger, ILookupClient? lookup = null, TimeProvider? time = null)
     {
         _logger = logger;
-        _lookup = lookup ?? new LookupClient(new LookupClientOptions { UseCache = false, Timeout = TimeSpan.FromSeconds(2), Retries = 1 });
+        _lookup = lookup is null
+            ? new Lazy<ILookupClient>(() => new LookupClient(new LookupClientOptions { UseCache = false, Timeout = TimeSpan.FromSeconds(2), Retries = 1 }))
+            : new Lazy<ILookupClient>(lookup);
         _time = time ?? TimeProvider.System;
     }
 
@@ -36,7 +40,7 @@ public sealed partial class DnsSrvResolver : ISrvResolver
         IReadOnlyList<SrvRecord> records;
         try
         {
-            var response = await _lookup.QueryAsync(name, QueryType.SRV, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+            var response = await _lookup.Value.QueryAsync(name, QueryType.SRV, QueryClass.IN, cancellationToken).ConfigureAwait(false);
             if (response.HasError)
             {
                 LogLookupFailed(_logger, name, response.ErrorMessage);

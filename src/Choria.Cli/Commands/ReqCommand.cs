@@ -59,6 +59,9 @@ public static class ReqCommand
             var received = 0;
             var targets = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             PreparedRpc? prepared = null;
+            // Read once: the receiver count is wanted before connecting, while Prepare (which reports a bad file, after
+            // the DDL checks as before) runs beside the connect.
+            var nodes = new Lazy<IReadOnlyList<string>?>(() => filters.NodesValue(parse));
 
             // Everything the user can get wrong is checked before connecting: DDL, action, inputs, limit.
             void Prepare(Framework.ChoriaFramework fw)
@@ -82,7 +85,7 @@ public static class ReqCommand
                     Ddl = ddl,
                     Filter = filter,
                     Collective = filters.Collective(parse),
-                    Nodes = filters.NodesValue(parse),
+                    Nodes = nodes.Value,
                     BatchSize = parse.GetValue(batch),
                     BatchSleep = TimeSpan.FromSeconds(parse.GetValue(batchSleep)),
                     Limit = parse.GetValue(limit),
@@ -104,7 +107,7 @@ public static class ReqCommand
                 });
             }
 
-            await using var session = await ClientSession.OpenAsync(parse, filters.DiscoveryTimeoutValue(parse), filters.FederationsValue(parse), ct2, Prepare, () => ChoriaClientOptions.ReceiversFor(parse.GetValue(workers), prepared?.Options.Nodes?.Count));
+            await using var session = await ClientSession.OpenAsync(parse, filters.DiscoveryTimeoutValue(parse), filters.FederationsValue(parse), ct2, Prepare, () => ChoriaClientOptions.ReceiversFor(parse.GetValue(workers), KnownCount(nodes)));
             var request = session.Client.RequestAsync(prepared!, ct2);
             RpcResult result;
             if (tty && !jsonOut && !parse.GetValue(noProgress) && await Task.WhenAny(targets.Task, request) == targets.Task)
@@ -148,6 +151,19 @@ public static class ReqCommand
             return 0;
         }, ct));
         return cmd;
+    }
+
+    /// <summary>How many nodes <c>--nodes</c> lists; null without the option or when the file is bad (Prepare reports that).</summary>
+    private static int? KnownCount(Lazy<IReadOnlyList<string>?> nodes)
+    {
+        try
+        {
+            return nodes.Value?.Count;
+        }
+        catch (ChoriaClientException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Spectre progress bar fed from the reply counter while the request runs.</summary>

@@ -12,7 +12,7 @@ namespace Choria.Cli.Hosting;
 /// the first chain build of the process, which was ~40% of the CPU of a one-node <c>choria req</c>. While the
 /// connections are made, <c>SSL_CERT_FILE</c> and <c>SSL_CERT_DIR</c> are set empty in the native environment (where
 /// .NET looks them up), so that load finds nothing and the empty store stays cached for the process; afterwards both
-/// get their previous values back, before anything could start a child process with them.
+/// get their previous values back.
 /// </remarks>
 internal static partial class SystemTrustStore
 {
@@ -25,6 +25,10 @@ internal static partial class SystemTrustStore
             return new Restore([]);
         }
 
+        // .NET keeps the environment it hands to child processes in a managed copy made on first use; made now, from
+        // the operator's values, a child started while the store is hidden (the Ruby DDL converter, which may run while
+        // the client connects) does not inherit the empty variables.
+        _ = Environment.GetEnvironmentVariables();
         var previous = s_variables.Select(name => (name, NativeValue(name))).ToArray();
         foreach (var name in s_variables)
         {

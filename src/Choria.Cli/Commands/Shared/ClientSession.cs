@@ -19,33 +19,59 @@ internal sealed class ClientSession : IAsyncDisposable
     public ChoriaClient Client { get; }
 
     /// <summary>
-    /// Loads config and framework, runs <c>beforeConnect</c> (validation that must not need the network), then connects; the connect is bounded by <paramref name="connectTimeout"/>
-    /// (default discovery_timeout, at least 5 s: a TLS handshake on a busy node can take seconds) so an unreachable
-    /// broker is an error, not an endless retry.
+    /// Loads config and framework, then connects while <c>beforeConnect</c> (validation that must not need the network:
+    /// DDL, inputs, nodes file) runs on this thread; on two cores the TLS handshake and that work overlap. A failure of
+    /// <c>beforeConnect</c> wins: the connect is cancelled and its error is the one reported, as when it ran first.
+    /// The connect is bounded by <paramref name="connectTimeout"/> (default discovery_timeout, at least 5 s: a TLS
+    /// handshake on a busy node can take seconds) so an unreachable broker is an error, not an endless retry.
     /// <paramref name="receivers"/> gives the reply receiver connections (docs/client.md <c>--workers</c>); it is asked
-    /// after <paramref name="beforeConnect"/>, which may have learnt how many replies to expect.
+    /// before connecting, so it must not depend on <c>beforeConnect</c>.
     /// </summary>
     public static async Task<ClientSession> OpenAsync(ParseResult parse, TimeSpan? connectTimeout, IReadOnlyList<string>? federations, CancellationToken cancellationToken, Action<ChoriaFramework>? beforeConnect = null, Func<int>? receivers = null)
     {
         var framework = await CliRuntime.ClientFrameworkAsync(parse, cancellationToken);
         try
         {
-            beforeConnect?.Invoke(framework);
             var options = ChoriaClient.OptionsFromConfig(framework.Config, federations) with { Receivers = receivers?.Invoke() ?? 1, ShortLived = true };
             var wanted = connectTimeout ?? TimeSpan.FromSeconds(framework.Config.DiscoveryTimeout);
             var bound = wanted < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(5) : wanted;
-            ChoriaClient client;
+            using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task<ChoriaClient> connecting;
             using (SystemTrustStore.HiddenWhileConnecting())
             {
-                client = await ChoriaClient.ConnectAsync(framework, bound, options, cancellationToken);
+                // On a pool thread: the connect's synchronous start (OpenSSL load, certificate files) overlaps too.
+                connecting = Task.Run(() => ChoriaClient.ConnectAsync(framework, bound, options, abandon.Token), CancellationToken.None);
+                try
+                {
+                    beforeConnect?.Invoke(framework);
+                }
+                catch
+                {
+                    await abandon.CancelAsync();
+                    await DisposeQuietlyAsync(connecting);
+                    throw;
+                }
+
+                // The variables stay hidden until the connect ends, whichever way.
+                await ((Task)connecting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
-            return new ClientSession(framework, client);
+            return new ClientSession(framework, await connecting);
         }
         catch
         {
             framework.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Waits for an abandoned connect and closes what it opened; its own failure no longer matters.</summary>
+    private static async Task DisposeQuietlyAsync(Task<ChoriaClient> connecting)
+    {
+        await ((Task)connecting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (connecting.IsCompletedSuccessfully)
+        {
+            await connecting.Result.DisposeAsync();
         }
     }
 
