@@ -2,6 +2,7 @@ using System.CommandLine;
 using Choria.Client;
 using Choria.Config;
 using Choria.Framework;
+using Choria.Framework.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Choria.Cli.Hosting;
@@ -45,12 +46,14 @@ public static class CliRuntime
     }
 
     /// <summary>Loads config and the framework for a client command; logs stay quiet unless --debug.</summary>
-    public static Task<ChoriaFramework> ClientFrameworkAsync(ParseResult parse, CancellationToken cancellationToken, LogLevel minimum = LogLevel.Warning)
+    /// <param name="wrapLoggers">Wraps the logger factory made from the configuration (<see cref="HeldLoggerFactory"/>).</param>
+    public static Task<ChoriaFramework> ClientFrameworkAsync(ParseResult parse, CancellationToken cancellationToken, LogLevel minimum = LogLevel.Warning, Func<ILoggerFactory, ILoggerFactory>? wrapLoggers = null)
     {
         var config = LoadConfig(parse, ConfigRole.Client);
         // Before the framework: as root the puppet provider would otherwise shell out to puppet for the ssldir first.
         ClientSecurityPolicy.EnsureMayRun(config);
-        return ChoriaFramework.CreateAsync(config, parse.GetValue(GlobalOptions.Debug), verifySecurityFiles: true, minimum, cancellationToken);
+        var loggers = ChoriaLogging.CreateFactory(config, parse.GetValue(GlobalOptions.Debug), minimum);
+        return ChoriaFramework.CreateAsync(config, wrapLoggers?.Invoke(loggers) ?? loggers, verifySecurityFiles: true, certnameOverride: null, cancellationToken);
     }
 
     /// <summary>

@@ -29,7 +29,8 @@ internal sealed class ClientSession : IAsyncDisposable
     /// </summary>
     public static async Task<ClientSession> OpenAsync(ParseResult parse, TimeSpan? connectTimeout, IReadOnlyList<string>? federations, CancellationToken cancellationToken, Action<ChoriaFramework>? beforeConnect = null, Func<int>? receivers = null)
     {
-        var framework = await CliRuntime.ClientFrameworkAsync(parse, cancellationToken);
+        HeldLoggerFactory? logs = null;
+        var framework = await CliRuntime.ClientFrameworkAsync(parse, cancellationToken, wrapLoggers: l => logs = new HeldLoggerFactory(l));
         try
         {
             var options = ChoriaClient.OptionsFromConfig(framework.Config, federations) with { Receivers = receivers?.Invoke() ?? 1, ShortLived = true };
@@ -39,6 +40,7 @@ internal sealed class ClientSession : IAsyncDisposable
             Task<ChoriaClient> connecting;
             using (SystemTrustStore.HiddenWhileConnecting())
             {
+                logs!.Hold();
                 // On a pool thread: the connect's synchronous start (OpenSSL load, certificate files) overlaps too.
                 connecting = Task.Run(() => ChoriaClient.ConnectAsync(framework, bound, options, abandon.Token), CancellationToken.None);
                 try
@@ -49,8 +51,12 @@ internal sealed class ClientSession : IAsyncDisposable
                 {
                     await abandon.CancelAsync();
                     await DisposeQuietlyAsync(connecting);
+                    // What the abandoned connect logged (a refused first attempt) would only hide the real error.
+                    logs.Release(write: false);
                     throw;
                 }
+
+                logs.Release(write: true);
 
                 // The variables stay hidden until the connect ends, whichever way.
                 await ((Task)connecting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
