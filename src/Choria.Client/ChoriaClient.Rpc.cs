@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Choria.Ddl;
 using Choria.Protocol.Filters;
+using Choria.Security;
 
 namespace Choria.Client;
 
@@ -42,6 +43,36 @@ public sealed partial class ChoriaClient
         }
 
         return new PreparedRpc(options, action, limit);
+    }
+
+    /// <summary>
+    /// Signs the request of <paramref name="prepared"/> before there is a connection, when its targets are known
+    /// (<see cref="RpcOptions.Nodes"/>): a command that connects meanwhile sends it as soon as the connection is up
+    /// instead of then loading the key and signing. A request that discovers its targets is signed after discovery, as
+    /// before. A key that cannot be loaded is left to the request itself, so it fails where it always did.
+    /// </summary>
+    /// <param name="requests">The signer the client will have (<see cref="RequestsFor"/>).</param>
+    /// <param name="options">The client's options (for the main collective).</param>
+    public static PreparedRpc SignAhead(PreparedRpc prepared, RequestFactory requests, ChoriaClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = prepared.Options;
+        if (o.Nodes is null)
+        {
+            return prepared;
+        }
+
+        try
+        {
+            var payload = requests.RpcPayload(o.Agent, o.Action, o.Data);
+            return prepared with { SignedAhead = requests.Sign(o.Agent, payload, o.Collective ?? options.MainCollective, WithAgentFilter(o.Filter, o.Agent)) };
+        }
+        catch (SecurityConfigurationException)
+        {
+            return prepared;
+        }
     }
 
     /// <summary><see cref="Prepare"/>, then <see cref="RequestAsync(PreparedRpc, CancellationToken)"/>.</summary>
@@ -94,13 +125,14 @@ public sealed partial class ChoriaClient
         var agentTimeout = TimeSpan.FromSeconds(options.Ddl?.Metadata.Timeout is > 0 and var t ? t : 10);
         // Plus the time the server may still answer after the agent's timeout (an external agent killed then).
         var timeout = options.Timeout ?? (options.DiscoveryTimeout ?? Options.DiscoveryTimeout) + agentTimeout + (options.Ddl?.Metadata.ReplyGrace ?? TimeSpan.Zero);
-        var payload = Requests.RpcPayload(options.Agent, options.Action, options.Data);
         var batches = NodeSelection.Batches(nodes, options.BatchSize);
         var direct = UseDirectAddressing(Options, nodes.Count, options.BatchSize, targetsAreWholeDiscovery);
 
         // Direct requests keep the whole filter, as the real client in wire captures 17 and 19 does:
         // a node listed by --nodes that no longer matches the filter then declines instead of running.
-        var request = Requests.Build(options.Agent, payload, collective, filter, _connection.ConnectedServerUrl);
+        var request = prepared.SignedAhead is { } ahead && SignedFor(ahead, collective)
+            ? Requests.Address(ahead, _connection.ConnectedServerUrl)
+            : Requests.Build(options.Agent, Requests.RpcPayload(options.Agent, options.Action, options.Data), collective, filter, _connection.ConnectedServerUrl);
         var aggregator = new Aggregator(prepared.Action);
         var collector = new ReplyCollector(request.RequestId, nodes, aggregator, options.OnReply, _clock);
 
@@ -162,6 +194,10 @@ public sealed partial class ChoriaClient
     /// </summary>
     public static bool UseDirectAddressing(ChoriaClientOptions options, int targets, int batchSize, bool targetsAreWholeDiscovery) =>
         batchSize > 0 || !targetsAreWholeDiscovery || (options.DirectAddressing && targets <= options.DirectAddressingThreshold);
+
+    /// <summary>A request signed ahead is used only when this client would have signed the same: its caller and collective.</summary>
+    private bool SignedFor(SignedRequest request, string collective) =>
+        request.Request.Envelope.CallerId == Requests.CallerId && request.Request.Envelope.SenderId == Requests.SenderId && request.Request.Envelope.Collective == collective;
 
     /// <summary>The filter plus the agent filter every RPC request carries, as go-choria adds it.</summary>
     public static Filter WithAgentFilter(Filter filter, string agent) =>

@@ -110,10 +110,14 @@ public sealed partial class ChoriaClient : IAsyncDisposable
         }
 
         var connections = attempts.Select(a => a.Result).ToArray();
-        var requests = new RequestFactory(framework.Identity, framework.CallerId, framework.Config.InsecureMode ? null : framework.Security, framework.Config.InsecureMode, framework.Config.Ttl);
+        var requests = RequestsFor(framework);
         var receivers = connections.Length == 1 ? connections : connections[1..];
         return new ChoriaClient(connections[0], receivers, prefix, requests, options, framework.Loggers.CreateLogger<ChoriaClient>(), ownsConnection: true);
     }
+
+    /// <summary>The request signer a client connected with <paramref name="framework"/> uses: its identity, caller id, key and TTL.</summary>
+    public static RequestFactory RequestsFor(ChoriaFramework framework) =>
+        new(framework.Identity, framework.CallerId, framework.Config.InsecureMode ? null : framework.Security, framework.Config.InsecureMode, framework.Config.Ttl);
 
     public async ValueTask DisposeAsync()
     {

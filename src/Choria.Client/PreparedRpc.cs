@@ -23,4 +23,7 @@ public sealed record PreparedRpc
 
     /// <summary>The parsed <see cref="RpcOptions.Limit"/>, or null for none.</summary>
     public NodeLimit? Limit { get; }
+
+    /// <summary>The request signed ahead of the connect (<see cref="ChoriaClient.SignAhead"/>), or null to sign when sent.</summary>
+    public SignedRequest? SignedAhead { get; internal init; }
 }

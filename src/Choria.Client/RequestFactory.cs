@@ -49,7 +49,11 @@ public sealed class RequestFactory
     public int Ttl { get; }
 
     /// <param name="serverUrl">Connected broker URL for the seen-by hop; null adds no hop.</param>
-    public OutgoingRequest Build(string agent, string payload, string collective, Filter filter, string? serverUrl, string? requestId = null)
+    public OutgoingRequest Build(string agent, string payload, string collective, Filter filter, string? serverUrl, string? requestId = null) =>
+        Address(Sign(agent, payload, collective, filter, requestId), serverUrl);
+
+    /// <summary>The request and its signed secure request: everything but the transport, which names the connected broker.</summary>
+    public SignedRequest Sign(string agent, string payload, string collective, Filter filter, string? requestId = null)
     {
         var request = Request.Create(
             new RequestSpec
@@ -69,14 +73,20 @@ public sealed class RequestFactory
         var secure = Insecure
             ? SecureRequest.Create(requestJson, SecureRequest.Insecure, SecureRequest.Insecure)
             : SecureRequest.Create(requestJson, _security!.SignToBase64(requestBytes), _security.PublicCertPem);
-        var replySubject = ChoriaSubjects.ReplyForCaller(collective, CallerId, request.Envelope.RequestId);
-        var transport = TransportMessage.Create(secure.ToUtf8Bytes(), new TransportHeaders { ReplyTo = replySubject, McSender = SenderId });
+        return new SignedRequest(request, secure.ToUtf8Bytes(), ChoriaSubjects.ReplyForCaller(collective, CallerId, request.Envelope.RequestId));
+    }
+
+    /// <summary>The transport of a signed <paramref name="request"/>: reply-to, mc_sender and, with <paramref name="serverUrl"/>, one seen-by hop.</summary>
+    public OutgoingRequest Address(SignedRequest request, string? serverUrl)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var transport = TransportMessage.Create(request.SecureBytes, new TransportHeaders { ReplyTo = request.ReplySubject, McSender = SenderId });
         if (!string.IsNullOrEmpty(serverUrl))
         {
             transport = transport.WithSeenByHop(new SeenByHop(serverUrl, SenderId, serverUrl));
         }
 
-        return new OutgoingRequest(request.Envelope.RequestId, replySubject, request, transport, transport.ToUtf8Bytes());
+        return new OutgoingRequest(request.Request.Envelope.RequestId, request.ReplySubject, request.Request, transport, transport.ToUtf8Bytes());
     }
 
     /// <summary>

@@ -87,6 +87,50 @@ public sealed class ClientCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_request_error_wins_over_the_connect_made_beside_it_and_does_not_wait_for_it()
+    {
+        // The connect to the dead broker runs while the DDL is checked (docs/client.md); it is bounded by 5 s, so a
+        // command that waited for it instead of abandoning it would take that long.
+        var nodes = Path.Combine(_harness.Dir, "nodes.txt");
+        await File.WriteAllTextAsync(nodes, "node1.example.net\n");
+        var sw = Stopwatch.StartNew();
+        var agent = await CliHarness.RunAsync("req", "nosuch", "x", "--nodes", nodes, "--config", _harness.ConfigFile);
+        var action = await CliHarness.RunAsync("req", "rpcutil", "nosuch", "--nodes", nodes, "--config", _harness.ConfigFile);
+
+        Assert.Equal(1, agent.Code);
+        Assert.Equal("choria: Could not run Choria: could not find DDL for agent nosuch", agent.Err.Trim());
+        Assert.Equal(1, action.Code);
+        Assert.StartsWith("choria: Could not run Choria: invalid action nosuch for agent rpcutil", action.Err, StringComparison.Ordinal);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(4), $"took {sw.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_valid_request_to_a_dead_broker_reports_the_connect_failure()
+    {
+        var nodes = Path.Combine(_harness.Dir, "nodes.txt");
+        await File.WriteAllTextAsync(nodes, "node1.example.net\n");
+
+        var (code, _, err) = await CliHarness.RunAsync("req", "rpcutil", "ping", "--nodes", nodes, "--config", _harness.ConfigFile);
+
+        Assert.Equal(1, code);
+        Assert.Equal("choria: Could not run Choria: could not connect to the Choria broker within 5s", err.Trim());
+    }
+
+    [Fact]
+    public async Task A_bad_nodes_file_is_reported_after_the_ddl_checks_as_before()
+    {
+        var nodes = Path.Combine(_harness.Dir, "nodes.json");
+        await File.WriteAllTextAsync(nodes, "[1, 2]");
+
+        var bad = await CliHarness.RunAsync("req", "rpcutil", "ping", "--nodes", nodes, "--config", _harness.ConfigFile);
+        var both = await CliHarness.RunAsync("req", "nosuch", "x", "--nodes", nodes, "--config", _harness.ConfigFile);
+
+        Assert.Equal(1, bad.Code);
+        Assert.Equal("choria: Could not run Choria: nodes JSON must be an array of identities", bad.Err.Trim());
+        Assert.Equal("choria: Could not run Choria: could not find DDL for agent nosuch", both.Err.Trim());
+    }
+
+    [Fact]
     public async Task Missing_arguments_are_parse_errors()
     {
         var (code, _, err) = await CliHarness.RunAsync("req", "rpcutil");

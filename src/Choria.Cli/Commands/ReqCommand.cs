@@ -105,6 +105,8 @@ public static class ReqCommand
                     OnTargets = count => targets.TrySetResult(count),
                     OnReply = _ => Interlocked.Increment(ref received),
                 });
+                // Signed while the connect runs beside this: the request then leaves as soon as it is up.
+                prepared = ChoriaClient.SignAhead(prepared, ChoriaClient.RequestsFor(fw), ChoriaClient.OptionsFromConfig(fw.Config, filters.FederationsValue(parse)));
             }
 
             await using var session = await ClientSession.OpenAsync(parse, filters.DiscoveryTimeoutValue(parse), filters.FederationsValue(parse), ct2, Prepare, () => ChoriaClientOptions.ReceiversFor(parse.GetValue(workers), KnownCount(nodes)));
