@@ -115,6 +115,35 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_signed_ahead_is_the_one_sent_once_connected()
+    {
+        await using var fleet = await Responder.StartAsync(_nats.Host, Enumerable.Range(1, 2).Select(i => Node(i)));
+        var client = Client();
+        string[] nodes = ["node1.example.net", "node2.example.net"];
+        var prepared = ChoriaClient.SignAhead(ChoriaClient.Prepare(new RpcOptions { Agent = "rpcutil", Action = "ping", Nodes = nodes }), client.Requests, client.Options);
+        var ahead = Assert.IsType<SignedRequest>(prepared.SignedAhead);
+
+        var result = await client.RequestAsync(prepared);
+
+        Assert.Equal(2, result.Stats.Ok);
+        Assert.Equal(ahead.Request.Envelope.RequestId, result.Stats.RequestId);
+        var rpc = fleet.Received.Where(r => r.Request.Envelope.Agent == "rpcutil").ToList();
+        Assert.Equal(2, rpc.Count);
+        Assert.All(rpc, r => Assert.Equal(ahead.Request.Envelope.RequestId, r.Request.Envelope.RequestId));
+        Assert.All(rpc, r => Assert.Contains("rpcutil", r.Request.Envelope.Filter.Agent));
+    }
+
+    [Fact]
+    public void A_request_that_discovers_is_not_signed_ahead()
+    {
+        var client = Client();
+
+        var prepared = ChoriaClient.SignAhead(ChoriaClient.Prepare(new RpcOptions { Agent = "rpcutil", Action = "ping" }), client.Requests, client.Options);
+
+        Assert.Null(prepared.SignedAhead);
+    }
+
+    [Fact]
     public async Task A_discovered_node_list_above_the_threshold_is_broadcast()
     {
         await using var fleet = await Responder.StartAsync(_nats.Host, Enumerable.Range(1, 3).Select(i => Node(i)));
