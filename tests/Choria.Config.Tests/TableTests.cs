@@ -78,6 +78,18 @@ public class TableTests
         Assert.Equal(key, SettingsTable.Find(concrete)?.Key);
     }
 
+    [Theory]
+    [InlineData("gateway_remote.a.b.urls")]
+    [InlineData("gateway_remote..urls")]
+    [InlineData("gateway_remote.a.urls.x")]
+    [InlineData("gateway_remote.a")]
+    [InlineData("plugin.x.activate_agents")]
+    [InlineData("xplugin.x.activate_agent")]
+    public void A_placeholder_takes_exactly_one_non_empty_segment(string key)
+    {
+        Assert.Null(SettingsTable.Find(key));
+    }
+
     [Fact]
     public void Keys_are_unique()
     {

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Text.RegularExpressions;
 
 namespace Choria.Config.Settings;
 
@@ -32,8 +31,8 @@ public static partial class SettingsTable
     private static readonly FrozenDictionary<string, SettingDefinition> s_exact =
         All.Where(d => !d.IsPattern).ToFrozenDictionary(d => d.Key, StringComparer.Ordinal);
 
-    private static readonly (Regex Matcher, SettingDefinition Definition)[] s_patterns =
-        [.. All.Where(d => d.IsPattern).Select(d => (PatternToRegex(d.Key), d))];
+    private static readonly (string[] Segments, SettingDefinition Definition)[] s_patterns =
+        [.. All.Where(d => d.IsPattern).Select(d => (PatternSegments(d.Key), d))];
 
     /// <summary>The definition for <paramref name="key"/>, matching <c>&lt;name&gt;</c> patterns too.</summary>
     public static SettingDefinition? Find(string key)
@@ -43,9 +42,9 @@ public static partial class SettingsTable
             return def;
         }
 
-        foreach (var (matcher, definition) in s_patterns)
+        foreach (var (segments, definition) in s_patterns)
         {
-            if (matcher.IsMatch(key))
+            if (Matches(segments, key))
             {
                 return definition;
             }
@@ -75,10 +74,40 @@ public static partial class SettingsTable
         return rest[..dot] is not ("choria" or "security" or "nats" or "network");
     }
 
-    private static Regex PatternToRegex(string key)
+    // A placeholder (<name>) stands for one whole dot-separated segment, so keys match segment by segment: no
+    // regular expression is built when the table loads, which every command that reads a configuration paid for.
+    private static string[] PatternSegments(string key)
     {
-        var parts = Regex.Split(key, "<[a-z_]+>");
-        return new Regex("^" + string.Join("[^.]+", parts.Select(Regex.Escape)) + "$", RegexOptions.CultureInvariant);
+        var segments = key.Split('.');
+        return segments.Any(s => s.Contains('<', StringComparison.Ordinal) && !IsPlaceholder(s))
+            ? throw new InvalidOperationException($"setting pattern {key} has a placeholder that is not a whole segment")
+            : segments;
+    }
+
+    private static bool IsPlaceholder(string segment) => segment.Length > 2 && segment[0] == '<' && segment[^1] == '>';
+
+    /// <summary>Literal segments compare ordinally; a placeholder takes any non-empty segment.</summary>
+    private static bool Matches(string[] pattern, ReadOnlySpan<char> key)
+    {
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var dot = key.IndexOf('.');
+            var last = i == pattern.Length - 1;
+            if (last != dot < 0)
+            {
+                return false;
+            }
+
+            var segment = last ? key : key[..dot];
+            if (IsPlaceholder(pattern[i]) ? segment.IsEmpty : !segment.SequenceEqual(pattern[i]))
+            {
+                return false;
+            }
+
+            key = last ? key : key[(dot + 1)..];
+        }
+
+        return true;
     }
 
     private static List<SettingDefinition> Build()
