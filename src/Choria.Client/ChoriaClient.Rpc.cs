@@ -196,7 +196,7 @@ public sealed partial class ChoriaClient
         batchSize > 0 || !targetsAreWholeDiscovery || (options.DirectAddressing && targets <= options.DirectAddressingThreshold);
 
     /// <summary>A request signed ahead is used only when this client would have signed the same: its caller and collective.</summary>
-    private bool SignedFor(SignedRequest request, string collective) =>
+    private bool SignedFor(PresignedRequest request, string collective) =>
         request.Request.Envelope.CallerId == Requests.CallerId && request.Request.Envelope.SenderId == Requests.SenderId && request.Request.Envelope.Collective == collective;
 
     /// <summary>The filter plus the agent filter every RPC request carries, as go-choria adds it.</summary>

@@ -25,5 +25,5 @@ public sealed record PreparedRpc
     public NodeLimit? Limit { get; }
 
     /// <summary>The request signed ahead of the connect (<see cref="ChoriaClient.SignAhead"/>), or null to sign when sent.</summary>
-    public SignedRequest? SignedAhead { get; internal init; }
+    public PresignedRequest? SignedAhead { get; internal init; }
 }

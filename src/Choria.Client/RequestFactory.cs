@@ -53,7 +53,7 @@ public sealed class RequestFactory
         Address(Sign(agent, payload, collective, filter, requestId), serverUrl);
 
     /// <summary>The request and its signed secure request: everything but the transport, which names the connected broker.</summary>
-    public SignedRequest Sign(string agent, string payload, string collective, Filter filter, string? requestId = null)
+    public PresignedRequest Sign(string agent, string payload, string collective, Filter filter, string? requestId = null)
     {
         var request = Request.Create(
             new RequestSpec
@@ -73,11 +73,11 @@ public sealed class RequestFactory
         var secure = Insecure
             ? SecureRequest.Create(requestJson, SecureRequest.Insecure, SecureRequest.Insecure)
             : SecureRequest.Create(requestJson, _security!.SignToBase64(requestBytes), _security.PublicCertPem);
-        return new SignedRequest(request, secure.ToUtf8Bytes(), ChoriaSubjects.ReplyForCaller(collective, CallerId, request.Envelope.RequestId));
+        return new PresignedRequest(request, secure.ToUtf8Bytes(), ChoriaSubjects.ReplyForCaller(collective, CallerId, request.Envelope.RequestId));
     }
 
     /// <summary>The transport of a signed <paramref name="request"/>: reply-to, mc_sender and, with <paramref name="serverUrl"/>, one seen-by hop.</summary>
-    public OutgoingRequest Address(SignedRequest request, string? serverUrl)
+    public OutgoingRequest Address(PresignedRequest request, string? serverUrl)
     {
         ArgumentNullException.ThrowIfNull(request);
         var transport = TransportMessage.Create(request.SecureBytes, new TransportHeaders { ReplyTo = request.ReplySubject, McSender = SenderId });

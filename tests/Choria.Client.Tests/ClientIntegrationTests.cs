@@ -121,7 +121,7 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
         var client = Client();
         string[] nodes = ["node1.example.net", "node2.example.net"];
         var prepared = ChoriaClient.SignAhead(ChoriaClient.Prepare(new RpcOptions { Agent = "rpcutil", Action = "ping", Nodes = nodes }), client.Requests, client.Options);
-        var ahead = Assert.IsType<SignedRequest>(prepared.SignedAhead);
+        var ahead = Assert.IsType<PresignedRequest>(prepared.SignedAhead);
 
         var result = await client.RequestAsync(prepared);
 
