@@ -12,6 +12,8 @@ public static class Protocols
     // The same identifiers as UTF-8, for readers that compare JSON tokens without transcoding them.
     public static ReadOnlySpan<byte> ReplyV1Utf8 => "choria:reply:1"u8;
 
+    public static ReadOnlySpan<byte> SecureRequestV1Utf8 => "choria:secure:request:1"u8;
+
     public static ReadOnlySpan<byte> SecureReplyV1Utf8 => "choria:secure:reply:1"u8;
 
     public static ReadOnlySpan<byte> TransportV1Utf8 => "choria:transport:1"u8;

@@ -117,7 +117,7 @@ public sealed class SignedRequest
                 : -1;
             if (field == 3)
             {
-                if (protocol || !TryUnescape(json, ref at, buffer.AsSpan(written), out var length) || !buffer.AsSpan(written, length).SequenceEqual(s_protocol))
+                if (protocol || !TryUnescape(json, ref at, buffer.AsSpan(written), out var length) || !buffer.AsSpan(written, length).SequenceEqual(Protocols.SecureRequestV1Utf8))
                 {
                     return false;
                 }
@@ -159,8 +159,6 @@ public sealed class SignedRequest
         signed = Arrange(buffer, offsets, lengths[0], lengths[1], lengths[2]);
         return true;
     }
-
-    private static readonly byte[] s_protocol = Encoding.UTF8.GetBytes(Protocols.SecureRequestV1);
 
     // What ends a run of plain string bytes: the closing quote, an escape, or a control character JSON forbids.
     private static readonly SearchValues<byte> s_stringStops = SearchValues.Create([(byte)'"', (byte)'\\', .. Enumerable.Range(0, 0x20).Select(b => (byte)b)]);
