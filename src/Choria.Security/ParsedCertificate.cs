@@ -131,36 +131,16 @@ internal sealed class ParsedCertificateCache
 
     public static string KeyOf(ReadOnlySpan<byte> pemBytes) => Convert.ToHexStringLower(SHA256.HashData(pemBytes));
 
-    // The same client certificate arrives with request after request; comparing the text is far
-    // cheaper than transcoding and hashing it to find the entry.
-    private sealed record LastText(string Pem, ParsedCertificate Parsed);
-
-    private LastText? _last;
-
+    // The same client certificate arrives with request after request; comparing its bytes with the last one's is far
+    // cheaper than hashing them to find the entry.
     private sealed record LastBytes(byte[] Pem, ParsedCertificate Parsed);
 
     private LastBytes? _lastBytes;
 
-    public SecurityFailureReason TryGet(string pem, out ParsedCertificate? parsed, out string error)
-    {
-        if (Volatile.Read(ref _last) is { } last && string.Equals(last.Pem, pem, StringComparison.Ordinal))
-        {
-            parsed = last.Parsed;
-            parsed.LastUsed = Interlocked.Increment(ref _clock);
-            error = "";
-            return SecurityFailureReason.None;
-        }
+    public SecurityFailureReason TryGet(string pem, out ParsedCertificate? parsed, out string error) =>
+        TryGetReceived(System.Text.Encoding.UTF8.GetBytes(pem), out parsed, out error);
 
-        var reason = TryGet(System.Text.Encoding.UTF8.GetBytes(pem), out parsed, out error);
-        if (reason == SecurityFailureReason.None)
-        {
-            Volatile.Write(ref _last, new LastText(pem, parsed!));
-        }
-
-        return reason;
-    }
-
-    /// <summary>As the text lookup, for the UTF-8 a server receives: the same certificate compares equal before any hashing.</summary>
+    /// <summary>A certificate as a client sends it (<c>pubcert</c>): the last one seen compares equal before any hashing.</summary>
     public SecurityFailureReason TryGetReceived(ReadOnlySpan<byte> pemBytes, out ParsedCertificate? parsed, out string error)
     {
         if (Volatile.Read(ref _lastBytes) is { } last && pemBytes.SequenceEqual(last.Pem))
