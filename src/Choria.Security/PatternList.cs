@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
 namespace Choria.Security;
@@ -10,6 +9,9 @@ namespace Choria.Security;
 internal sealed class PatternList
 {
     private readonly Regex[] _patterns;
+
+    // The interpreted regexes cost more than the rest of a cached request's checks together.
+    private readonly BoundedMemo<bool> _seen;
 
     public PatternList(IEnumerable<string> patterns)
     {
@@ -38,29 +40,10 @@ internal sealed class PatternList
         }
 
         _patterns = [.. compiled];
+        _seen = new BoundedMemo<bool>(1024, Evaluate);
     }
 
-    // Every request asks about the same few certnames; the interpreted regexes cost more than the rest of a cached
-    // request's checks. Bounded because callerids are the sender's choice.
-    private const int RememberedNames = 1024;
-    private readonly ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
-
-    public bool Matches(string name)
-    {
-        if (_seen.TryGetValue(name, out var matched))
-        {
-            return matched;
-        }
-
-        matched = Evaluate(name);
-        if (_seen.Count >= RememberedNames)
-        {
-            _seen.Clear();
-        }
-
-        _seen[name] = matched;
-        return matched;
-    }
+    public bool Matches(string name) => _seen.Get(name);
 
     private bool Evaluate(string name)
     {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -20,11 +19,8 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     private readonly ILogger _logger;
     private readonly Lock _cacheWriteLock = new();
     private readonly Lock _keyLock = new();
-    private readonly ConcurrentDictionary<string, string> _cachePaths = new(StringComparer.Ordinal);
+    private readonly BoundedMemo<string> _cachePaths;
     private RSA? _privateKey;
-
-    // Bounded: certnames come from senders.
-    private const int RememberedCachePaths = 1024;
 
     protected X509SecurityProvider(string identity, SecurityPolicyOptions policy, TimeProvider? time, ILogger? logger)
     {
@@ -36,6 +32,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         _files = new PemFileCache(policy.ParsedCertificateCacheSize, policy.FileRecheckInterval, time ?? TimeProvider.System);
         _validator = new CertificateValidator(time ?? TimeProvider.System);
         _logger = logger ?? NullLogger.Instance;
+        _cachePaths = new BoundedMemo<string>(1024, certname => Path.Combine(CacheDirectory, certname + ".pem"));
     }
 
     public string Identity { get; }
@@ -390,23 +387,8 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         return parsed!.PublicKey is { } key && SecurityAlgorithms.VerifyRsaSha256(key, data, signature);
     }
 
-    /// <summary>The cache file of a certname; the same few are asked for with every request.</summary>
-    private string CachePath(string certname)
-    {
-        if (_cachePaths.TryGetValue(certname, out var path))
-        {
-            return path;
-        }
-
-        path = Path.Combine(CacheDirectory, certname + ".pem");
-        if (_cachePaths.Count >= RememberedCachePaths)
-        {
-            _cachePaths.Clear();
-        }
-
-        _cachePaths[certname] = path;
-        return path;
-    }
+    /// <summary>The cache file of a certname.</summary>
+    private string CachePath(string certname) => _cachePaths.Get(certname);
 
     private CertificateVerification? Load(string pem, out ParsedCertificate? certificate, out ParsedCertificate? ca)
     {
