@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
@@ -201,6 +203,34 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What NATS.Net does with a certificate and key file pair, from a certificate that already holds its key. Windows'
+    /// TLS cannot use a key that only lives in memory, so there the pair goes through a PKCS#12 export first, as
+    /// NATS.Net does.
+    /// </summary>
+    private static ValueTask UseClientCertificates(SslClientAuthenticationOptions ssl, X509Certificate2Collection certificates)
+    {
+        if (certificates.Count == 0 || !certificates[0].HasPrivateKey)
+        {
+            throw new InvalidOperationException("the client certificate loader returned no certificate with a private key");
+        }
+
+        var leaf = certificates[0];
+        if (OperatingSystem.IsWindows())
+        {
+            leaf = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
+        }
+
+        var intermediates = new X509Certificate2Collection();
+        for (var i = 1; i < certificates.Count; i++)
+        {
+            intermediates.Add(certificates[i]);
+        }
+
+        ssl.ClientCertificateContext = SslStreamCertificateContext.Create(leaf, intermediates);
+        return ValueTask.CompletedTask;
+    }
+
     internal static NatsOpts BuildNatsOpts(ConnectorOptions options)
     {
         var auth = NatsAuthOpts.Default;
@@ -209,16 +239,25 @@ public sealed partial class ChoriaConnection : IAsyncDisposable
             auth = auth with { Username = options.User, Password = options.Password };
         }
 
-        var tls = options.Tls is { } t
-            ? new NatsTlsOpts
+        var tls = options.Tls switch
+        {
+            null => new NatsTlsOpts { Mode = TlsMode.Disable },
+            { ClientCertificates: { } load } t => new NatsTlsOpts
+            {
+                CaFile = t.CaFile,
+                InsecureSkipVerify = !t.Verify,
+                Mode = TlsMode.Require,
+                ConfigureClientAuthentication = ssl => UseClientCertificates(ssl, load()),
+            },
+            { } t => new NatsTlsOpts
             {
                 CertFile = t.CertFile,
                 KeyFile = t.KeyFile,
                 CaFile = t.CaFile,
                 InsecureSkipVerify = !t.Verify,
                 Mode = TlsMode.Require,
-            }
-            : new NatsTlsOpts { Mode = TlsMode.Disable };
+            },
+        };
 
         return NatsOpts.Default with
         {

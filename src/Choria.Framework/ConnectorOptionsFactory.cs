@@ -50,7 +50,9 @@ public static class ConnectorOptionsFactory
     {
         Servers = brokers,
         Name = connectionName,
-        Tls = config.DisableTls ? null : new ConnectorTlsOptions(security.CertificatePath, security.PrivateKeyPath, security.CaPath, verifyTls),
+        Tls = config.DisableTls
+            ? null
+            : new ConnectorTlsOptions(security.CertificatePath, security.PrivateKeyPath, security.CaPath, verifyTls) { ClientCertificates = security.ClientCertificates },
         User = NonEmpty(config.NatsUser),
         Password = NonEmpty(config.NatsPassword),
         Randomize = config.RandomizeMiddlewareHosts,

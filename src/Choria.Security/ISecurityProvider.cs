@@ -35,6 +35,14 @@ public interface ISecurityProvider
     /// <summary><see cref="Sign"/> as standard base64, the form carried in <c>signature</c>.</summary>
     string SignToBase64(ReadOnlySpan<byte> data);
 
+    /// <summary>
+    /// The own certificate with the private key <see cref="Sign"/> uses, then any further certificates of the
+    /// certificate file (intermediates), for TLS client authentication. The files are read on every call so a renewed
+    /// pair is picked up at the next connect; while they are unchanged the same collection is returned.
+    /// </summary>
+    /// <exception cref="SecurityConfigurationException">The certificate or the key cannot be loaded, or they do not match.</exception>
+    System.Security.Cryptography.X509Certificates.X509Certificate2Collection ClientCertificates();
+
     /// <summary>Full validation of a received secure request (docs/security.md steps 1 and 3-6).</summary>
     /// <param name="message">The secure request's <c>message</c> string, exactly as received.</param>
     /// <param name="signature">The <c>signature</c> field.</param>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,6 +22,8 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     private readonly Lock _keyLock = new();
     private readonly BoundedMemo<string> _cachePaths;
     private RSA? _privateKey;
+    private string? _privateKeyPem;
+    private ClientCertificatePair? _clientCertificates;
 
     protected X509SecurityProvider(string identity, SecurityPolicyOptions policy, TimeProvider? time, ILogger? logger)
     {
@@ -89,6 +92,68 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         PrivateKey().SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
 
     public string SignToBase64(ReadOnlySpan<byte> data) => Convert.ToBase64String(Sign(data));
+
+    public X509Certificate2Collection ClientCertificates()
+    {
+        var certificatePem = ReadPem("public certificate", CertificatePath);
+        var keyPem = ReadPem("private key", PrivateKeyPath);
+        lock (_keyLock)
+        {
+            if (_clientCertificates is { } cached && cached.CertificatePem == certificatePem && cached.KeyPem == keyPem)
+            {
+                return cached.Certificates;
+            }
+
+            var certificates = new X509Certificate2Collection();
+            try
+            {
+                certificates.ImportFromPem(certificatePem);
+            }
+            catch (CryptographicException e)
+            {
+                throw new SecurityConfigurationException($"cannot load public certificate {CertificatePath}: {e.Message}", e);
+            }
+
+            if (certificates.Count == 0)
+            {
+                throw new SecurityConfigurationException($"public certificate {CertificatePath} holds no certificate");
+            }
+
+            // One import of the key per process: the signing key when the file is the one it was loaded from (or
+            // this import becomes the signing key), and CopyWithPrivateKey shares its OpenSSL handle.
+            RSA key;
+            if (_privateKey is null)
+            {
+                key = _privateKey = ImportPrivateKey(keyPem);
+                _privateKeyPem = keyPem;
+            }
+            else
+            {
+                key = keyPem == _privateKeyPem ? _privateKey : ImportPrivateKey(keyPem);
+            }
+
+            var withoutKey = certificates[0];
+            try
+            {
+                certificates[0] = withoutKey.CopyWithPrivateKey(key);
+            }
+            catch (Exception e) when (e is ArgumentException or CryptographicException)
+            {
+                throw new SecurityConfigurationException($"private key {PrivateKeyPath} does not match public certificate {CertificatePath}: {e.Message}", e);
+            }
+            finally
+            {
+                withoutKey.Dispose();
+                if (!ReferenceEquals(key, _privateKey))
+                {
+                    key.Dispose();
+                }
+            }
+
+            _clientCertificates = new ClientCertificatePair(certificatePem, keyPem, certificates);
+            return certificates;
+        }
+    }
 
     public void EnsureCacheDirectory() => UnixFiles.CreateDirectory(CacheDirectory, UnixFiles.Mode0755);
 
@@ -430,37 +495,48 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     {
         lock (_keyLock)
         {
-            if (_privateKey is not null)
+            if (_privateKey is null)
             {
-                return _privateKey;
+                var text = ReadPem("private key", PrivateKeyPath);
+                _privateKey = ImportPrivateKey(text);
+                _privateKeyPem = text;
             }
 
-            string text;
-            try
-            {
-                text = File.ReadAllText(PrivateKeyPath);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-            {
-                throw new SecurityConfigurationException($"cannot read private key {PrivateKeyPath}: {e.Message}", e);
-            }
-
-            var rsa = RSA.Create();
-            try
-            {
-                // Accepts PKCS#1 "RSA PRIVATE KEY" and PKCS#8 "PRIVATE KEY".
-                rsa.ImportFromPem(text);
-            }
-            catch (Exception e) when (e is ArgumentException or CryptographicException)
-            {
-                rsa.Dispose();
-                throw new SecurityConfigurationException($"cannot load RSA private key {PrivateKeyPath}: {e.Message}", e);
-            }
-
-            _privateKey = rsa;
-            return rsa;
+            return _privateKey;
         }
     }
+
+    private static string ReadPem(string what, string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new SecurityConfigurationException($"cannot read {what} {path}: {e.Message}", e);
+        }
+    }
+
+    private RSA ImportPrivateKey(string pem)
+    {
+        // RSAOpenSsl rather than RSA.Create(): a certificate given this key shares its OpenSSL handle (see
+        // ClientCertificates) where RSA.Create()'s wrapper would be exported and decoded once more.
+        var rsa = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? RSA.Create() : new RSAOpenSsl();
+        try
+        {
+            // Accepts PKCS#1 "RSA PRIVATE KEY" and PKCS#8 "PRIVATE KEY".
+            rsa.ImportFromPem(pem);
+            return rsa;
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            rsa.Dispose();
+            throw new SecurityConfigurationException($"cannot load RSA private key {PrivateKeyPath}: {e.Message}", e);
+        }
+    }
+
+    private sealed record ClientCertificatePair(string CertificatePem, string KeyPem, X509Certificate2Collection Certificates);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected client certificate for {Certname}: {Reason}")]
     private static partial void LogCertificateRejected(ILogger logger, string certname, string reason);

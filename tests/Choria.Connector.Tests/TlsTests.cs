@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Choria.Connector.Tests;
@@ -32,6 +33,44 @@ public sealed class TlsTests : IDisposable
         Assert.True(await sub.WaitToReadAsync(cts.Token));
         Assert.True(sub.TryRead(out var msg));
         Assert.Equal("secret"u8.ToArray(), msg.Data.ToArray());
+    }
+
+    [Fact]
+    public async Task A_client_certificate_loader_is_asked_on_connect_and_its_certificate_is_presented()
+    {
+        using var server = await NatsServerProcess.StartAsync(_certs.ServerTlsConfig());
+        var calls = 0;
+        var tls = new ConnectorTlsOptions("unused-cert.pem", "unused-key.pem", _certs.CaFile, Verify: true)
+        {
+            ClientCertificates = () =>
+            {
+                Interlocked.Increment(ref calls);
+                return [X509Certificate2.CreateFromPemFile(_certs.CertFile, _certs.Pkcs8KeyFile)];
+            },
+        };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var conn = await ChoriaConnection.ConnectAsync(Options(server, tls), NullLogger.Instance, cts.Token);
+
+        Assert.True(conn.IsConnected);
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task A_broker_that_requires_client_certificates_refuses_a_loaded_certificate_from_another_ca()
+    {
+        using var foreign = TestCerts.Create();
+        using var server = await NatsServerProcess.StartAsync(_certs.ServerTlsConfig());
+        // The broker's certificate is trusted; the client's own comes from a CA the broker does not know.
+        var tls = new ConnectorTlsOptions(_certs.CertFile, _certs.Pkcs8KeyFile, _certs.CaFile, Verify: true)
+        {
+            ClientCertificates = () => [X509Certificate2.CreateFromPemFile(foreign.CertFile, foreign.Pkcs8KeyFile)],
+        };
+        var logger = new CapturingLogger();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            ChoriaConnection.ConnectAsync(Options(server, tls), logger, cts.Token));
+        Assert.Contains(logger.Entries, e => e.Message.StartsWith("Initial connection attempt 1", StringComparison.Ordinal));
     }
 
     [Fact]
