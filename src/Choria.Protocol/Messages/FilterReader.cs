@@ -7,7 +7,8 @@ namespace Choria.Protocol.Messages;
 /// <summary>Reads <c>envelope.filter</c> with the schema's constraints; unknown keys are ignored (docs/protocol.md).</summary>
 internal static class FilterReader
 {
-    private static readonly HashSet<string> s_operators = ["==", "!=", "<", ">", "<=", ">=", "=~"];
+    /// <summary>The fact filter operators the schema allows.</summary>
+    public static readonly HashSet<string> Operators = ["==", "!=", "<", ">", "<=", ">=", "=~"];
 
     public static Filter Read(JsonElement element, FieldReader parent)
     {
@@ -51,7 +52,7 @@ internal static class FilterReader
                 Operator = fr.RequiredString("operator"),
                 Value = fr.RequiredString("value", minLength: 1),
             };
-            if (!fr.Failed && !s_operators.Contains(fact.Operator))
+            if (!fr.Failed && !Operators.Contains(fact.Operator))
             {
                 fr.Fail(ProtocolErrorReason.ConstraintViolation, $"operator '{fact.Operator}' is not one of == != < > <= >= =~");
             }
