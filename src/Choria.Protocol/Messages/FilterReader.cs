@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using Choria.Protocol.Filters;
 using Choria.Protocol.Json;
@@ -7,8 +8,8 @@ namespace Choria.Protocol.Messages;
 /// <summary>Reads <c>envelope.filter</c> with the schema's constraints; unknown keys are ignored (docs/protocol.md).</summary>
 internal static class FilterReader
 {
-    /// <summary>The fact filter operators the schema allows.</summary>
-    public static readonly HashSet<string> Operators = ["==", "!=", "<", ">", "<=", ">=", "=~"];
+    /// <summary>The fact filter operators the schema allows; the request scan checks the same set.</summary>
+    public static readonly FrozenSet<string> Operators = new[] { "==", "!=", "<", ">", "<=", ">=", "=~" }.ToFrozenSet(StringComparer.Ordinal);
 
     public static Filter Read(JsonElement element, FieldReader parent)
     {
