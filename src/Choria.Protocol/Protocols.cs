@@ -10,6 +10,8 @@ public static class Protocols
     public const string TransportV1 = "choria:transport:1";
 
     // The same identifiers as UTF-8, for readers that compare JSON tokens without transcoding them.
+    public static ReadOnlySpan<byte> RequestV1Utf8 => "choria:request:1"u8;
+
     public static ReadOnlySpan<byte> ReplyV1Utf8 => "choria:reply:1"u8;
 
     public static ReadOnlySpan<byte> SecureRequestV1Utf8 => "choria:secure:request:1"u8;

@@ -173,6 +173,26 @@ public static class FuzzTargets
         var text = Encoding.UTF8.GetString(input);
         Refusal("Request.TryParse(string)", (byte[] ignored, out ProtocolError? e) => Request.TryParse(text, out _, out e), input);
         _ = RequestPayload.Decode(text);
+
+        // The server's read (the scan first, ADR 0004) must give the document path's request or error.
+        var fastOk = Request.TryParseInPlace(input, out var fast, out var fastError);
+        var fullOk = Request.TryParse(input, out var full, out var fullError);
+        Agree("request read", fastOk, fastError, fullOk, fullError);
+        if (fastOk && !SameRequest(fast!, full!))
+        {
+            throw new FuzzFailureException("request read: the scan built another request than the document path");
+        }
+    }
+
+    // Record equality compares the filter's lists by reference; compound statements are compared by their text.
+    private static bool SameRequest(Request a, Request b)
+    {
+        var filter = new Filter();
+        Filter x = a.Envelope.Filter, y = b.Envelope.Filter;
+        return a with { Envelope = a.Envelope with { Filter = filter } } == b with { Envelope = b.Envelope with { Filter = filter } }
+            && x.Fact.SequenceEqual(y.Fact) && x.CfClass.SequenceEqual(y.CfClass) && x.Agent.SequenceEqual(y.Agent) && x.Identity.SequenceEqual(y.Identity)
+            && x.Compound.Count == y.Compound.Count
+            && x.Compound.Zip(y.Compound).All(stacks => stacks.First.Select(e => e.GetRawText()).SequenceEqual(stacks.Second.Select(e => e.GetRawText())));
     }
 
     private static void ReplyLayer(byte[] input)
@@ -198,11 +218,11 @@ public static class FuzzTargets
         input.CopyTo(json, s_requestHead.Length);
         json[^2] = (byte)'}';
         json[^1] = (byte)'}';
-        if (!Request.TryParse(json, out var request, out var error))
+        if (!Request.TryParseInPlace(json, out var request, out var error))
         {
             if (string.IsNullOrWhiteSpace(error?.Message))
             {
-                throw new FuzzFailureException("Request.TryParse refused a filter without a reason");
+                throw new FuzzFailureException("Request.TryParseInPlace refused a filter without a reason");
             }
 
             return;

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using Choria.Protocol.Filters;
 using Choria.Protocol.Json;
@@ -7,7 +8,8 @@ namespace Choria.Protocol.Messages;
 /// <summary>Reads <c>envelope.filter</c> with the schema's constraints; unknown keys are ignored (docs/protocol.md).</summary>
 internal static class FilterReader
 {
-    private static readonly HashSet<string> s_operators = ["==", "!=", "<", ">", "<=", ">=", "=~"];
+    /// <summary>The fact filter operators the schema allows; the request scan checks the same set.</summary>
+    public static readonly FrozenSet<string> Operators = new[] { "==", "!=", "<", ">", "<=", ">=", "=~" }.ToFrozenSet(StringComparer.Ordinal);
 
     public static Filter Read(JsonElement element, FieldReader parent)
     {
@@ -51,7 +53,7 @@ internal static class FilterReader
                 Operator = fr.RequiredString("operator"),
                 Value = fr.RequiredString("value", minLength: 1),
             };
-            if (!fr.Failed && !s_operators.Contains(fact.Operator))
+            if (!fr.Failed && !Operators.Contains(fact.Operator))
             {
                 fr.Fail(ProtocolErrorReason.ConstraintViolation, $"operator '{fact.Operator}' is not one of == != < > <= >= =~");
             }

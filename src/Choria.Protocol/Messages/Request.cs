@@ -82,10 +82,18 @@ public sealed record Request
         return JsonInput.TryParseObject(utf8, "request", out var document, out error) && TryRead(document, out request, out error);
     }
 
-    /// <summary>Parses memory that stays unchanged during the call, without copying it first.</summary>
+    /// <summary>
+    /// Parses memory that stays unchanged during the call, without copying it first: the scan when it can decide
+    /// (ADR 0004), otherwise the document and its errors.
+    /// </summary>
     internal static bool TryParseInPlace(ReadOnlyMemory<byte> utf8, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error)
     {
-        request = null;
+        if (RequestScan.TryScan(utf8.Span, out request))
+        {
+            error = null;
+            return true;
+        }
+
         return JsonInput.TryParseObjectInPlace(utf8, "request", out var document, out error) && TryRead(document, out request, out error);
     }
 

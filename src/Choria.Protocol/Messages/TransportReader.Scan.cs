@@ -50,9 +50,6 @@ public static partial class TransportReader
         }
     }
 
-    // Bits naming the members each object level reads; 0 for members the scan skips.
-    private delegate int MemberKey(ref Utf8JsonReader reader);
-
     private static bool Scan(ref Utf8JsonReader reader, [NotNullWhen(true)] out TransportHeaders? headers, out int dataStart, out int dataLength)
     {
         headers = null;
@@ -64,7 +61,7 @@ public static partial class TransportReader
 
         var seen = 0;
         int key;
-        while ((key = NextMember(ref reader, ref seen, RootKey)) > 0)
+        while ((key = JsonMembers.Next(ref reader, ref seen, RootKey)) > 0)
         {
             if (key == 1)
             {
@@ -112,39 +109,6 @@ public static partial class TransportReader
     private static int FederationKey(ref Utf8JsonReader reader) =>
         reader.ValueTextEquals("req"u8) ? 1 : reader.ValueTextEquals("reply-to"u8) ? 2 : reader.ValueTextEquals("target"u8) ? 4 : 0;
 
-    /// <summary>
-    /// Moves to the value of the object's next member that <paramref name="keyOf"/> names, skipping the others.
-    /// Returns its key, 0 at the end of the object, or -1 when the scan must give up: an escaped name, or a member
-    /// seen before (which one the full path would pick is its business).
-    /// </summary>
-    private static int NextMember(ref Utf8JsonReader reader, ref int seen, MemberKey keyOf)
-    {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueIsEscaped)
-            {
-                return -1;
-            }
-
-            var key = keyOf(ref reader);
-            if (key == 0)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            if ((seen & key) != 0 || !reader.Read())
-            {
-                return -1;
-            }
-
-            seen |= key;
-            return key;
-        }
-
-        return 0;
-    }
-
     private static bool ScanHeaders(ref Utf8JsonReader reader, [NotNullWhen(true)] out TransportHeaders? headers)
     {
         headers = null;
@@ -153,7 +117,7 @@ public static partial class TransportReader
         FederationHeader? federation = null;
         var seen = 0;
         int key;
-        while ((key = NextMember(ref reader, ref seen, HeaderKey)) > 0)
+        while ((key = JsonMembers.Next(ref reader, ref seen, HeaderKey)) > 0)
         {
             var ok = key switch
             {
@@ -222,7 +186,7 @@ public static partial class TransportReader
         List<string>? targets = null;
         var seen = 0;
         int key;
-        while ((key = NextMember(ref reader, ref seen, FederationKey)) > 0)
+        while ((key = JsonMembers.Next(ref reader, ref seen, FederationKey)) > 0)
         {
             var ok = key switch
             {
