@@ -76,7 +76,6 @@ public class RequestScanTests
     [InlineData("\"requestid\":\"a2f0ca717c694f2086cfa81b6c494648\"", "\"requestid\":\"a2f0ca717c694f2086cfa81b6c49464\\u0038\"")]
     [InlineData("{\"protocol\":\"choria:request:1\",", "{\"extra\":\"x\",\"protocol\":\"choria:request:1\",")]
     [InlineData(",\"envelope\":{", ", \"envelope\" :\n\t{ ")]
-    [InlineData("\"compound\":[", "\"compound\":[[{\"x\":[\"\\ud800\"]}],")]
     public void Valid_requests_in_the_common_shape_are_scanned(string find, string replace) => AssertScanned(Mutate(find, replace));
 
     [Fact]
@@ -150,6 +149,10 @@ public class RequestScanTests
     [InlineData("\"agent\":[\"rpcutil\"],", "\"agent\":[{}],")]
     [InlineData("\"identity\":[\"/node\\\\d/\",\"日本\"],", "")]
     [InlineData("\"identity\":[\"/node\\\\d/\",", "\"identity\":[\"\\ud83d\",")]
+    [InlineData("\"compound\":[", "\"compound\":[[{\"x\":[\"\\ud800\"]}],")]
+    [InlineData("{\"statement\":\"a=b\"}", "{\"statement\":\"\\ud800\"}")]
+    [InlineData("{\"expr\":\"uptime \\u003e 100\"}", "{\"expr\":\"x\\udc00\"}")]
+    [InlineData("{\"statement\":\"a=b\"}", "{\"fstatement\":{\"name\":\"f\",\"p\\ud800\":1}}")]
     [InlineData("\"compound\":[[", "\"compound\":[\"x\",[")]
     [InlineData("\"compound\":[[{\"statement\":\"a=b\"}", "\"compound\":[[\"a=b\"")]
     [InlineData("\"compound\":[[{\"statement\":\"a=b\"}", "\"compound\":[[null")]
@@ -166,6 +169,17 @@ public class RequestScanTests
         var utf8 = Mutate(find, replace);
         Assert.False(RequestScan.TryScan(utf8, out _), "the scan took a request it should have left to the document path");
         AssertReadLikeDocument(utf8);
+    }
+
+    [Fact]
+    public void A_compound_statement_with_text_no_string_can_hold_is_refused_by_both_paths()
+    {
+        // Such a statement used to be accepted unread and to throw later, in the filter's evaluation.
+        var utf8 = Mutate("{\"statement\":\"a=b\"}", "{\"statement\":\"\\ud800\"}");
+        Assert.False(RequestScan.TryScan(utf8, out _));
+        Assert.False(Request.TryParse(utf8, out _, out var error));
+        Assert.Equal(ProtocolErrorReason.WrongType, error.Reason);
+        Assert.Contains("compound statements must hold valid text", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -95,6 +95,12 @@ internal static class FilterReader
                     return compound;
                 }
 
+                if (!JsonText.IsReadable(statement))
+                {
+                    reader.Fail(ProtocolErrorReason.WrongType, "compound statements must hold valid text (a lone surrogate escape is not)");
+                    return compound;
+                }
+
                 // Clone: the element must outlive the parsed document.
                 statements.Add(statement.Clone());
             }

@@ -266,7 +266,13 @@ internal static class RequestScan
             while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
             {
                 // Its own small document, as the document path's clone: the statement outlives the request bytes.
-                statements.Add(JsonElement.ParseValue(ref reader));
+                var statement = JsonElement.ParseValue(ref reader);
+                if (!JsonText.IsReadable(statement))
+                {
+                    return false;
+                }
+
+                statements.Add(statement);
             }
 
             if (reader.TokenType != JsonTokenType.EndArray)
