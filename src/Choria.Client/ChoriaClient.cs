@@ -190,7 +190,17 @@ public sealed partial class ChoriaClient : IAsyncDisposable
             }
         }
 
-        await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // NATS.Net cancels the round trip when the connection is lost before the broker answered it. Whatever reached
+            // the broker may still be answered: the request waits for its replies as usual, and the lost connection is
+            // reported with them (RpcStats.Interrupted) instead of ending the request with a bare cancellation.
+            LogFlushInterrupted(_logger, request.RequestId);
+        }
     }
 
     private async Task Publish(string subject, byte[] bytes, CancellationToken cancellationToken)
@@ -203,6 +213,9 @@ public sealed partial class ChoriaClient : IAsyncDisposable
             throw new ChoriaClientException($"could not publish to {subject}: {result}");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The connection to the broker was lost before it confirmed request {RequestId}; waiting for the replies that got through")]
+    private static partial void LogFlushInterrupted(ILogger logger, string requestId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dropped a reply: {Reason}")]
     private static partial void LogRejected(ILogger logger, ReplyRejection reason);

@@ -66,6 +66,36 @@ public sealed class ClientIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_broker_lost_before_it_confirmed_the_publish_is_reported_as_an_interrupted_request()
+    {
+        // The client's connection runs through a proxy that holds the broker's answer to the flush, then resets: the
+        // connection is lost while the client waits for that answer, which NATS.Net ends with a cancellation.
+        await using var proxy = FaultProxy.Start(_nats.Port);
+        await using var connection = await ChoriaConnection.ConnectAsync(
+            new ConnectorOptions { Servers = [new BrokerHost("127.0.0.1", proxy.Port)], Name = "client", ReconnectWait = TimeSpan.FromMilliseconds(100) },
+            NullLogger.Instance, CancellationToken.None);
+        var client = new ChoriaClient(connection, new RequestFactory("client.example.net", "choria=client.mcollective", null, insecure: true), new ChoriaClientOptions());
+        proxy.Stall();
+
+        var request = client.RequestAsync(new RpcOptions
+        {
+            Agent = "rpcutil",
+            Action = "ping",
+            Nodes = ["node1.example.net", "node2.example.net"],
+            Timeout = TimeSpan.FromSeconds(2),
+        });
+        await Task.Delay(300);
+        proxy.Cut();
+        proxy.Resume();
+
+        var result = await request;
+        Assert.True(result.Stats.Disconnects > 0);
+        Assert.True(result.Stats.Interrupted);
+        Assert.Equal(0, result.Stats.Responded);
+        Assert.Equal(["node1.example.net", "node2.example.net"], result.Stats.NoResponses);
+    }
+
+    [Fact]
     public async Task Few_targets_get_direct_requests_with_the_full_filter()
     {
         await using var fleet = await Responder.StartAsync(_nats.Host, [Node(1), Node(2), Node(3)]);
