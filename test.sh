@@ -33,29 +33,35 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   fi
 fi
 
-./build.sh
-export CHORIA_BIN="$PWD/dist/choria"
-
 log=$(mktemp)
 # When each group ended, in seconds since test.sh started: printed at the end to show the suite's critical path.
 timeline=$(mktemp)
 ended() { echo "$1 $(( $(date +%s) - suite_started ))" >>"$timeline"; }
-ended build
-slow_log=$(mktemp)
 pca_log=$(mktemp)
+mcd_log=$(mktemp)
+plugin_log=$(mktemp)
 faults_log=$(mktemp)
 pkg_log=$(mktemp)
 fuzz_log=$(mktemp)
 fuzz_dir=$(mktemp -d)
+# The packaging group runs from its own copy of its test build: the builds below must not rewrite the assemblies a
+# running test host has loaded. Under artifacts/ so the tests still find the repository root above it.
+pkg_bin=artifacts/test-packaging
 lane1_pid=""
 lane2_pid=""
+lane3_pid=""
+stop_lanes() {
+  for pid in "$lane1_pid" "$lane2_pid" "$lane3_pid"; do
+    if [ -n "$pid" ]; then kill -- -"$pid" 2>/dev/null || true; fi
+  done
+  lane1_pid="" lane2_pid="" lane3_pid=""
+}
 cleanup() {
-  # An interrupted run must not leave the background lanes behind: Puppet CA's java, the fuzzers, the fault
-  # scenarios' brokers and emulated fleets, the packaging builds.
-  [ -n "$lane1_pid" ] && kill -- -"$lane1_pid" 2>/dev/null || true
-  [ -n "$lane2_pid" ] && kill -- -"$lane2_pid" 2>/dev/null || true
-  rm -rf "$log" "$timeline" "$slow_log" "$pca_log" "$fuzz_log" "$fuzz_dir" "$faults_log" "$pkg_log"
-  rm -f "$slow_log".rc "$pca_log".rc "$fuzz_log".rc "$faults_log".rc "$faults_log".seconds "$pkg_log".rc "$pkg_log".seconds
+  # An interrupted run must not leave the background lanes behind: Puppet CA's java, the fuzzers, RabbitMQ and
+  # mcollectived, the packaging and plugin builds.
+  stop_lanes
+  rm -rf "$log" "$timeline" "$pca_log" "$mcd_log" "$plugin_log" "$fuzz_log" "$fuzz_dir" "$faults_log" "$pkg_log" "$pkg_bin"
+  for f in "$pca_log" "$mcd_log" "$plugin_log" "$fuzz_log" "$faults_log" "$pkg_log"; do rm -f "$f".rc "$f".seconds; done
 }
 trap cleanup EXIT
 
@@ -73,101 +79,104 @@ sum_counts() {
     END { printf "%d %d %d\n", p, f, s }' "$1"
 }
 
+# Runs one group in the current shell: "group NAME LOG COMMAND..." writes the group's output to LOG, its exit code to
+# LOG.rc and its wall time to LOG.seconds, and adds NAME to the timeline.
+group() {
+  local name=$1 out=$2 started rc=0
+  shift 2
+  started=$(date +%s)
+  "$@" >"$out" 2>&1 || rc=$?
+  echo "$rc" >"$out.rc"
+  echo $(( $(date +%s) - started )) >"$out.seconds"
+  ended "$name"
+}
+
+# The suite is CPU-bound on the 2-core CI machine: the groups that are whole builds (packaging, the plugin round
+# trip) run under nice 10 and take the CPU the others leave, so the groups that wait on processes and measure time
+# (the main run, the fault scenarios, Puppet CA, mcollectived, afl++'s hang limit) keep their pace beside them.
+# Heavy groups at the same priority as the rest once starved RabbitMQ's boot past its 3-minute limit.
 status=0
-dotnet build Choria.slnx -c Release --nologo -v q 2>&1 | tee "$log" || status=$?
+test_args=(--nologo --logger "console;verbosity=minimal")
+if [ "${CHORIA_PACKAGING:-1}" != 0 ]; then
+  # Lane 2, the packaging group (docs/packaging.md: the packager builds a custom build for linux-x64 and linux-arm64
+  # Native AOT and win-x64 in a copy of the checkout, packages it, installs the deb, runs the arm64 binary under
+  # qemu), is the longest group and needs neither dist/choria nor the rest of the solution: it starts first, beside
+  # ./build.sh and the compile. CHORIA_PACKAGING=0 leaves it out.
+  dotnet build tests/Choria.Packager.Tests -c Release --nologo -v q 2>&1 | tee "$log" || status=$?
+  if [ "$status" -eq 0 ]; then
+    rm -rf "$pkg_bin"
+    cp -a tests/Choria.Packager.Tests/bin/Release/net10.0 "$pkg_bin"
+    set -m
+    group packaging "$pkg_log" nice -n 10 dotnet test "$pkg_bin/Choria.Packager.Tests.dll" "${test_args[@]}" \
+      --filter "Group=packaging" &
+    lane2_pid=$!
+    set +m
+  fi
+fi
+
+./build.sh
+export CHORIA_BIN="$PWD/dist/choria"
+ended build
+
+dotnet build Choria.slnx -c Release --nologo -v q 2>&1 | tee -a "$log" || status=$?
 ended compile
 
-# Slow groups run in two background lanes beside the main run; their summaries are added to the final line.
-# Two lanes, not one job per group: on a 2-core CI machine five heavy groups at once starved RabbitMQ's boot past
-# its 3-minute limit. Each lane gets its own process group (set -m) so an interrupted run can stop it, java and
-# the fuzzers included.
-slow_status=0
-pca_status=0
-pkg_status=0
-fuzz_status=0
-faults_status=0
+# A group whose lane was stopped before it ran has no exit code: count it as failed.
+lane_rc() { if [ -s "$1.rc" ]; then cat "$1.rc"; else echo 1; fi; }
+# Prints a group's log with its wall time, adds it to the summed log and its exit code to the run's status.
+report() {
+  local rc
+  echo ">> $2 ($(cat "$1.seconds" 2>/dev/null || echo '?') s):"
+  cat "$1"
+  cat "$1" >>"$log"
+  rc=$(lane_rc "$1")
+  if [ "$rc" -ne 0 ] && [ "$status" -eq 0 ]; then status=$rc; fi
+}
 if [ "$status" -eq 0 ]; then
+  # Each background lane gets its own process group (set -m) so an interrupted run can stop it, java and the
+  # fuzzers included.
   set -m
   # Lane 1: the Puppet CA group (puppetserver's JVM start is the heavy part), then the comparison with mcollectived
-  # and the plugin round trip (whole ./build.sh runs of a copy of the checkout), then the short fuzzing run
-  # (docs/reliability.md: every target for CHORIA_FUZZ_SECONDS seconds, one at a time; afl++ holds a core).
-  # The lanes are balanced to end together: lane 2's package builds are the longest group.
+  # over RabbitMQ, then the short fuzzing run (docs/reliability.md: every target for CHORIA_FUZZ_SECONDS seconds,
+  # one at a time; afl++ holds a core).
   (
-    rc=0
-    dotnet test tests/Choria.PuppetCa.Tests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
-      --filter "Requires=puppetserver" >"$pca_log" 2>&1 || rc=$?
-    echo "$rc" >"$pca_log.rc"
-    ended puppet-ca
-    rc=0
-    dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
-      --filter "Group=mcollectived|Category=Slow" >"$slow_log" 2>&1 || rc=$?
-    echo "$rc" >"$slow_log.rc"
-    ended mcollectived+slow
-    rc=0
-    bench/fuzz.sh --no-build --seconds "${CHORIA_FUZZ_SECONDS:-10}" --out "$fuzz_dir" >"$fuzz_log" 2>&1 || rc=$?
-    echo "$rc" >"$fuzz_log.rc"
-    ended fuzz
+    group puppet-ca "$pca_log" dotnet test tests/Choria.PuppetCa.Tests -c Release --no-build "${test_args[@]}" -v q \
+      --filter "Requires=puppetserver"
+    group mcollectived "$mcd_log" dotnet test tests/Choria.IntegrationTests -c Release --no-build "${test_args[@]}" -v q \
+      --filter "Group=mcollectived"
+    group fuzz "$fuzz_log" bench/fuzz.sh --no-build --seconds "${CHORIA_FUZZ_SECONDS:-10}" --out "$fuzz_dir"
   ) &
   lane1_pid=$!
-  # Lane 2: the packaging group (docs/packaging.md: the packager builds a custom build for linux-x64 and linux-arm64
-  # Native AOT and win-x64, packages it, installs the deb, runs the arm64 binary under qemu; CPU-bound builds that
-  # only get slower beside the main run), then the fault scenarios (Group=faults: brokers killed, partitions,
-  # floods, slow consumers), which measure timing and so run last, once the main run has freed the machine.
-  # CHORIA_PACKAGING=0 leaves the packaging group out.
-  (
-    if [ "${CHORIA_PACKAGING:-1}" != 0 ]; then
-      started=$(date +%s)
-      rc=0
-      dotnet test tests/Choria.Packager.Tests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
-        --filter "Group=packaging" >"$pkg_log" 2>&1 || rc=$?
-      echo "$rc" >"$pkg_log.rc"
-      echo $(( $(date +%s) - started )) >"$pkg_log.seconds"
-      ended packaging
-    fi
-    started=$(date +%s)
-    rc=0
-    dotnet test tests/Choria.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
-      --filter "Group=faults" >"$faults_log" 2>&1 || rc=$?
-    echo "$rc" >"$faults_log.rc"
-    echo $(( $(date +%s) - started )) >"$faults_log.seconds"
-    ended faults
-  ) &
-  lane2_pid=$!
+  # Lane 3: the plugin round trip (Category=Slow: a whole ./build.sh of a copy of the checkout with a plugin).
+  group plugin "$plugin_log" nice -n 10 dotnet test tests/Choria.IntegrationTests -c Release --no-build "${test_args[@]}" \
+    -v q --filter "Category=Slow&Group!=mcollectived" &
+  lane3_pid=$!
   set +m
-  dotnet test Choria.slnx -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
+  dotnet test Choria.slnx -c Release --no-build "${test_args[@]}" -v q \
     --filter "Group!=mcollectived&Group!=faults&Group!=packaging&Category!=Slow&Requires!=puppetserver" 2>&1 | tee -a "$log" || status=$?
   ended main
-  wait "$lane1_pid" || true
-  lane1_pid=""
-  wait "$lane2_pid" || true
-  lane2_pid=""
-  # A group whose lane was stopped before it ran has no exit code: count it as failed.
-  lane_rc() { if [ -s "$1.rc" ]; then cat "$1.rc"; else echo 1; fi; }
-  slow_status=$(lane_rc "$slow_log")
+  # The fault scenarios (Group=faults: brokers killed, partitions, floods, slow consumers) measure timing: they run
+  # once the main run is over, beside the lanes (the heavy ones niced).
+  group faults "$faults_log" dotnet test tests/Choria.IntegrationTests -c Release --no-build "${test_args[@]}" -v q \
+    --filter "Group=faults"
+  for pid in "$lane1_pid" "$lane2_pid" "$lane3_pid"; do
+    if [ -n "$pid" ]; then wait "$pid" || true; fi
+  done
+  lane1_pid="" lane2_pid="" lane3_pid=""
+  report "$mcd_log" "slow group: mcollectived comparison"
+  report "$plugin_log" "slow group: plugin round trip"
+  report "$fuzz_log" "fuzz group: afl++, short run"
+  report "$faults_log" "slow group: fault scenarios"
   pca_status=$(lane_rc "$pca_log")
-  fuzz_status=$(lane_rc "$fuzz_log")
-  faults_status=$(lane_rc "$faults_log")
-  echo ">> slow group (mcollectived comparison, plugin round trip):"
-  cat "$slow_log"
-  cat "$slow_log" >>"$log"
-  if [ "$slow_status" -ne 0 ]; then status=$slow_status; fi
-  echo ">> fuzz group (afl++, short run):"
-  cat "$fuzz_log"
-  cat "$fuzz_log" >>"$log"
-  if [ "$fuzz_status" -ne 0 ] && [ "$status" -eq 0 ]; then status=$fuzz_status; fi
-  echo ">> slow group (fault scenarios, $(cat "$faults_log.seconds" 2>/dev/null || echo '?') s):"
-  cat "$faults_log"
-  cat "$faults_log" >>"$log"
-  if [ "$faults_status" -ne 0 ]; then status=$faults_status; fi
-  echo ">> slow group (Puppet CA, real puppetserver):"
+  echo ">> slow group (Puppet CA, real puppetserver, $(cat "$pca_log.seconds" 2>/dev/null || echo '?') s):"
   cat "$pca_log"
   if [ "${CHORIA_PACKAGING:-1}" != 0 ]; then
-    pkg_status=$(lane_rc "$pkg_log")
-    echo ">> slow group (packaging: custom build for linux-x64, linux-arm64 and win-x64, rpm and deb, $(cat "$pkg_log.seconds" 2>/dev/null || echo '?') s):"
-    cat "$pkg_log"
-    cat "$pkg_log" >>"$log"
-    if [ "$pkg_status" -ne 0 ]; then status=$pkg_status; fi
+    report "$pkg_log" "slow group: packaging, custom build for linux-x64, linux-arm64 and win-x64, rpm and deb"
   fi
+else
+  # The build failed: the packaging lane started before it has nothing to report.
+  stop_lanes
+  pca_status=0
 fi
 
 read -r passed failed skipped < <(sum_counts "$log")
