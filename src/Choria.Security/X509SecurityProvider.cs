@@ -22,7 +22,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     private readonly Lock _keyLock = new();
     private readonly BoundedMemo<string> _cachePaths;
     private RSA? _privateKey;
-    private string? _privateKeyPem;
+    private byte[]? _privateKeyDigest;
     private ClientCertificatePair? _clientCertificates;
 
     protected X509SecurityProvider(string identity, SecurityPolicyOptions policy, TimeProvider? time, ILogger? logger)
@@ -97,9 +97,11 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     {
         var certificatePem = ReadPem("public certificate", CertificatePath);
         var keyPem = ReadPem("private key", PrivateKeyPath);
+        // Files are compared by digest: the key's text is not kept in memory beyond this call.
+        var keyDigest = SHA256.HashData(Encoding.UTF8.GetBytes(keyPem));
         lock (_keyLock)
         {
-            if (_clientCertificates is { } cached && cached.CertificatePem == certificatePem && cached.KeyPem == keyPem)
+            if (_clientCertificates is { } cached && cached.CertificatePem == certificatePem && cached.KeyDigest.AsSpan().SequenceEqual(keyDigest))
             {
                 return cached.Certificates;
             }
@@ -125,11 +127,11 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             if (_privateKey is null)
             {
                 key = _privateKey = ImportPrivateKey(keyPem);
-                _privateKeyPem = keyPem;
+                _privateKeyDigest = keyDigest;
             }
             else
             {
-                key = keyPem == _privateKeyPem ? _privateKey : ImportPrivateKey(keyPem);
+                key = keyDigest.AsSpan().SequenceEqual(_privateKeyDigest) ? _privateKey : ImportPrivateKey(keyPem);
             }
 
             var withoutKey = certificates[0];
@@ -150,7 +152,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
                 }
             }
 
-            _clientCertificates = new ClientCertificatePair(certificatePem, keyPem, certificates);
+            _clientCertificates = new ClientCertificatePair(certificatePem, keyDigest, certificates);
             return certificates;
         }
     }
@@ -499,7 +501,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             {
                 var text = ReadPem("private key", PrivateKeyPath);
                 _privateKey = ImportPrivateKey(text);
-                _privateKeyPem = text;
+                _privateKeyDigest = SHA256.HashData(Encoding.UTF8.GetBytes(text));
             }
 
             return _privateKey;
@@ -536,7 +538,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         }
     }
 
-    private sealed record ClientCertificatePair(string CertificatePem, string KeyPem, X509Certificate2Collection Certificates);
+    private sealed record ClientCertificatePair(string CertificatePem, byte[] KeyDigest, X509Certificate2Collection Certificates);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected client certificate for {Certname}: {Reason}")]
     private static partial void LogCertificateRejected(ILogger logger, string certname, string reason);
