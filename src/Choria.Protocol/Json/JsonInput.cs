@@ -165,6 +165,33 @@ internal static class JsonStrings
             return false;
         }
     }
+
+    /// <summary>
+    /// True when every string and member name inside <paramref name="element"/> can be read as text. JSON may escape a
+    /// lone UTF-16 surrogate (<c>"\ud800"</c>), which the document accepts but no .NET string can hold. Values kept as
+    /// elements past the parse (compound filter statements) are checked with this so such text is refused with the
+    /// message instead of throwing later, wherever it is first read.
+    /// </summary>
+    public static bool IsReadable(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => TryGet(element, out _),
+        JsonValueKind.Array => element.EnumerateArray().All(IsReadable),
+        JsonValueKind.Object => element.EnumerateObject().All(p => IsReadableName(p) && IsReadable(p.Value)),
+        _ => true,
+    };
+
+    private static bool IsReadableName(JsonProperty property)
+    {
+        try
+        {
+            _ = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>A parsed document and the pooled buffer it reads from; disposing returns both.</summary>

@@ -95,7 +95,7 @@ internal static class FilterReader
                     return compound;
                 }
 
-                if (!JsonText.IsReadable(statement))
+                if (!JsonStrings.IsReadable(statement))
                 {
                     reader.Fail(ProtocolErrorReason.WrongType, "compound statements must hold valid text (a lone surrogate escape is not)");
                     return compound;

@@ -267,7 +267,7 @@ internal static class RequestScan
             {
                 // Its own small document, as the document path's clone: the statement outlives the request bytes.
                 var statement = JsonElement.ParseValue(ref reader);
-                if (!JsonText.IsReadable(statement))
+                if (!JsonStrings.IsReadable(statement))
                 {
                     return false;
                 }
