@@ -97,8 +97,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     {
         var certificatePem = ReadPem("public certificate", CertificatePath);
         var keyPem = ReadPem("private key", PrivateKeyPath);
-        // Files are compared by digest: the key's text is not kept in memory beyond this call.
-        var keyDigest = SHA256.HashData(Encoding.UTF8.GetBytes(keyPem));
+        var keyDigest = KeyDigest(keyPem);
         lock (_keyLock)
         {
             if (_clientCertificates is { } cached && cached.CertificatePem == certificatePem && cached.KeyDigest.AsSpan().SequenceEqual(keyDigest))
@@ -121,19 +120,8 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
                 throw new SecurityConfigurationException($"public certificate {CertificatePath} holds no certificate");
             }
 
-            // One import of the key per process: the signing key when the file is the one it was loaded from (or
-            // this import becomes the signing key), and CopyWithPrivateKey shares its OpenSSL handle.
-            RSA key;
-            if (_privateKey is null)
-            {
-                key = _privateKey = ImportPrivateKey(keyPem);
-                _privateKeyDigest = keyDigest;
-            }
-            else
-            {
-                key = keyDigest.AsSpan().SequenceEqual(_privateKeyDigest) ? _privateKey : ImportPrivateKey(keyPem);
-            }
-
+            // CopyWithPrivateKey shares the key's OpenSSL handle: one import per process while the file is unchanged.
+            var key = KeyFor(keyPem, keyDigest);
             var withoutKey = certificates[0];
             try
             {
@@ -500,13 +488,30 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             if (_privateKey is null)
             {
                 var text = ReadPem("private key", PrivateKeyPath);
-                _privateKey = ImportPrivateKey(text);
-                _privateKeyDigest = SHA256.HashData(Encoding.UTF8.GetBytes(text));
+                return KeyFor(text, KeyDigest(text));
             }
 
             return _privateKey;
         }
     }
+
+    /// <summary>
+    /// The signing key when <paramref name="pem"/> is the file it was loaded from, and the signing key itself when
+    /// none is loaded yet; otherwise (a renewed key file) a new key the caller owns. Called under the key lock.
+    /// </summary>
+    private RSA KeyFor(string pem, byte[] digest)
+    {
+        if (_privateKey is null)
+        {
+            _privateKey = ImportPrivateKey(pem);
+            _privateKeyDigest = digest;
+        }
+
+        return digest.AsSpan().SequenceEqual(_privateKeyDigest) ? _privateKey : ImportPrivateKey(pem);
+    }
+
+    // Key files are told apart by digest, so the key's text is not kept in memory.
+    private static byte[] KeyDigest(string pem) => SHA256.HashData(Encoding.UTF8.GetBytes(pem));
 
     private static string ReadPem(string what, string path)
     {
