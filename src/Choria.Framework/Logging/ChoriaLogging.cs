@@ -44,11 +44,11 @@ public static class ChoriaLogging
         return factory;
     }
 
-    private static ConsoleLoggerProvider Stderr(string? timestampFormat) => new(
+    private static DeferredLoggerProvider Stderr(string? timestampFormat) => new(() => new ConsoleLoggerProvider(
         new SingleLineConsoleFormatter.FixedOptions(new ConsoleLoggerOptions
         {
             FormatterName = SingleLineConsoleFormatter.FormatterName,
             LogToStandardErrorThreshold = LogLevel.Trace,
         }),
-        [new SingleLineConsoleFormatter(timestampFormat, TimeProvider.System)]);
+        [new SingleLineConsoleFormatter(timestampFormat, TimeProvider.System)]));
 }
