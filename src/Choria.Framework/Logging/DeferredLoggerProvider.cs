@@ -5,7 +5,7 @@ namespace Choria.Framework.Logging;
 /// <summary>
 /// Creates the wrapped provider on the first message that passes the level filter, not before. The console provider
 /// starts its own writer thread when built, and a command such as <c>choria req</c> usually logs nothing: starting
-/// that thread cost it ~1 ms of CPU for no output (docs/performance.md).
+/// that thread cost it CPU for no output (docs/performance.md).
 /// </summary>
 /// <remarks>
 /// Scopes go through the factory's external scope provider, handed on to the real provider when it is made, so no

@@ -12,8 +12,8 @@ namespace Choria.Framework.Logging;
 /// </summary>
 /// <remarks>
 /// A server logs every request at info, so a line is built as UTF-8 in a per-thread buffer and handed to the file in
-/// one unbuffered write: it is on disk when the call returns, as with an auto-flushed writer, without the string and
-/// encoder round trips that made it ~6% of a request's CPU (docs/performance.md).
+/// one unbuffered write: it is in the file when the call returns, as with an auto-flushed writer, without a string and
+/// an encoder round trip per line (docs/performance.md).
 /// </remarks>
 public sealed class JsonFileLoggerProvider : ILoggerProvider
 {
