@@ -6,7 +6,9 @@
 #   2. `choria server run`: exec -> "Subscribed to ..." log line and idle RSS IDLE s later (median of RUNS);
 #   3. the same server's RSS after COUNT rpcutil#ping requests (bench/Choria.ServerLoad);
 #   4. `choria req rpcutil ping --nodes FILE` to NODES real `choria server run` processes: request_stats.request_time
-#      (the request phase) with the default --workers and with --workers 1, median of RUNS.
+#      (the request phase) with the default --workers and with --workers 1, median of RUNS;
+#   (between 1 and 3) the server's CPU per request when requests come one at a time (4 × RUNS `req` runs), which
+#      with NODES servers on the machine's cores bounds part 4.
 # Usage: bench/cli.sh   (RUNS=5 IDLE=10 COUNT=10000 NODES=50 to change; NODES=0 skips part 4, COUNT=0 part 3;
 #        BASE_BIN=<older choria> times its req and ping in the same loop)
 . "$(dirname "$0")/lib.sh"
@@ -66,6 +68,14 @@ for k in buildinfo "tool config --help" "req rpcutil ping --nodes 1" "ping --exp
   mw=$(med ${wall[$k]}); mc=$(med ${cpu[$k]})
   echo "$k: wall ms ${wall[$k]}(median $mw, $(ratio "$mw" "$mb")x buildinfo); cpu ms ${cpu[$k]}(median $mc, $(ratio "$mc" "$cb")x buildinfo)"
 done
+
+# CPU of every thread of a process so far, in microseconds (schedstat is in ns; /proc/PID/stat only has 10 ms ticks)
+cpu_us() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d", s / 1000}'; }
+echo "## the server's CPU per request, one request at a time ($((runs * 4)) req runs)"
+before=$(cpu_us "$server_pid")
+for i in $(seq 1 $((runs * 4))); do "$choria" req rpcutil ping "${cfg[@]}" --nodes "$work/one.txt" --json >/dev/null 2>&1 || true; done
+after=$(cpu_us "$server_pid")
+echo "server CPU per request: $(( (after - before) / (runs * 4) )) us"
 
 if [ "$count" -gt 0 ]; then
   echo "## server RSS after $count rpcutil#ping requests"
