@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Issue 25: the floor of a one-request command. Five programs, interleaved RUNS times against one broker, one real
+# Issue 25: the floor of a one-request command. Six programs, interleaved RUNS times against one broker, one real
 # `choria server run` and one NATS echo responder, each as wall and CPU medians and as a ratio to `choria buildinfo`:
 #   buildinfo  the Native AOT start floor of dist/choria;
+#   start      bench/Choria.OneRequestFloor start: the floor binary's own start and exit (a smaller binary);
 #   nats-plain bench/Choria.OneRequestFloor nats-plain: NATS.Net alone, given the client's CA, certificate and key
 #              files, with its defaults: mutual TLS connect, one 1.5 KB message to the echo responder and its reply;
 #   nats       the same round trip connected the way the command's connector does (key decoded once, no keep-alive
@@ -27,10 +28,11 @@ tls=(--port "$client_port" --ca "$work/ssl/ca.pem" --cert "$work/ssl/bench.mcoll
 pids+=("$!")
 wait_log "$work/echo.log" "echo ready"
 
-names=(buildinfo nats-plain nats choria req)
+names=(buildinfo start nats-plain nats choria req)
 command_of() { # name -> the command line, in cmd[]
   case $1 in
     buildinfo) cmd=("$choria" buildinfo) ;;
+    start) cmd=("$floor" start) ;;
     nats | nats-plain) cmd=("$floor" "$1" "${tls[@]}") ;;
     choria) cmd=("$floor" choria "${tls[@]}") ;;
     req) cmd=("$choria" req rpcutil ping --config "$work/client.conf" --nodes "$work/one.txt" --json) ;;

@@ -6,7 +6,7 @@ namespace Choria.OneRequestFloor;
 internal sealed record FloorOptions
 {
     public const string Usage =
-        "usage: Choria.OneRequestFloor echo|nats|nats-plain|choria --port P --ca CA.pem --cert CERT.pem --key KEY.pem "
+        "usage: Choria.OneRequestFloor start | echo|nats|nats-plain|choria --port P --ca CA.pem --cert CERT.pem --key KEY.pem "
         + "[--identity bench.mcollective] [--node node1.bench] [--size 1536] [--timeout SECONDS]";
 
     /// <summary>Where <c>nats</c> publishes and <c>echo</c> answers.</summary>

@@ -3,6 +3,12 @@ using Choria.OneRequestFloor;
 // Issue 25: the floor of a one-request command. Each mode does the necessary work of `choria req rpcutil ping
 // --nodes <one node>` at one layer, with nothing else, so bench/floor.sh can set the command's cost against it.
 // Exit status 0 only after a real reply; no reply within --timeout is 1.
+// `start` does nothing: this binary's own start and exit, the floor's counterpart of `choria buildinfo`.
+if (args is ["start"])
+{
+    return 0;
+}
+
 var options = FloorOptions.Parse(args);
 if (options is null)
 {
