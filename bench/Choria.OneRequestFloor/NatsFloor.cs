@@ -31,6 +31,12 @@ internal static class NatsFloor
         Random.Shared.NextBytes(payload);
         await nats.PublishAsync(FloorOptions.EchoSubject, payload, replyTo: inbox, serializer: s_raw, cancellationToken: timeout.Token).ConfigureAwait(false);
         var reply = await replies.Msgs.ReadAsync(timeout.Token).ConfigureAwait(false);
+        if (reply.HasNoResponders)
+        {
+            await Console.Error.WriteLineAsync($"no responder on {FloorOptions.EchoSubject}").ConfigureAwait(false);
+            return 1;
+        }
+
         if (reply.Data is not { } data || !data.AsSpan().SequenceEqual(payload))
         {
             await Console.Error.WriteLineAsync("the reply is not the message sent").ConfigureAwait(false);
