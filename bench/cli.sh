@@ -19,16 +19,6 @@ start_broker
 client_conf
 cfg=(--config "$work/client.conf")
 
-# run_timed OUT cmd... -> "wall_ms cpu_ms" (bash's `time`: real, user+sys of the command and its children)
-run_timed() {
-  local out=$1; shift
-  local TIMEFORMAT='%R %U %S' t
-  t=$( { time "$@" >"$out" 2>&1; } 2>&1 ) || true
-  awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}' <<<"$t"
-}
-med() { printf '%s\n' "$@" | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-
 server_conf 1
 echo "node1.bench" >"$work/one.txt"
 
@@ -52,13 +42,13 @@ bins=("$choria"); [ -z "${BASE_BIN:-}" ] || bins+=("$BASE_BIN")
 declare -A wall cpu
 add() { wall[$1]+="$2 "; cpu[$1]+="$3 "; }
 for i in $(seq 1 "$runs"); do
-  read -r w c < <(run_timed "$work/o" "$choria" buildinfo); add buildinfo "$w" "$c"
-  read -r w c < <(run_timed "$work/o" "$choria" tool config --help); add "tool config --help" "$w" "$c"
+  read -r w c _ < <(run_timed "$work/o" "$choria" buildinfo); add buildinfo "$w" "$c"
+  read -r w c _ < <(run_timed "$work/o" "$choria" tool config --help); add "tool config --help" "$w" "$c"
   for b in "${!bins[@]}"; do
     tag=""; [ "$b" -eq 0 ] || tag=" (BASE_BIN)"
-    read -r w c < <(run_timed "$work/o" "${bins[$b]}" req rpcutil ping "${cfg[@]}" --nodes "$work/one.txt" --json); add "req rpcutil ping --nodes 1$tag" "$w" "$c"
+    read -r w c _ < <(run_timed "$work/o" "${bins[$b]}" req rpcutil ping "${cfg[@]}" --nodes "$work/one.txt" --json); add "req rpcutil ping --nodes 1$tag" "$w" "$c"
     grep -q 'node1.bench' "$work/o" || { echo "req failed:"; cat "$work/o"; }
-    read -r w c < <(run_timed "$work/o" "${bins[$b]}" ping "${cfg[@]}" --expect 1 --timeout 10); add "ping --expect 1$tag" "$w" "$c"
+    read -r w c _ < <(run_timed "$work/o" "${bins[$b]}" ping "${cfg[@]}" --expect 1 --timeout 10); add "ping --expect 1$tag" "$w" "$c"
     grep -q 'node1.bench' "$work/o" || { echo "ping failed:"; cat "$work/o"; }
   done
 done

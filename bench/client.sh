@@ -12,7 +12,6 @@ c="$choria"; cfg=(--config "$work/client.conf")
 started=0
 # time_cmd OUTFILE cmd... -> prints wall ms
 time_cmd() { local out=$1; shift; local t0; t0=$(now_ms); "$@" > "$out" 2>&1 || true; echo $(( $(now_ms) - t0 )); }
-med() { printf '%s\n' "$@" | median; }
 
 for n in $sizes; do
   while [ "$started" -lt "$n" ]; do started=$((started + 1)); server_conf "$started"; start_server "$started"; done

@@ -33,6 +33,16 @@ wait_log() {
     sleep 0.005
   done
 }
+# run_timed OUT cmd... -> "wall_ms cpu_ms status" (bash's `time`: real, user+sys of the command and its children; the
+# command's exit status last, so a caller can tell a timed failure from a timed success)
+run_timed() {
+  local out=$1; shift
+  local TIMEFORMAT='%R %U %S' t status=0
+  t=$( { time "$@" >"$out" 2>&1; } 2>&1 ) || status=$?
+  awk -v s="$status" '{printf "%d %d %d\n", $1 * 1000, ($2 + $3) * 1000, s}' <<<"$t"
+}
+med() { printf '%s\n' "$@" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 bench_pki() {
