@@ -11,6 +11,8 @@
 #              Choria.Client's RequestFactory, Choria.Connector's connection, the reply from node1.bench verified;
 #   req        `choria req rpcutil ping --nodes <node1.bench> --json`: the command itself.
 # Every run must succeed (exit 0, and req must list the node), or the script stops with that run's output.
+# NODES=50 adds the floor of a request to many nodes: `choria req` to NODES servers against one message to NODES echo
+# processes (bench/Choria.OneRequestFloor fanout), interleaved, and each process's CPU per request.
 # Usage: bench/floor.sh   (RUNS=11 to change; PERF=1 adds `perf stat -r RUNS -e task-clock` of each, run back to
 #        back; FLOOR_BIN=<published floor> skips the publish)
 . "$(dirname "$0")/lib.sh"
@@ -25,7 +27,7 @@ server_ready 1
 echo "node1.bench" >"$work/one.txt"
 tls=(--port "$client_port" --ca "$work/ssl/ca.pem" --cert "$work/ssl/bench.mcollective.pem" --key "$work/ssl/bench.mcollective.key")
 "$floor" echo "${tls[@]}" >"$work/echo.log" 2>&1 &
-pids+=("$!")
+echo1_pid=$!; pids+=("$echo1_pid")
 wait_log "$work/echo.log" "echo ready"
 
 names=(buildinfo start nats-plain nats choria req)
@@ -72,5 +74,38 @@ if [ -n "${PERF:-}" ]; then
     perf stat -r "$runs" -e task-clock -o "$work/perf" "${cmd[@]}" >/dev/null 2>&1
     echo "$n: $(grep -E 'task-clock|time elapsed' "$work/perf" | sed -E 's/#.*CPUs utilized//; s/ +/ /g' | tr '\n' ';')"
   done
+fi
+if [ "${NODES:-0}" -gt 1 ]; then
+  # The floor of bench/cli.sh's request to NODES servers: one message to NODES echo processes (one TLS connection
+  # each, no Choria work), interleaved with the real `req` to NODES `choria server run`; and what one request costs
+  # each process, summed over all threads (schedstat, ns).
+  nodes=$NODES
+  echo "## request to $nodes processes: choria servers against echo processes (median of $runs)"
+  server_pids=("$server_pid")
+  for n in $(seq 2 "$nodes"); do server_conf "$n"; start_server "$n"; server_pids+=("$server_pid"); done
+  echo_pids=("$echo1_pid")
+  for n in $(seq 2 "$nodes"); do
+    "$floor" echo "${tls[@]}" >"$work/echo$n.log" 2>&1 &
+    pids+=("$!"); echo_pids+=("$!")
+  done
+  for n in $(seq 2 "$nodes"); do wait_log "$work/node$n/server.log" "subjects in collectives"; wait_log "$work/echo$n.log" "echo ready"; done
+  seq 1 "$nodes" | sed 's/.*/node&.bench/' >"$work/nodes.txt"
+  group_cpu_us() { local p; for p in "$@"; do cat /proc/"$p"/task/*/schedstat 2>/dev/null; done | awk '{s += $1} END {printf "%d", s / 1000}'; }
+  req_ms() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["request_stats"]; print(round(s["request_time"] * 1000, 1), s["responses"])' "$1"; }
+  "$choria" req rpcutil ping --config "$work/client.conf" --nodes "$work/nodes.txt" --json >/dev/null 2>&1 || true
+  "$floor" fanout "${tls[@]}" --expect "$nodes" >/dev/null
+  rq=(); fo=()
+  s0=$(group_cpu_us "${server_pids[@]}"); e0=$(group_cpu_us "${echo_pids[@]}")
+  for i in $(seq 1 "$runs"); do
+    "$choria" req rpcutil ping --config "$work/client.conf" --nodes "$work/nodes.txt" --json >"$work/o" 2>&1 || true
+    read -r t got < <(req_ms "$work/o")
+    [ "$got" -eq "$nodes" ] || { echo "req got $got of $nodes replies" >&2; exit 1; }
+    rq+=("$t")
+    fo+=("$("$floor" fanout "${tls[@]}" --expect "$nodes")")
+  done
+  s1=$(group_cpu_us "${server_pids[@]}"); e1=$(group_cpu_us "${echo_pids[@]}")
+  echo "req request_time ms: ${rq[*]} (median $(med "${rq[@]}"))"
+  echo "fanout publish -> last reply ms: ${fo[*]} (median $(med "${fo[@]}"))"
+  echo "CPU per request per process: choria server $(( (s1 - s0) / (runs * nodes) )) us (${#server_pids[@]} processes), echo $(( (e1 - e0) / (runs * nodes) )) us (${#echo_pids[@]} processes)"
 fi
 echo "# end: $(uptime | sed 's/.*load average/load average/')"

@@ -46,6 +46,38 @@ internal static class NatsFloor
         return 0;
     }
 
+    /// <summary>
+    /// The transport floor of a request to many nodes: one message to the echo responders (one process each, as every
+    /// node is), the time from publish to the last of <see cref="FloorOptions.Expect"/> replies printed in milliseconds.
+    /// </summary>
+    public static async Task<int> FanOutAsync(FloorOptions options)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSeconds));
+        await using var nats = new NatsConnection(FloorOpts(options));
+        await nats.ConnectAsync().ConfigureAwait(false);
+        var inbox = nats.NewInbox();
+        await using var replies = await nats.SubscribeCoreAsync(inbox, serializer: s_raw, cancellationToken: timeout.Token).ConfigureAwait(false);
+        await nats.PingAsync(timeout.Token).ConfigureAwait(false);
+        var payload = new byte[options.Size];
+        Random.Shared.NextBytes(payload);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await nats.PublishAsync(FloorOptions.EchoSubject, payload, replyTo: inbox, serializer: s_raw, cancellationToken: timeout.Token).ConfigureAwait(false);
+        for (var received = 0; received < options.Expect;)
+        {
+            var reply = await replies.Msgs.ReadAsync(timeout.Token).ConfigureAwait(false);
+            if (reply.HasNoResponders || reply.Data is not { } data || !data.AsSpan().SequenceEqual(payload))
+            {
+                await Console.Error.WriteLineAsync("a reply that is not the message sent").ConfigureAwait(false);
+                return 1;
+            }
+
+            received++;
+        }
+
+        Console.WriteLine(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
+        return 0;
+    }
+
     /// <summary>Answers every message on <see cref="FloorOptions.EchoSubject"/> with its own bytes until SIGTERM or SIGINT.</summary>
     public static async Task<int> EchoAsync(FloorOptions options)
     {

@@ -4,6 +4,7 @@ using Choria.OneRequestFloor;
 // --nodes <one node>` at one layer, with nothing else, so bench/floor.sh can set the command's cost against it.
 // Exit status 0 only after a real reply; no reply within --timeout is 1.
 // `start` does nothing: this binary's own start and exit, the floor's counterpart of `choria buildinfo`.
+// `fanout` is the transport floor of bench/cli.sh's request to many servers: one message to N echo processes.
 if (args is ["start"])
 {
     return 0;
@@ -28,6 +29,7 @@ try
         "echo" => await NatsFloor.EchoAsync(options).ConfigureAwait(false),
         "nats" => await NatsFloor.RoundTripAsync(options, plain: false).ConfigureAwait(false),
         "nats-plain" => await NatsFloor.RoundTripAsync(options, plain: true).ConfigureAwait(false),
+        "fanout" => await NatsFloor.FanOutAsync(options).ConfigureAwait(false),
         _ => await ChoriaFloor.RoundTripAsync(options).ConfigureAwait(false),
     };
 }
