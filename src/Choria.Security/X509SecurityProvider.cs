@@ -156,20 +156,22 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     public CacheDecision ShouldCacheClientCert(string pem, string callerCertname)
     {
         var reason = _parsed.TryGet(pem, out var certificate, out var error);
-        return Decide(reason, error, certificate, callerCertname);
+        return Decide(reason, error, certificate, callerCertname, out _);
     }
 
     public CacheDecision CacheClientCert(string pem, string callerCertname) =>
         Cache(ShouldCacheClientCert(pem, callerCertname), Encoding.UTF8.GetBytes(pem));
 
-    private CacheDecision Decide(SecurityFailureReason parsed, string parseError, ParsedCertificate? certificate, string callerCertname)
+    /// <param name="ca">The CA the chain was checked against, once it could be loaded.</param>
+    private CacheDecision Decide(SecurityFailureReason parsed, string parseError, ParsedCertificate? certificate, string callerCertname, out ParsedCertificate? ca)
     {
+        ca = null;
         if (parsed != SecurityFailureReason.None)
         {
             return Reject(parsed, parseError);
         }
 
-        if (LoadCa(out var ca) is { } unavailable)
+        if (LoadCa(out ca) is { } unavailable)
         {
             return Reject(unavailable.Reason, unavailable.Message);
         }
@@ -257,27 +259,26 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         return decision;
     }
 
+    // The cache is only a copy of what a client once sent: a file swapped or dropped in there on disk (a certificate
+    // of another CA, or one for another name) must not become a key the server trusts.
     public bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname) =>
-        VerifySignature(data, signature, callerCertname, vetted: null);
+        LoadCa(out var ca) is null && VerifySignature(data, signature, callerCertname, ca!, vetted: null);
 
-    /// <param name="vetted">A certificate that has just passed the chain and name checks for <paramref name="callerCertname"/>.</param>
-    private bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname, ParsedCertificate? vetted)
+    /// <param name="ca">The CA, loaded for this verification.</param>
+    /// <param name="vetted">
+    /// A certificate that has just passed the chain check to <paramref name="ca"/> and the name checks for
+    /// <paramref name="callerCertname"/>, in this same verification.
+    /// </param>
+    private bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname, ParsedCertificate ca, ParsedCertificate? vetted)
     {
-        // The cache is only a copy of what a client once sent: a file swapped or dropped in there on disk (a
-        // certificate of another CA, or one for another name) must not become a key the server trusts.
-        if (LoadCa(out var ca) is not null)
-        {
-            return false;
-        }
-
-        if (VerifyWithFile(CachePath(callerCertname), data, signature, ca!, callerCertname, vetted))
+        if (VerifyWithFile(CachePath(callerCertname), data, signature, ca, callerCertname, vetted))
         {
             return true;
         }
 
         foreach (var (_, path) in PrivilegedCertificates())
         {
-            if (VerifyWithFile(path, data, signature, ca!, forCertname: null, vetted: null))
+            if (VerifyWithFile(path, data, signature, ca, forCertname: null, vetted: null))
             {
                 LogPrivilegedSignature(_logger, callerCertname, path);
                 return true;
@@ -312,7 +313,9 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         }
 
         var parsed = _parsed.TryGetReceived(pubcert, out var certificate, out var parseError);
-        var decision = Cache(Decide(parsed, parseError, certificate, certname), pubcert);
+        // The CA the certificate was just checked against is the one its cached copy is checked against: loading it
+        // once per request keeps the two checks on the same CA and saves a second look-up.
+        var decision = Cache(Decide(parsed, parseError, certificate, certname, out var ca), pubcert);
         if (!decision.Accept)
         {
             return SecureRequestVerification.Fail(decision.Reason, $"could not cache client public certificate for {certname}: {decision.Message}", certname);
@@ -334,7 +337,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return SecureRequestVerification.Fail(SecurityFailureReason.SignatureNotBase64, "signature is not valid base64", certname);
         }
 
-        if (!VerifySignature(message, signatureBytes, certname, vetted: certificate))
+        if (!VerifySignature(message, signatureBytes, certname, ca!, vetted: certificate))
         {
             return SecureRequestVerification.Fail(SecurityFailureReason.SignatureInvalid, $"invalid signature for request from {certname}", certname);
         }
@@ -430,10 +433,11 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         }
 
         // The usual case: the cached file holds the very certificate the request carried (parsed certificates are
-        // shared by content), whose names were checked a moment ago for this certname. Its chain is checked again, to
-        // the CA as it is now.
-        var trusted = ReferenceEquals(parsed, vetted) || IsPrivileged(parsed!, out _) || (forCertname is not null && CertificateValidator.VerifyName(parsed!, forCertname).Valid);
-        if (!_validator.VerifyChain(parsed!, ca).Valid || !trusted)
+        // shared by content), whose chain to this CA and names were checked a moment ago in this verification. Any
+        // other file has its chain checked here, to the CA as it is now.
+        var vettedNow = ReferenceEquals(parsed, vetted);
+        var trusted = vettedNow || IsPrivileged(parsed!, out _) || (forCertname is not null && CertificateValidator.VerifyName(parsed!, forCertname).Valid);
+        if (!trusted || (!vettedNow && !_validator.VerifyChain(parsed!, ca).Valid))
         {
             LogCachedCertificateUntrusted(_logger, path);
             return false;
