@@ -182,12 +182,33 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return Reject(chain.Reason, chain.Message);
         }
 
-        if (IsPrivileged(certificate!, out var privilegedName))
+        // What follows depends only on the certificate, the certname and this provider's fixed lists, and the same
+        // caller sends request after request: its acceptance is decided once (four look-ups and an allocation each).
+        if (certificate!.LastAccepted is { } known && string.Equals(known.Certname, callerCertname, StringComparison.Ordinal))
+        {
+            return known.Decision;
+        }
+
+        var decision = DecideName(certificate, callerCertname);
+        if (decision.Accept)
+        {
+            certificate.LastAccepted = new AcceptedName(callerCertname, decision);
+        }
+
+        return decision;
+
+        CacheDecision Reject(SecurityFailureReason reason, string message) => new(false, false, callerCertname, reason, message);
+    }
+
+    /// <summary>The privileged, name, case and allow-list checks of a certificate whose chain is valid.</summary>
+    private CacheDecision DecideName(ParsedCertificate certificate, string callerCertname)
+    {
+        if (IsPrivileged(certificate, out var privilegedName))
         {
             return new CacheDecision(true, true, privilegedName, SecurityFailureReason.None, "");
         }
 
-        var named = CertificateValidator.VerifyName(certificate!, callerCertname);
+        var named = CertificateValidator.VerifyName(certificate, callerCertname);
         if (!named.Valid)
         {
             return Reject(named.Reason, named.Message);
@@ -195,7 +216,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
 
         // Host names match case-insensitively, caller ids do not: BOB.mcollective signed with bob's certificate
         // would be another caller to the authorization rules (a deny for bob would not apply) and another cache file.
-        if (!WrittenAsCertificate(certificate!, callerCertname))
+        if (!WrittenAsCertificate(certificate, callerCertname))
         {
             return Reject(SecurityFailureReason.NameMismatch, $"certname {callerCertname} is not written in the case of the certificate's names");
         }
@@ -217,7 +238,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         }
 
         // A privileged certificate's CN or SAN could hold path characters; never let it escape the cache.
-        if (decision.Name.Length == 0 || decision.Name.IndexOfAny(['/', '\\', '\0']) >= 0 || decision.Name is "." or "..")
+        if (decision.Name.Length == 0 || decision.Name.AsSpan().IndexOfAny('/', '\\', '\0') >= 0 || decision.Name is "." or "..")
         {
             return decision with { Accept = false, Reason = SecurityFailureReason.CacheNameInvalid, Message = $"cannot cache a certificate as '{decision.Name}'" };
         }
