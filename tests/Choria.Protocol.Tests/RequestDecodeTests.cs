@@ -23,7 +23,7 @@ public class RequestDecodeTests
     }
 
     [Theory]
-    // Invalid UTF-8 in the signed message, at the start, in the middle of a 16-byte block and near the end.
+    // Invalid UTF-8 in the signed message, at the start, inside a block and near the end.
     [InlineData(0)]
     [InlineData(21)]
     [InlineData(-3)]

@@ -100,9 +100,9 @@ public class SignedRequestTests
     }
 
     [Fact]
-    public void Every_kind_of_stop_is_read_at_every_place_in_the_16_byte_blocks()
+    public void Every_kind_of_stop_is_read_at_every_place_in_a_block()
     {
-        // The scan copies 16 bytes at a time and then looks for the stop in them (ADR 0004): a stop, valid or not, in
+        // The scan copies 32 bytes at a time and then looks for the stops in them (ADR 0004): a stop, valid or not, in
         // any lane of a block, or in the shorter tail after the last whole block, must give the full parse's answer.
         string[] valid = ["\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\ud83d\\ude00", "é", "日"];
         string[] invalid = ["\\ud800", "\\x", "\\u12G4", "\t", "\u001f"];
