@@ -160,7 +160,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     }
 
     public CacheDecision CacheClientCert(string pem, string callerCertname) =>
-        Cache(ShouldCacheClientCert(pem, callerCertname), Encoding.UTF8.GetBytes(pem));
+        Cache(ShouldCacheClientCert(pem, callerCertname), Encoding.UTF8.GetBytes(pem), out _);
 
     /// <param name="ca">The CA the chain was checked against, once it could be loaded.</param>
     private CacheDecision Decide(SecurityFailureReason parsed, string parseError, ParsedCertificate? certificate, string callerCertname, out ParsedCertificate? ca)
@@ -229,8 +229,10 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     }
 
     /// <summary>Writes an accepted certificate (<paramref name="pem"/>, as received) to the cache unless it is there.</summary>
-    private CacheDecision Cache(CacheDecision decision, ReadOnlySpan<byte> pem)
+    /// <param name="kept">The cache file and its stamp when it was there already and kept, the common case.</param>
+    private CacheDecision Cache(CacheDecision decision, ReadOnlySpan<byte> pem, out CacheFile? kept)
     {
+        kept = null;
         if (!decision.Accept)
         {
             LogCertificateRejected(_logger, decision.Name, decision.Message);
@@ -246,8 +248,9 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         var path = CachePath(decision.Name);
 
         // The common case, a caller seen before: its file exists and is kept, decided without the lock.
-        if (!_policy.AlwaysOverwriteCache && _files.CurrentStamp(path) is not null)
+        if (!_policy.AlwaysOverwriteCache && _files.CurrentStamp(path) is { } stamp)
         {
+            kept = new CacheFile(path, stamp);
             return decision;
         }
 
@@ -283,23 +286,24 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     // The cache is only a copy of what a client once sent: a file swapped or dropped in there on disk (a certificate
     // of another CA, or one for another name) must not become a key the server trusts.
     public bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname) =>
-        LoadCa(out var ca) is null && VerifySignature(data, signature, callerCertname, ca!, vetted: null);
+        LoadCa(out var ca) is null && VerifySignature(data, signature, callerCertname, ca!, vetted: null, cached: null);
 
     /// <param name="ca">The CA, loaded for this verification.</param>
     /// <param name="vetted">
     /// A certificate that has just passed the chain check to <paramref name="ca"/> and the name checks for
     /// <paramref name="callerCertname"/>, in this same verification.
     /// </param>
-    private bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname, ParsedCertificate ca, ParsedCertificate? vetted)
+    /// <param name="cached"><paramref name="callerCertname"/>'s cache file as just seen, when it was.</param>
+    private bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname, ParsedCertificate ca, ParsedCertificate? vetted, CacheFile? cached)
     {
-        if (VerifyWithFile(CachePath(callerCertname), data, signature, ca, callerCertname, vetted))
+        if (VerifyWithFile(cached ?? CurrentFile(CachePath(callerCertname)), data, signature, ca, callerCertname, vetted))
         {
             return true;
         }
 
         foreach (var (_, path) in PrivilegedCertificates())
         {
-            if (VerifyWithFile(path, data, signature, ca, forCertname: null, vetted: null))
+            if (VerifyWithFile(CurrentFile(path), data, signature, ca, forCertname: null, vetted: null))
             {
                 LogPrivilegedSignature(_logger, callerCertname, path);
                 return true;
@@ -336,7 +340,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         var parsed = _parsed.TryGetReceived(pubcert, out var certificate, out var parseError);
         // The CA the certificate was just checked against is the one its cached copy is checked against: loading it
         // once per request keeps the two checks on the same CA and saves a second look-up.
-        var decision = Cache(Decide(parsed, parseError, certificate, certname, out var ca), pubcert);
+        var decision = Cache(Decide(parsed, parseError, certificate, certname, out var ca), pubcert, out var kept);
         if (!decision.Accept)
         {
             return SecureRequestVerification.Fail(decision.Reason, $"could not cache client public certificate for {certname}: {decision.Message}", certname);
@@ -358,7 +362,9 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return SecureRequestVerification.Fail(SecurityFailureReason.SignatureNotBase64, "signature is not valid base64", certname);
         }
 
-        if (!VerifySignature(message, signatureBytes, certname, ca!, vetted: certificate))
+        // The file just found in the cache is the one to verify with, unless it is a privileged name's.
+        var cached = string.Equals(decision.Name, certname, StringComparison.Ordinal) ? kept : null;
+        if (!VerifySignature(message, signatureBytes, certname, ca!, vetted: certificate, cached))
         {
             return SecureRequestVerification.Fail(SecurityFailureReason.SignatureInvalid, $"invalid signature for request from {certname}", certname);
         }
@@ -430,9 +436,9 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     /// Verifies with a cached certificate file that still chains to the CA and is either privileged or, with
     /// <paramref name="forCertname"/>, for that certname.
     /// </summary>
-    private bool VerifyWithFile(string path, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, ParsedCertificate ca, string? forCertname, ParsedCertificate? vetted)
+    private bool VerifyWithFile(CacheFile file, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, ParsedCertificate ca, string? forCertname, ParsedCertificate? vetted)
     {
-        var stamp = _files.CurrentStamp(path);
+        var (path, stamp) = file;
         if (!_files.TryGet(path, stamp, out var parsed))
         {
             byte[] bytes;
@@ -567,6 +573,11 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             throw new SecurityConfigurationException($"cannot load RSA private key {PrivateKeyPath}: {e.Message}", e);
         }
     }
+
+    private CacheFile CurrentFile(string path) => new(path, _files.CurrentStamp(path));
+
+    /// <summary>A cache file and its stamp as of a moment ago (<see cref="PemFileCache.CurrentStamp"/>; null: not there).</summary>
+    private readonly record struct CacheFile(string Path, FileStamp? Stamp);
 
     private sealed record ClientCertificatePair(string CertificatePem, byte[] KeyDigest, X509Certificate2Collection Certificates);
 
