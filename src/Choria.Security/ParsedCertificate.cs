@@ -37,6 +37,12 @@ internal sealed class ParsedCertificate
 
     public long LastUsed { get; set; }
 
+    /// <summary>
+    /// The certname this certificate was last accepted for, and how, by the provider whose cache holds it (a parsed
+    /// certificate belongs to one provider, whose lists do not change). Null until then.
+    /// </summary>
+    public AcceptedName? LastAccepted { get; set; }
+
     public bool ChainKnownValid(string caKey, DateTimeOffset at) =>
         _chainWindows.TryGetValue(caKey, out var window) && at >= window.From && at <= window.To;
 
@@ -57,6 +63,9 @@ internal sealed class ParsedCertificate
         }
     }
 }
+
+/// <summary>A certname a certificate was accepted for, and the decision that accepted it.</summary>
+internal sealed record AcceptedName(string Certname, CacheDecision Decision);
 
 /// <summary>Parses PEM certificate text, failing closed: no CERTIFICATE block means no certificate.</summary>
 internal static class PemCertificates

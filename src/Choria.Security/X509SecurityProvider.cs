@@ -156,20 +156,22 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     public CacheDecision ShouldCacheClientCert(string pem, string callerCertname)
     {
         var reason = _parsed.TryGet(pem, out var certificate, out var error);
-        return Decide(reason, error, certificate, callerCertname);
+        return Decide(reason, error, certificate, callerCertname, out _);
     }
 
     public CacheDecision CacheClientCert(string pem, string callerCertname) =>
-        Cache(ShouldCacheClientCert(pem, callerCertname), Encoding.UTF8.GetBytes(pem));
+        Cache(ShouldCacheClientCert(pem, callerCertname), Encoding.UTF8.GetBytes(pem), out _);
 
-    private CacheDecision Decide(SecurityFailureReason parsed, string parseError, ParsedCertificate? certificate, string callerCertname)
+    /// <param name="ca">The CA the chain was checked against, once it could be loaded.</param>
+    private CacheDecision Decide(SecurityFailureReason parsed, string parseError, ParsedCertificate? certificate, string callerCertname, out ParsedCertificate? ca)
     {
+        ca = null;
         if (parsed != SecurityFailureReason.None)
         {
             return Reject(parsed, parseError);
         }
 
-        if (LoadCa(out var ca) is { } unavailable)
+        if (LoadCa(out ca) is { } unavailable)
         {
             return Reject(unavailable.Reason, unavailable.Message);
         }
@@ -180,12 +182,33 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return Reject(chain.Reason, chain.Message);
         }
 
-        if (IsPrivileged(certificate!, out var privilegedName))
+        // What follows depends only on the certificate, the certname and this provider's fixed lists, and the same
+        // caller sends request after request: its acceptance is decided once (four look-ups and an allocation each).
+        if (certificate!.LastAccepted is { } known && string.Equals(known.Certname, callerCertname, StringComparison.Ordinal))
+        {
+            return known.Decision;
+        }
+
+        var decision = DecideName(certificate, callerCertname);
+        if (decision.Accept)
+        {
+            certificate.LastAccepted = new AcceptedName(callerCertname, decision);
+        }
+
+        return decision;
+
+        CacheDecision Reject(SecurityFailureReason reason, string message) => new(false, false, callerCertname, reason, message);
+    }
+
+    /// <summary>The privileged, name, case and allow-list checks of a certificate whose chain is valid.</summary>
+    private CacheDecision DecideName(ParsedCertificate certificate, string callerCertname)
+    {
+        if (IsPrivileged(certificate, out var privilegedName))
         {
             return new CacheDecision(true, true, privilegedName, SecurityFailureReason.None, "");
         }
 
-        var named = CertificateValidator.VerifyName(certificate!, callerCertname);
+        var named = CertificateValidator.VerifyName(certificate, callerCertname);
         if (!named.Valid)
         {
             return Reject(named.Reason, named.Message);
@@ -193,7 +216,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
 
         // Host names match case-insensitively, caller ids do not: BOB.mcollective signed with bob's certificate
         // would be another caller to the authorization rules (a deny for bob would not apply) and another cache file.
-        if (!WrittenAsCertificate(certificate!, callerCertname))
+        if (!WrittenAsCertificate(certificate, callerCertname))
         {
             return Reject(SecurityFailureReason.NameMismatch, $"certname {callerCertname} is not written in the case of the certificate's names");
         }
@@ -206,8 +229,10 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     }
 
     /// <summary>Writes an accepted certificate (<paramref name="pem"/>, as received) to the cache unless it is there.</summary>
-    private CacheDecision Cache(CacheDecision decision, ReadOnlySpan<byte> pem)
+    /// <param name="kept">The cache file and its stamp when it was there already and kept, the common case.</param>
+    private CacheDecision Cache(CacheDecision decision, ReadOnlySpan<byte> pem, out CacheFile? kept)
     {
+        kept = null;
         if (!decision.Accept)
         {
             LogCertificateRejected(_logger, decision.Name, decision.Message);
@@ -215,7 +240,7 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         }
 
         // A privileged certificate's CN or SAN could hold path characters; never let it escape the cache.
-        if (decision.Name.Length == 0 || decision.Name.IndexOfAny(['/', '\\', '\0']) >= 0 || decision.Name is "." or "..")
+        if (decision.Name.Length == 0 || decision.Name.AsSpan().IndexOfAny('/', '\\', '\0') >= 0 || decision.Name is "." or "..")
         {
             return decision with { Accept = false, Reason = SecurityFailureReason.CacheNameInvalid, Message = $"cannot cache a certificate as '{decision.Name}'" };
         }
@@ -223,8 +248,9 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         var path = CachePath(decision.Name);
 
         // The common case, a caller seen before: its file exists and is kept, decided without the lock.
-        if (!_policy.AlwaysOverwriteCache && _files.CurrentStamp(path) is not null)
+        if (!_policy.AlwaysOverwriteCache && _files.CurrentStamp(path) is { } stamp)
         {
+            kept = new CacheFile(path, stamp);
             return decision;
         }
 
@@ -257,27 +283,27 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         return decision;
     }
 
+    // The cache is only a copy of what a client once sent: a file swapped or dropped in there on disk (a certificate
+    // of another CA, or one for another name) must not become a key the server trusts.
     public bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname) =>
-        VerifySignature(data, signature, callerCertname, vetted: null);
+        LoadCa(out var ca) is null && VerifySignature(data, signature, callerCertname, ca!, vetted: null, cached: null);
 
-    /// <param name="vetted">A certificate that has just passed the chain and name checks for <paramref name="callerCertname"/>.</param>
-    private bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname, ParsedCertificate? vetted)
+    /// <param name="ca">The CA, loaded for this verification.</param>
+    /// <param name="vetted">
+    /// A certificate that has just passed the chain check to <paramref name="ca"/> and the name checks for
+    /// <paramref name="callerCertname"/>, in this same verification.
+    /// </param>
+    /// <param name="cached"><paramref name="callerCertname"/>'s cache file as just seen, when it was.</param>
+    private bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, string callerCertname, ParsedCertificate ca, ParsedCertificate? vetted, CacheFile? cached)
     {
-        // The cache is only a copy of what a client once sent: a file swapped or dropped in there on disk (a
-        // certificate of another CA, or one for another name) must not become a key the server trusts.
-        if (LoadCa(out var ca) is not null)
-        {
-            return false;
-        }
-
-        if (VerifyWithFile(CachePath(callerCertname), data, signature, ca!, callerCertname, vetted))
+        if (VerifyWithFile(cached ?? CurrentFile(CachePath(callerCertname)), data, signature, ca, callerCertname, vetted))
         {
             return true;
         }
 
         foreach (var (_, path) in PrivilegedCertificates())
         {
-            if (VerifyWithFile(path, data, signature, ca!, forCertname: null, vetted: null))
+            if (VerifyWithFile(CurrentFile(path), data, signature, ca, forCertname: null, vetted: null))
             {
                 LogPrivilegedSignature(_logger, callerCertname, path);
                 return true;
@@ -312,7 +338,9 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         }
 
         var parsed = _parsed.TryGetReceived(pubcert, out var certificate, out var parseError);
-        var decision = Cache(Decide(parsed, parseError, certificate, certname), pubcert);
+        // The CA the certificate was just checked against is the one its cached copy is checked against: loading it
+        // once per request keeps the two checks on the same CA and saves a second look-up.
+        var decision = Cache(Decide(parsed, parseError, certificate, certname, out var ca), pubcert, out var kept);
         if (!decision.Accept)
         {
             return SecureRequestVerification.Fail(decision.Reason, $"could not cache client public certificate for {certname}: {decision.Message}", certname);
@@ -334,7 +362,9 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             return SecureRequestVerification.Fail(SecurityFailureReason.SignatureNotBase64, "signature is not valid base64", certname);
         }
 
-        if (!VerifySignature(message, signatureBytes, certname, vetted: certificate))
+        // The file just found in the cache is the one to verify with, unless it is a privileged name's.
+        var cached = string.Equals(decision.Name, certname, StringComparison.Ordinal) ? kept : null;
+        if (!VerifySignature(message, signatureBytes, certname, ca!, vetted: certificate, cached))
         {
             return SecureRequestVerification.Fail(SecurityFailureReason.SignatureInvalid, $"invalid signature for request from {certname}", certname);
         }
@@ -406,9 +436,9 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
     /// Verifies with a cached certificate file that still chains to the CA and is either privileged or, with
     /// <paramref name="forCertname"/>, for that certname.
     /// </summary>
-    private bool VerifyWithFile(string path, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, ParsedCertificate ca, string? forCertname, ParsedCertificate? vetted)
+    private bool VerifyWithFile(CacheFile file, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, ParsedCertificate ca, string? forCertname, ParsedCertificate? vetted)
     {
-        var stamp = _files.CurrentStamp(path);
+        var (path, stamp) = file;
         if (!_files.TryGet(path, stamp, out var parsed))
         {
             byte[] bytes;
@@ -430,10 +460,11 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
         }
 
         // The usual case: the cached file holds the very certificate the request carried (parsed certificates are
-        // shared by content), whose names were checked a moment ago for this certname. Its chain is checked again, to
-        // the CA as it is now.
-        var trusted = ReferenceEquals(parsed, vetted) || IsPrivileged(parsed!, out _) || (forCertname is not null && CertificateValidator.VerifyName(parsed!, forCertname).Valid);
-        if (!_validator.VerifyChain(parsed!, ca).Valid || !trusted)
+        // shared by content), whose chain to this CA and names were checked a moment ago in this verification. Any
+        // other file has its chain checked here, to the CA as it is now.
+        var vettedNow = ReferenceEquals(parsed, vetted);
+        var trusted = vettedNow || IsPrivileged(parsed!, out _) || (forCertname is not null && CertificateValidator.VerifyName(parsed!, forCertname).Valid);
+        if (!trusted || (!vettedNow && !_validator.VerifyChain(parsed!, ca).Valid))
         {
             LogCachedCertificateUntrusted(_logger, path);
             return false;
@@ -542,6 +573,11 @@ public abstract partial class X509SecurityProvider : ISecurityProvider
             throw new SecurityConfigurationException($"cannot load RSA private key {PrivateKeyPath}: {e.Message}", e);
         }
     }
+
+    private CacheFile CurrentFile(string path) => new(path, _files.CurrentStamp(path));
+
+    /// <summary>A cache file and its stamp as of a moment ago (<see cref="PemFileCache.CurrentStamp"/>; null: not there).</summary>
+    private readonly record struct CacheFile(string Path, FileStamp? Stamp);
 
     private sealed record ClientCertificatePair(string CertificatePem, byte[] KeyDigest, X509Certificate2Collection Certificates);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using Choria.Config;
@@ -174,8 +175,20 @@ public static class FuzzTargets
         Refusal("Request.TryParse(string)", (byte[] ignored, out ProtocolError? e) => Request.TryParse(text, out _, out e), input);
         _ = RequestPayload.Decode(text);
 
-        // The server's read (the scan first, ADR 0004) must give the document path's request or error.
-        var fastOk = Request.TryParseInPlace(input, out var fast, out var fastError);
+        // The server's read (the scan first, ADR 0004) must give the document path's request or error. It reads a
+        // signed request's message, always valid UTF-8; other bytes are refused a layer earlier, and the scan's own
+        // check must decline them.
+        if (!System.Text.Unicode.Utf8.IsValid(input))
+        {
+            if (RequestScan.TryScan(input, out _))
+            {
+                throw new FuzzFailureException("request read: the scan took invalid UTF-8");
+            }
+
+            return;
+        }
+
+        var fastOk = ServerRead(input, out var fast, out var fastError);
         var fullOk = Request.TryParse(input, out var full, out var fullError);
         Agree("request read", fastOk, fastError, fullOk, fullError);
         if (fastOk && !SameRequest(fast!, full!))
@@ -183,6 +196,10 @@ public static class FuzzTargets
             throw new FuzzFailureException("request read: the scan built another request than the document path");
         }
     }
+
+    /// <summary>How a server reads the inner request: from the message of a signed request, here built around <paramref name="json"/>.</summary>
+    private static bool ServerRead(byte[] json, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error) =>
+        Request.TryParseSigned(SignedRequest.From(SecureRequest.Create(Encoding.UTF8.GetString(json), "c2ln", "PEM")), out request, out error);
 
     // Record equality compares the filter's lists by reference; compound statements are compared by their text.
     private static bool SameRequest(Request a, Request b)
@@ -218,11 +235,17 @@ public static class FuzzTargets
         input.CopyTo(json, s_requestHead.Length);
         json[^2] = (byte)'}';
         json[^1] = (byte)'}';
-        if (!Request.TryParseInPlace(json, out var request, out var error))
+        // A server never reads invalid UTF-8 this far (ServerRead).
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return;
+        }
+
+        if (!ServerRead(json, out var request, out var error))
         {
             if (string.IsNullOrWhiteSpace(error?.Message))
             {
-                throw new FuzzFailureException("Request.TryParseInPlace refused a filter without a reason");
+                throw new FuzzFailureException("Request.TryParseSigned refused a filter without a reason");
             }
 
             return;

@@ -100,6 +100,35 @@ public class SignedRequestTests
     }
 
     [Fact]
+    public void Every_kind_of_stop_is_read_at_every_place_in_a_block()
+    {
+        // The scan copies 32 bytes at a time and then looks for the stops in them (ADR 0004): a stop, valid or not, in
+        // any lane of a block, or in the shorter tail after the last whole block, must give the full parse's answer.
+        string[] valid = ["\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\ud83d\\ude00", "é", "日"];
+        string[] invalid = ["\\ud800", "\\x", "\\u12G4", "\t", "\u001f"];
+        foreach (var stop in valid.Concat(invalid))
+        {
+            for (var before = 0; before < 40; before++)
+            {
+                foreach (var after in new[] { 0, 1, 15, 16, 17, 33 })
+                {
+                    var value = new string('a', before) + stop + new string('b', after);
+                    var json = "{" + Protocol + ",\"message\":\"" + value + "\"," + Signature + ",\"pubcert\":\"" + value + "\"}";
+                    if (valid.Contains(stop))
+                    {
+                        AssertScannedLikeFullParse(json);
+                    }
+                    else
+                    {
+                        Assert.False(SignedRequest.TryScan(Encoding.UTF8.GetBytes(json), out _), json);
+                        AssertReadLikeFullParse(Encoding.UTF8.GetBytes(json));
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Invalid_utf8_in_a_field_is_left_to_the_full_parse()
     {
         var utf8 = Encoding.UTF8.GetBytes("{" + Protocol + ",\"message\":\"xx\"," + Signature + "," + PubCert + "}");

@@ -91,6 +91,22 @@ public sealed class CacheAndRequestTests : IDisposable
     }
 
     [Fact]
+    public void A_certificate_accepted_for_its_name_is_still_refused_for_another()
+    {
+        // The provider remembers the name a certificate was last accepted for (X509SecurityProvider.Decide); the
+        // same certificate with any other name, or the same name in another case, is decided again and refused.
+        var provider = Providers.Rip(Cache);
+        var pem = File.ReadAllText(TestPaths.Good("certs/rip.mcollective.pem"));
+        Assert.True(provider.ShouldCacheClientCert(pem, "rip.mcollective").Accept);
+        Assert.True(provider.ShouldCacheClientCert(pem, "rip.mcollective").Accept);
+
+        Assert.Equal(SecurityFailureReason.NameMismatch, provider.ShouldCacheClientCert(pem, "bob.mcollective").Reason);
+        Assert.Equal(SecurityFailureReason.NameMismatch, provider.ShouldCacheClientCert(pem, "RIP.mcollective").Reason);
+        Assert.True(provider.ShouldCacheClientCert(pem, "rip.mcollective").Accept);
+        Assert.Equal(SecurityFailureReason.NameMismatch, provider.ShouldCacheClientCert(pem, "bob.mcollective").Reason);
+    }
+
+    [Fact]
     public void Impersonation_fails_with_name_mismatch()
     {
         var request = SecureRequestFields.FromMessageFile("v1_secure_request_impersonation.json");

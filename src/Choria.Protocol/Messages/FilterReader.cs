@@ -14,14 +14,12 @@ internal static class FilterReader
     public static Filter Read(JsonElement element, FieldReader parent)
     {
         var reader = new FieldReader(element, "filter");
-        var filter = new Filter
-        {
-            Fact = ReadFacts(reader),
-            CfClass = reader.StringArray("cf_class", required: true),
-            Agent = reader.StringArray("agent", required: false),
-            Identity = reader.StringArray("identity", required: true),
-            Compound = ReadCompound(reader),
-        };
+        var filter = new Filter(
+            ReadFacts(reader),
+            reader.StringArray("cf_class", required: true),
+            reader.StringArray("agent", required: false),
+            reader.StringArray("identity", required: true),
+            ReadCompound(reader));
         if (reader.Error is { } e)
         {
             parent.Fail(e.Reason, e.Message);

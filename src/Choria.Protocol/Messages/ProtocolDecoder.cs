@@ -31,8 +31,7 @@ public static class ProtocolDecoder
             }
         }
 
-        // The request is read from the very bytes the signature covers.
-        if (!Request.TryParseInPlace(signed.MessageMemory, out var request, out error))
+        if (!Request.TryParseSigned(signed, out var request, out error))
         {
             failed = RequestLayer.Request;
             return false;

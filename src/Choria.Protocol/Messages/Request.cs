@@ -10,6 +10,14 @@ namespace Choria.Protocol.Messages;
 /// <summary><c>choria:request:1</c> (docs/protocol.md).</summary>
 public sealed record Request
 {
+    public Request()
+        : this(new RequestEnvelope())
+    {
+    }
+
+    // For an envelope just read: an initializer on the property would first build an empty one, filter and all.
+    internal Request(RequestEnvelope envelope) => Envelope = envelope;
+
     /// <summary>Schema minimum for <c>envelope.ttl</c>.</summary>
     public const int MinimumTtl = 30;
 
@@ -23,7 +31,7 @@ public sealed record Request
     public string Message { get; init; } = "";
 
     [JsonPropertyName("envelope")]
-    public RequestEnvelope Envelope { get; init; } = new();
+    public RequestEnvelope Envelope { get; init; }
 
     /// <summary>UUID v4 without hyphens (docs/protocol.md).</summary>
     public static string NewRequestId() => Guid.NewGuid().ToString("N");
@@ -86,15 +94,16 @@ public sealed record Request
     /// Parses memory that stays unchanged during the call, without copying it first: the scan when it can decide
     /// (ADR 0004), otherwise the document and its errors.
     /// </summary>
-    internal static bool TryParseInPlace(ReadOnlyMemory<byte> utf8, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error)
+    /// <summary>Reads the request from the very bytes the signature covers.</summary>
+    internal static bool TryParseSigned(SignedRequest signed, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error)
     {
-        if (RequestScan.TryScan(utf8.Span, out request))
+        if (RequestScan.TryScanValidUtf8(signed.Message, out request))
         {
             error = null;
             return true;
         }
 
-        return JsonInput.TryParseObjectInPlace(utf8, "request", out var document, out error) && TryRead(document, out request, out error);
+        return JsonInput.TryParseObjectInPlace(signed.MessageMemory, "request", out var document, out error) && TryRead(document, out request, out error);
     }
 
     private static bool TryRead(PooledDocument document, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error)
@@ -113,7 +122,7 @@ public sealed record Request
                 return false;
             }
 
-            request = new Request { Message = message, Envelope = envelope };
+            request = new Request(envelope) { Message = message };
             error = null;
             return true;
         }
@@ -122,16 +131,24 @@ public sealed record Request
     private static RequestEnvelope ReadEnvelope(JsonElement element, FieldReader parent)
     {
         var reader = new FieldReader(element, "request envelope");
-        var envelope = new RequestEnvelope
+        // Read in this order, the filter last, so that of several faults the same one is reported as ever.
+        var requestId = reader.RequiredString("requestid", exactLength: RequestIdLength);
+        var senderId = reader.RequiredString("senderid");
+        var callerId = reader.RequiredString("callerid", minLength: 1);
+        var collective = reader.RequiredString("collective", minLength: 1);
+        var agent = reader.RequiredString("agent", minLength: 1);
+        var ttl = reader.RequiredInteger("ttl", minimum: MinimumTtl);
+        var time = reader.RequiredInteger("time");
+        var filter = reader.RequiredObject("filter") is { } filterElement ? FilterReader.Read(filterElement, reader) : new Filter();
+        var envelope = new RequestEnvelope(filter)
         {
-            RequestId = reader.RequiredString("requestid", exactLength: RequestIdLength),
-            SenderId = reader.RequiredString("senderid"),
-            CallerId = reader.RequiredString("callerid", minLength: 1),
-            Collective = reader.RequiredString("collective", minLength: 1),
-            Agent = reader.RequiredString("agent", minLength: 1),
-            Ttl = reader.RequiredInteger("ttl", minimum: MinimumTtl),
-            Time = reader.RequiredInteger("time"),
-            Filter = reader.RequiredObject("filter") is { } filter ? FilterReader.Read(filter, reader) : new Filter(),
+            RequestId = requestId,
+            SenderId = senderId,
+            CallerId = callerId,
+            Collective = collective,
+            Agent = agent,
+            Ttl = ttl,
+            Time = time,
         };
         if (reader.Error is { } e)
         {

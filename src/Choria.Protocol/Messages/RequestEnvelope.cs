@@ -6,6 +6,14 @@ namespace Choria.Protocol.Messages;
 /// <summary>Envelope of a request; property order is the order Go emits.</summary>
 public sealed record RequestEnvelope
 {
+    public RequestEnvelope()
+        : this(new Filter())
+    {
+    }
+
+    // For a filter just read: an initializer on the property would first build an empty one.
+    internal RequestEnvelope(Filter filter) => Filter = filter;
+
     [JsonPropertyName("requestid")]
     public string RequestId { get; init; } = "";
 
@@ -29,5 +37,5 @@ public sealed record RequestEnvelope
     public long Time { get; init; }
 
     [JsonPropertyName("filter")]
-    public Filter Filter { get; init; } = new();
+    public Filter Filter { get; init; }
 }

@@ -22,7 +22,14 @@ internal static class RequestScan
     {
         request = null;
         // The document path refuses invalid UTF-8 anywhere, even in members it ignores (JsonInput).
-        if (json.Length > ProtocolJson.MaxPayloadBytes || !Utf8.IsValid(json))
+        return json.Length <= ProtocolJson.MaxPayloadBytes && Utf8.IsValid(json) && TryScanValidUtf8(json, out request);
+    }
+
+    /// <summary>As <see cref="TryScan"/>, for bytes already known to be valid UTF-8 (<see cref="SignedRequest.Message"/>).</summary>
+    public static bool TryScanValidUtf8(ReadOnlySpan<byte> json, [NotNullWhen(true)] out Request? request)
+    {
+        request = null;
+        if (json.Length > ProtocolJson.MaxPayloadBytes)
         {
             return false;
         }
@@ -110,7 +117,7 @@ internal static class RequestScan
             return false;
         }
 
-        request = new Request { Message = message!, Envelope = envelope! };
+        request = new Request(envelope!) { Message = message! };
         return true;
     }
 
@@ -151,7 +158,7 @@ internal static class RequestScan
             return false;
         }
 
-        envelope = new RequestEnvelope
+        envelope = new RequestEnvelope(filter!)
         {
             RequestId = requestId!,
             SenderId = senderId!,
@@ -160,7 +167,6 @@ internal static class RequestScan
             Agent = agent!,
             Ttl = ttl,
             Time = time,
-            Filter = filter!,
         };
         return true;
     }
@@ -207,7 +213,7 @@ internal static class RequestScan
             return false;
         }
 
-        filter = new Filter { Fact = facts!, CfClass = cfClass!, Agent = agent ?? [], Identity = identity!, Compound = compound! };
+        filter = new Filter(facts!, cfClass!, agent ?? [], identity!, compound!);
         return true;
     }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 using System.Text.Unicode;
 using System.Text;
@@ -28,7 +30,10 @@ public sealed class SignedRequest
         _pubCertLength = pubCertLength;
     }
 
-    /// <summary>The request JSON exactly as signed.</summary>
+    /// <summary>
+    /// The request JSON exactly as signed; always valid UTF-8, as are the other fields: the scan checks what it
+    /// unescaped, and the full parse's strings are encoded with replacement.
+    /// </summary>
     public ReadOnlySpan<byte> Message => _buffer.AsSpan(0, _messageLength);
 
     /// <summary>The <c>signature</c> field's base64 text.</summary>
@@ -207,6 +212,14 @@ public sealed class SignedRequest
     }
 
     /// <summary>Reads a string value into <paramref name="destination"/>, unescaped; false for anything but valid escapes.</summary>
+    /// <remarks>
+    /// A request's message escapes every quote of its JSON, a few bytes apart, and searching for each escape, then
+    /// copying the run before it, made this the dearest step of decoding a request. So the text is taken in blocks of
+    /// 32 bytes: a block is copied whole, one compare finds all its stops, and after an escape the rest of the block is
+    /// copied again from there, while the next stop comes from the same compare (ADR 0004). Copies may write past what
+    /// the value ends up holding; <paramref name="destination"/> has room, as unescaping never grows text, and only
+    /// what was written is read. Positions are locals, not the ref parameters, so the loop keeps them in registers.
+    /// </remarks>
     private static bool TryUnescape(ReadOnlySpan<byte> json, ref int at, Span<byte> destination, out int written)
     {
         written = 0;
@@ -216,83 +229,161 @@ public sealed class SignedRequest
         }
 
         var position = at;
-        while (true)
+        var count = 0;
+
+        // What the last stop took: the length of an escape, 0 for the closing quote, -1 for anything invalid.
+        var consumed = 1;
+        while (consumed > 0)
         {
-            var run = json[position..].IndexOfAny(s_stringStops);
-            if (run < 0)
+            if (position + Block > json.Length || count + Block > destination.Length)
             {
-                return false;
-            }
+                // The tail, shorter than a block: search, copy, then the stop.
+                var run = json[position..].IndexOfAny(s_stringStops);
+                if (run < 0)
+                {
+                    return false;
+                }
 
-            json.Slice(position, run).CopyTo(destination[written..]);
-            written += run;
-            position += run;
-            var stop = json[position];
-            if (stop == (byte)'"')
-            {
-                at = position + 1;
-                return true;
-            }
+                json.Slice(position, run).CopyTo(destination[count..]);
+                position += run;
+                count += run;
+                consumed = UnescapeStop(json, position, destination[count..], out var produced);
+                if (consumed > 0)
+                {
+                    position += consumed;
+                    count += produced;
+                }
 
-            if (stop != (byte)'\\' || position + 1 >= json.Length)
-            {
-                return false;
-            }
-
-            var escaped = json[position + 1];
-            byte plain = escaped switch
-            {
-                (byte)'"' => (byte)'"',
-                (byte)'\\' => (byte)'\\',
-                (byte)'/' => (byte)'/',
-                (byte)'b' => (byte)'\b',
-                (byte)'f' => (byte)'\f',
-                (byte)'n' => (byte)'\n',
-                (byte)'r' => (byte)'\r',
-                (byte)'t' => (byte)'\t',
-                _ => 0,
-            };
-            if (plain != 0)
-            {
-                destination[written++] = plain;
-                position += 2;
                 continue;
             }
 
-            if (escaped != (byte)'u' || !TryReadCodePoint(json, ref position, out var codePoint))
+            var blockStart = position;
+            json.Slice(position, Block).CopyTo(destination[count..]);
+            var stops = StopLanes(json.Slice(position, Block));
+            while (true)
             {
-                return false;
-            }
+                if (stops == 0)
+                {
+                    // The last copy, of the block or from the last escape on, wrote the rest of the block.
+                    count += blockStart + Block - position;
+                    position = blockStart + Block;
+                    break;
+                }
 
-            written += new Rune(codePoint).EncodeToUtf8(destination[written..]);
+                var stop = blockStart + BitOperations.TrailingZeroCount(stops);
+                count += stop - position;
+                position = stop;
+                consumed = UnescapeStop(json, position, destination[count..], out var produced);
+                if (consumed <= 0)
+                {
+                    break;
+                }
+
+                position += consumed;
+                count += produced;
+                var lane = position - blockStart;
+                if (lane >= Block || position + Block > json.Length || count + Block > destination.Length)
+                {
+                    // The escape ran to the block's end, or too near the text's: go on from a new block or the tail.
+                    break;
+                }
+
+                json.Slice(position, Block).CopyTo(destination[count..]);
+                stops &= uint.MaxValue << lane;
+            }
         }
+
+        at = position + 1;
+        written = count;
+        return consumed == 0;
     }
 
-    /// <summary>A <c>\uXXXX</c> escape, or a surrogate pair of two; a lone surrogate is left to the full parse.</summary>
-    private static bool TryReadCodePoint(ReadOnlySpan<byte> json, ref int position, out int codePoint)
+    // Two 16-byte vectors: the width every SIMD target has (SSE2, NEON), and a 32-bit mask of stops.
+    private const int Block = 32;
+
+    /// <summary>A bit for each byte of the <see cref="Block"/> bytes that ends a plain run: a quote, a backslash, a control character.</summary>
+    private static uint StopLanes(ReadOnlySpan<byte> block) =>
+        StopLanes(Vector128.Create(block)) | (StopLanes(Vector128.Create(block[Vector128<byte>.Count..])) << Vector128<byte>.Count);
+
+    private static uint StopLanes(Vector128<byte> half) =>
+        (Vector128.Equals(half, Vector128.Create((byte)'"'))
+            | Vector128.Equals(half, Vector128.Create((byte)'\\'))
+            | Vector128.LessThan(half, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
+
+    /// <summary>
+    /// Handles the string stop at <paramref name="position"/>: 0 for the closing quote, otherwise the number of bytes
+    /// of the escape, its text written to <paramref name="destination"/>; -1 for a control character or a bad escape.
+    /// </summary>
+    private static int UnescapeStop(ReadOnlySpan<byte> json, int position, Span<byte> destination, out int produced)
     {
-        codePoint = 0;
+        produced = 0;
+        var stop = json[position];
+        if (stop == (byte)'"')
+        {
+            return 0;
+        }
+
+        if (stop != (byte)'\\' || position + 1 >= json.Length)
+        {
+            return -1;
+        }
+
+        var escaped = json[position + 1];
+        byte plain = escaped switch
+        {
+            (byte)'"' => (byte)'"',
+            (byte)'\\' => (byte)'\\',
+            (byte)'/' => (byte)'/',
+            (byte)'b' => (byte)'\b',
+            (byte)'f' => (byte)'\f',
+            (byte)'n' => (byte)'\n',
+            (byte)'r' => (byte)'\r',
+            (byte)'t' => (byte)'\t',
+            _ => 0,
+        };
+        if (plain != 0)
+        {
+            destination[0] = plain;
+            produced = 1;
+            return 2;
+        }
+
+        var codePoint = escaped == (byte)'u' ? ReadCodePoint(json, position) : -1;
+        if (codePoint < 0)
+        {
+            return -1;
+        }
+
+        produced = new Rune(codePoint).EncodeToUtf8(destination);
+
+        // A pair of escapes stands for a code point beyond the basic plane.
+        return codePoint > char.MaxValue ? 12 : 6;
+    }
+
+    /// <summary>
+    /// The code point of the <c>\uXXXX</c> escape at <paramref name="position"/>, or of a surrogate pair of two; -1 for a
+    /// malformed escape or a lone surrogate, which is left to the full parse.
+    /// </summary>
+    private static int ReadCodePoint(ReadOnlySpan<byte> json, int position)
+    {
         if (!TryReadHex(json, position, out var first))
         {
-            return false;
+            return -1;
         }
 
-        position += 6;
         if (!char.IsSurrogate((char)first))
         {
-            codePoint = first;
-            return true;
+            return first;
         }
 
-        if (!char.IsHighSurrogate((char)first) || position + 1 >= json.Length || json[position] != (byte)'\\' || json[position + 1] != (byte)'u'
-            || !TryReadHex(json, position, out var second) || !char.IsLowSurrogate((char)second))
+        var next = position + 6;
+        if (!char.IsHighSurrogate((char)first) || next + 1 >= json.Length || json[next] != (byte)'\\' || json[next + 1] != (byte)'u'
+            || !TryReadHex(json, next, out var second) || !char.IsLowSurrogate((char)second))
         {
-            return false;
+            return -1;
         }
 
-        position += 6;
-        codePoint = char.ConvertToUtf32((char)first, (char)second);
-        return true;
+        return char.ConvertToUtf32((char)first, (char)second);
     }
 
     /// <summary>The four hex digits after the <c>\u</c> at <paramref name="position"/>.</summary>

@@ -72,10 +72,10 @@ public static partial class TransportReader
             }
             else if (key == 2)
             {
-                // The token is relayed verbatim: it must be non-empty valid UTF-8, and a \u escape could hide a lone
-                // surrogate that receivers refuse, so those go to the full path.
+                // The token is relayed verbatim: it must be non-empty (TryScan checked all of the payload is valid
+                // UTF-8), and a \u escape could hide a lone surrogate that receivers refuse, so those go to the full path.
                 if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty
-                    || !Utf8.IsValid(reader.ValueSpan) || (reader.ValueIsEscaped && reader.ValueSpan.IndexOf("\\u"u8) >= 0))
+                    || (reader.ValueIsEscaped && reader.ValueSpan.IndexOf("\\u"u8) >= 0))
                 {
                     return false;
                 }
@@ -259,17 +259,12 @@ public static partial class TransportReader
         return true;
     }
 
-    // Escaped strings are unescaped by the reader; only \u escapes can produce text the full path refuses
-    // (lone surrogates), so those, and invalid UTF-8, are left to the full path.
+    // Escaped strings are unescaped by the reader; only \u escapes can produce text the full path refuses (lone
+    // surrogates), so those are left to the full path. Invalid UTF-8 never gets here: TryScan checked the payload.
     private static bool TryString(ref Utf8JsonReader reader, out string value)
     {
         value = "";
         var span = reader.ValueSpan;
-        if (!Utf8.IsValid(span))
-        {
-            return false;
-        }
-
         if (!reader.ValueIsEscaped)
         {
             value = Encoding.UTF8.GetString(span);

@@ -76,8 +76,9 @@ public static partial class TransportReader
     {
         var base64 = token[1..^1];
         var rented = ArrayPool<byte>.Shared.Rent(Math.Max(Base64.GetMaxDecodedFromUtf8Length(base64.Length), 1));
-        if (base64.IndexOf((byte)'\\') < 0
-            && Base64.DecodeFromUtf8(base64, rented, out _, out var written) == OperationStatus.Done)
+
+        // An escaped token holds a backslash, which no base64 alphabet has, so the strict decoder refuses it.
+        if (Base64.DecodeFromUtf8(base64, rented, out _, out var written) == OperationStatus.Done)
         {
             secureJson = PooledBytes.Own(rented, written);
             error = null;
