@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scale runner (issue "Fleet emulator and scale benchmarks"): our broker, an emulated fleet of N real server
 # instances, `choria ping` / `choria req rpcutil ping` (or the emulator's client driver while those commands
-# are not built), the bare NATS.Net fan-out baseline, and a sustained rpcutil#ping load. Writes bench/RESULTS.md.
+# are not built), the bare NATS.Net fan-out baseline (also with an RSA signature check per responder), and a
+# sustained rpcutil#ping load. Writes bench/RESULTS.md.
 #
 # Every size first runs --warmup unreported pings (fleet and baseline alike), so first-use costs (TLS session
 # set-up, the client certificate entering each server's cache, lazily built caches) stay out of the figures.
@@ -136,6 +137,12 @@ for n in $sizes; do
     >"$work/baseline-$n.json" || true
   jq -c --argjson n "$n" '.round_results[] | {kind:"baseline",n:$n,wall_ms:.milliseconds_to_last_reply,received:.received,last_ms:.milliseconds_to_last_reply}' \
     "$work/baseline-$n.json" >>"$results"
+  echo ">> N=$n: bare NATS.Net baseline, each responder checking an RSA signature" >&2
+  "$baseline" --url "tls://localhost:$port" --nodes "$n" --rounds "$rounds" --warmup "$warmup" --timeout "$timeout" --json --verify-signature \
+    --tls-cert "$work/ssl/certs/emulated.fleet.pem" --tls-key "$work/ssl/private_keys/emulated.fleet.pem" --tls-ca "$work/ssl/certs/ca.pem" \
+    >"$work/baseline-verify-$n.json" || true
+  jq -c --argjson n "$n" '.round_results[] | {kind:"baseline_verify",n:$n,wall_ms:.milliseconds_to_last_reply,received:.received,last_ms:.milliseconds_to_last_reply}' \
+    "$work/baseline-verify-$n.json" >>"$results"
 done
 
 if [ "$load_seconds" != 0 ]; then

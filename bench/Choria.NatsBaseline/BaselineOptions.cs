@@ -29,6 +29,12 @@ internal sealed record BaselineOptions
 
     public bool Json { get; init; }
 
+    /// <summary>
+    /// Each responder checks an RSA-2048 SHA-256 signature over the request before it answers, as every Choria node
+    /// does: the baseline plus the one piece of per-node work no implementation can skip.
+    /// </summary>
+    public bool VerifySignature { get; init; }
+
     /// <summary>Client certificate, key and CA for a TLS broker (all three, or none for plain TCP).</summary>
     public string? TlsCert { get; init; }
 
@@ -43,7 +49,7 @@ internal sealed record BaselineOptions
     public int ConnectParallelism { get; init; } = 50;
 
     public const string Usage =
-        "usage: Choria.NatsBaseline [--url nats://host:port] [--nodes N] [--rounds R] [--warmup W] [--payload BYTES] [--timeout SECONDS] [--tls-cert F --tls-key F --tls-ca F] [--json]";
+        "usage: Choria.NatsBaseline [--url nats://host:port] [--nodes N] [--rounds R] [--warmup W] [--payload BYTES] [--timeout SECONDS] [--tls-cert F --tls-key F --tls-ca F] [--verify-signature] [--json]";
 
     public static bool TryParse(string[] args, out BaselineOptions options, out string error)
     {
@@ -55,6 +61,12 @@ internal sealed record BaselineOptions
             if (arg == "--json")
             {
                 options = options with { Json = true };
+                continue;
+            }
+
+            if (arg == "--verify-signature")
+            {
+                options = options with { VerifySignature = true };
                 continue;
             }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using NATS.Client.Core;
 
@@ -27,8 +28,20 @@ internal sealed class FanOutBaseline : IAsyncDisposable
     private readonly List<Task> _responderLoops = [];
     private readonly Lock _loopsLock = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly byte[] _request = NewRequest();
+    private readonly RSA? _signer;
+    private readonly byte[] _signature = [];
+    private readonly ConcurrentBag<RSA> _verifiers = [];
 
-    public FanOutBaseline(BaselineOptions options) => _options = options;
+    public FanOutBaseline(BaselineOptions options)
+    {
+        _options = options;
+        if (options.VerifySignature)
+        {
+            _signer = RSA.Create(2048);
+            _signature = _signer.SignData(_request, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        }
+    }
 
     public TimeSpan ConnectTime { get; private set; }
 
@@ -52,7 +65,13 @@ internal sealed class FanOutBaseline : IAsyncDisposable
                 _responders.Add(connection);
                 await ConnectWithRetryAsync(connection, token).ConfigureAwait(false);
                 var subscription = await connection.SubscribeCoreAsync<byte[]>(Subject, cancellationToken: token).ConfigureAwait(false);
-                var loop = RespondAsync(connection, subscription, reply, _stop.Token);
+                var verifier = VerifierFor(_signer);
+                if (verifier is not null)
+                {
+                    _verifiers.Add(verifier);
+                }
+
+                var loop = RespondAsync(connection, subscription, reply, verifier, _signature, _stop.Token);
                 lock (_loopsLock)
                 {
                     _responderLoops.Add(loop);
@@ -84,8 +103,7 @@ internal sealed class FanOutBaseline : IAsyncDisposable
         await using var replies = await requester.SubscribeCoreAsync<byte[]>(inbox + ".*", cancellationToken: ct).ConfigureAwait(false);
         await requester.PingAsync(ct).ConfigureAwait(false);
 
-        var request = new byte[RequestBytes];
-        Array.Fill(request, (byte)'r');
+        var request = _request;
         var results = new List<RoundResult>(_options.Rounds);
         for (var round = 1 - _options.Warmup; round <= _options.Rounds; round++)
         {
@@ -126,6 +144,7 @@ internal sealed class FanOutBaseline : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _signer?.Dispose();
         await _stop.CancelAsync().ConfigureAwait(false);
         foreach (var connection in _responders)
         {
@@ -133,6 +152,11 @@ internal sealed class FanOutBaseline : IAsyncDisposable
         }
 
         await Task.WhenAll(_responderLoops).ConfigureAwait(false);
+        foreach (var verifier in _verifiers)
+        {
+            verifier.Dispose();
+        }
+
         _stop.Dispose();
     }
 
@@ -156,12 +180,38 @@ internal sealed class FanOutBaseline : IAsyncDisposable
         }
     }
 
-    private static async Task RespondAsync(NatsConnection connection, INatsSub<byte[]> subscription, byte[] reply, CancellationToken ct)
+    private static byte[] NewRequest()
+    {
+        var request = new byte[RequestBytes];
+        Array.Fill(request, (byte)'r');
+        return request;
+    }
+
+    /// <summary>A responder's own public key object, as each node holds its own copy of a caller's certificate.</summary>
+    private static RSA? VerifierFor(RSA? signer)
+    {
+        if (signer is null)
+        {
+            return null;
+        }
+
+        var verifier = RSA.Create();
+        verifier.ImportParameters(signer.ExportParameters(includePrivateParameters: false));
+        return verifier;
+    }
+
+    private static async Task RespondAsync(NatsConnection connection, INatsSub<byte[]> subscription, byte[] reply, RSA? verifier, byte[] signature, CancellationToken ct)
     {
         try
         {
             await foreach (var message in subscription.Msgs.ReadAllAsync(ct).ConfigureAwait(false))
             {
+                // A request whose signature does not check gets no reply, so the round reports it missing.
+                if (verifier is not null && (message.Data is not { } data || !verifier.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)))
+                {
+                    continue;
+                }
+
                 if (message.ReplyTo is { } replyTo)
                 {
                     await connection.PublishAsync(replyTo, reply, cancellationToken: ct).ConfigureAwait(false);
