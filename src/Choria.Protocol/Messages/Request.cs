@@ -91,10 +91,9 @@ public sealed record Request
     }
 
     /// <summary>
-    /// Parses memory that stays unchanged during the call, without copying it first: the scan when it can decide
+    /// Reads the request from the very bytes the signature covers, without copying them: the scan when it can decide
     /// (ADR 0004), otherwise the document and its errors.
     /// </summary>
-    /// <summary>Reads the request from the very bytes the signature covers.</summary>
     internal static bool TryParseSigned(SignedRequest signed, [NotNullWhen(true)] out Request? request, [NotNullWhen(false)] out ProtocolError? error)
     {
         if (RequestScan.TryScanValidUtf8(signed.Message, out request))
