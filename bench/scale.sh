@@ -131,18 +131,16 @@ for n in $sizes; do
   fi
   stop_fleet
 
-  echo ">> N=$n: bare NATS.Net baseline" >&2
-  "$baseline" --url "tls://localhost:$port" --nodes "$n" --rounds "$rounds" --warmup "$warmup" --timeout "$timeout" --json \
-    --tls-cert "$work/ssl/certs/emulated.fleet.pem" --tls-key "$work/ssl/private_keys/emulated.fleet.pem" --tls-ca "$work/ssl/certs/ca.pem" \
-    >"$work/baseline-$n.json" || true
-  jq -c --argjson n "$n" '.round_results[] | {kind:"baseline",n:$n,wall_ms:.milliseconds_to_last_reply,received:.received,last_ms:.milliseconds_to_last_reply}' \
-    "$work/baseline-$n.json" >>"$results"
-  echo ">> N=$n: bare NATS.Net baseline, each responder checking an RSA signature" >&2
-  "$baseline" --url "tls://localhost:$port" --nodes "$n" --rounds "$rounds" --warmup "$warmup" --timeout "$timeout" --json --verify-signature \
-    --tls-cert "$work/ssl/certs/emulated.fleet.pem" --tls-key "$work/ssl/private_keys/emulated.fleet.pem" --tls-ca "$work/ssl/certs/ca.pem" \
-    >"$work/baseline-verify-$n.json" || true
-  jq -c --argjson n "$n" '.round_results[] | {kind:"baseline_verify",n:$n,wall_ms:.milliseconds_to_last_reply,received:.received,last_ms:.milliseconds_to_last_reply}' \
-    "$work/baseline-verify-$n.json" >>"$results"
+  # The bare fan-out, then the same with each responder checking an RSA signature over the request.
+  for kind in baseline baseline_verify; do
+    flags=(); [ "$kind" = baseline ] || flags=(--verify-signature)
+    echo ">> N=$n: $kind (bare NATS.Net fan-out ${flags[*]})" >&2
+    "$baseline" --url "tls://localhost:$port" --nodes "$n" --rounds "$rounds" --warmup "$warmup" --timeout "$timeout" --json ${flags[@]+"${flags[@]}"} \
+      --tls-cert "$work/ssl/certs/emulated.fleet.pem" --tls-key "$work/ssl/private_keys/emulated.fleet.pem" --tls-ca "$work/ssl/certs/ca.pem" \
+      >"$work/$kind-$n.json" || true
+    jq -c --argjson n "$n" --arg kind "$kind" '.round_results[] | {kind:$kind,n:$n,wall_ms:.milliseconds_to_last_reply,received:.received,last_ms:.milliseconds_to_last_reply}' \
+      "$work/$kind-$n.json" >>"$results"
+  done
 done
 
 if [ "$load_seconds" != 0 ]; then

@@ -30,20 +30,7 @@ internal static class NatsFloor
         var payload = new byte[options.Size];
         Random.Shared.NextBytes(payload);
         await nats.PublishAsync(FloorOptions.EchoSubject, payload, replyTo: inbox, serializer: s_raw, cancellationToken: timeout.Token).ConfigureAwait(false);
-        var reply = await replies.Msgs.ReadAsync(timeout.Token).ConfigureAwait(false);
-        if (reply.HasNoResponders)
-        {
-            await Console.Error.WriteLineAsync($"no responder on {FloorOptions.EchoSubject}").ConfigureAwait(false);
-            return 1;
-        }
-
-        if (reply.Data is not { } data || !data.AsSpan().SequenceEqual(payload))
-        {
-            await Console.Error.WriteLineAsync("the reply is not the message sent").ConfigureAwait(false);
-            return 1;
-        }
-
-        return 0;
+        return await ReceiveEchoesAsync(replies, payload, 1, timeout.Token).ConfigureAwait(false) ? 0 : 1;
     }
 
     /// <summary>
@@ -62,20 +49,35 @@ internal static class NatsFloor
         Random.Shared.NextBytes(payload);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await nats.PublishAsync(FloorOptions.EchoSubject, payload, replyTo: inbox, serializer: s_raw, cancellationToken: timeout.Token).ConfigureAwait(false);
-        for (var received = 0; received < options.Expect;)
+        if (!await ReceiveEchoesAsync(replies, payload, options.Expect, timeout.Token).ConfigureAwait(false))
         {
-            var reply = await replies.Msgs.ReadAsync(timeout.Token).ConfigureAwait(false);
-            if (reply.HasNoResponders || reply.Data is not { } data || !data.AsSpan().SequenceEqual(payload))
-            {
-                await Console.Error.WriteLineAsync("a reply that is not the message sent").ConfigureAwait(false);
-                return 1;
-            }
-
-            received++;
+            return 1;
         }
 
         Console.WriteLine(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
         return 0;
+    }
+
+    /// <summary>Reads <paramref name="expect"/> replies; false, said on stderr, at the first that is not <paramref name="payload"/> echoed.</summary>
+    private static async Task<bool> ReceiveEchoesAsync(INatsSub<byte[]> replies, byte[] payload, int expect, CancellationToken cancellationToken)
+    {
+        for (var received = 0; received < expect; received++)
+        {
+            var reply = await replies.Msgs.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (reply.HasNoResponders)
+            {
+                await Console.Error.WriteLineAsync($"no responder on {FloorOptions.EchoSubject}").ConfigureAwait(false);
+                return false;
+            }
+
+            if (reply.Data is not { } data || !data.AsSpan().SequenceEqual(payload))
+            {
+                await Console.Error.WriteLineAsync("the reply is not the message sent").ConfigureAwait(false);
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Answers every message on <see cref="FloorOptions.EchoSubject"/> with its own bytes until SIGTERM or SIGINT.</summary>
