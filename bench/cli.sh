@@ -59,8 +59,6 @@ for k in buildinfo "tool config --help" "req rpcutil ping --nodes 1" "ping --exp
   echo "$k: wall ms ${wall[$k]}(median $mw, $(ratio "$mw" "$mb")x buildinfo); cpu ms ${cpu[$k]}(median $mc, $(ratio "$mc" "$cb")x buildinfo)"
 done
 
-# CPU of every thread of a process so far, in microseconds (schedstat is in ns; /proc/PID/stat only has 10 ms ticks)
-cpu_us() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d", s / 1000}'; }
 echo "## the server's CPU per request, one request at a time ($((runs * 4)) req runs)"
 before=$(cpu_us "$server_pid")
 for i in $(seq 1 $((runs * 4))); do "$choria" req rpcutil ping "${cfg[@]}" --nodes "$work/one.txt" --json >/dev/null 2>&1 || true; done
@@ -83,7 +81,6 @@ if [ "$nodes" -gt 0 ]; then
   for n in $(seq 2 "$nodes"); do server_conf "$n"; start_server "$n"; done
   for n in $(seq 2 "$nodes"); do wait_log "$work/node$n/server.log" "subjects in collectives"; done
   seq 1 "$nodes" | sed 's/.*/node&.bench/' >"$work/nodes.txt"
-req_time() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["request_stats"]; print(round(s["request_time"] * 1000, 1), s["responses"])' "$1" 2>/dev/null || echo "parse-error ?"; }
   for workers in 3 1; do
     "$choria" req rpcutil ping "${cfg[@]}" --nodes "$work/nodes.txt" --json --workers "$workers" >/dev/null 2>&1 || true
     rt=(); got=(); ww=()

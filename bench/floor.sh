@@ -90,20 +90,18 @@ if [ "${NODES:-0}" -gt 1 ]; then
   done
   for n in $(seq 2 "$nodes"); do wait_log "$work/node$n/server.log" "subjects in collectives"; wait_log "$work/echo$n.log" "echo ready"; done
   seq 1 "$nodes" | sed 's/.*/node&.bench/' >"$work/nodes.txt"
-  group_cpu_us() { local p; for p in "$@"; do cat /proc/"$p"/task/*/schedstat 2>/dev/null; done | awk '{s += $1} END {printf "%d", s / 1000}'; }
-  req_ms() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["request_stats"]; print(round(s["request_time"] * 1000, 1), s["responses"])' "$1"; }
   "$choria" req rpcutil ping --config "$work/client.conf" --nodes "$work/nodes.txt" --json >/dev/null 2>&1 || true
   "$floor" fanout "${tls[@]}" --expect "$nodes" >/dev/null
   rq=(); fo=()
-  s0=$(group_cpu_us "${server_pids[@]}"); e0=$(group_cpu_us "${echo_pids[@]}")
+  s0=$(cpu_us "${server_pids[@]}"); e0=$(cpu_us "${echo_pids[@]}")
   for i in $(seq 1 "$runs"); do
     "$choria" req rpcutil ping --config "$work/client.conf" --nodes "$work/nodes.txt" --json >"$work/o" 2>&1 || true
-    read -r t got < <(req_ms "$work/o")
+    read -r t got < <(req_time "$work/o")
     [ "$got" -eq "$nodes" ] || { echo "req got $got of $nodes replies" >&2; exit 1; }
     rq+=("$t")
     fo+=("$("$floor" fanout "${tls[@]}" --expect "$nodes")")
   done
-  s1=$(group_cpu_us "${server_pids[@]}"); e1=$(group_cpu_us "${echo_pids[@]}")
+  s1=$(cpu_us "${server_pids[@]}"); e1=$(cpu_us "${echo_pids[@]}")
   echo "req request_time ms: ${rq[*]} (median $(med "${rq[@]}"))"
   echo "fanout publish -> last reply ms: ${fo[*]} (median $(med "${fo[@]}"))"
   echo "CPU per request per process: choria server $(( (s1 - s0) / (runs * nodes) )) us (${#server_pids[@]} processes), echo $(( (e1 - e0) / (runs * nodes) )) us (${#echo_pids[@]} processes)"

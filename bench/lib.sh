@@ -42,6 +42,11 @@ run_timed() {
   awk -v s="$status" '{printf "%d %d %d\n", $1 * 1000, ($2 + $3) * 1000, s}' <<<"$t"
 }
 med() { printf '%s\n' "$@" | median; }
+# cpu_us PID... -> CPU of every thread of those processes so far, in microseconds (schedstat is in ns; /proc/PID/stat
+# only has 10 ms ticks)
+cpu_us() { local p; for p in "$@"; do cat /proc/"$p"/task/*/schedstat 2>/dev/null; done | awk '{s += $1} END {printf "%d", s / 1000}'; }
+# req_time FILE -> "request_time_ms responses" from `choria req --json` output ("parse-error ?" when it has none)
+req_time() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["request_stats"]; print(round(s["request_time"] * 1000, 1), s["responses"])' "$1" 2>/dev/null || echo "parse-error ?"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
